@@ -1,0 +1,934 @@
+"""Spark SQL data types, with the surface of ``pyspark.sql.types`` that data sources use.
+
+Class names, constructors, ``simpleString()``, ``jsonValue()`` and ``json()`` follow PySpark, so
+a schema built here serialises to the same JSON that Spark (and the rivulet engine) reads. DDL
+strings ("id INT, name STRING NOT NULL") are parsed by :func:`_parse_datatype_string`, which
+accepts the same language as the engine's C++ parser.
+"""
+
+import json as _json
+import re as _re
+
+__all__ = [
+    "DataType",
+    "NullType",
+    "CharType",
+    "VarcharType",
+    "StringType",
+    "BinaryType",
+    "BooleanType",
+    "DateType",
+    "TimestampType",
+    "TimestampNTZType",
+    "DecimalType",
+    "DoubleType",
+    "FloatType",
+    "ByteType",
+    "IntegerType",
+    "LongType",
+    "ShortType",
+    "DayTimeIntervalType",
+    "YearMonthIntervalType",
+    "CalendarIntervalType",
+    "VariantType",
+    "ArrayType",
+    "MapType",
+    "StructField",
+    "StructType",
+    "UserDefinedType",
+    "Row",
+]
+
+
+class DataType:
+    """Base class of every type. Types compare by class and parameters."""
+
+    def __repr__(self):
+        return self.__class__.__name__ + "()"
+
+    def __hash__(self):
+        return hash(str(self))
+
+    def __eq__(self, other):
+        return isinstance(other, self.__class__) and self.__dict__ == other.__dict__
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    @classmethod
+    def typeName(cls):
+        return cls.__name__[: -len("Type")].lower()
+
+    def simpleString(self):
+        return self.typeName()
+
+    def jsonValue(self):
+        return self.typeName()
+
+    def json(self):
+        return _json.dumps(self.jsonValue(), separators=(",", ":"), sort_keys=True)
+
+    def needConversion(self):
+        return False
+
+    def toInternal(self, obj):
+        return obj
+
+    def fromInternal(self, obj):
+        return obj
+
+    @classmethod
+    def fromDDL(cls, ddl):
+        """Parses a DDL type ("map<string, int>") or schema ("a INT, b STRING")."""
+        return _parse_datatype_string(ddl)
+
+
+class _Singleton(type):
+    """Parameterless types have one instance, as in PySpark."""
+
+    _instances = {}
+
+    def __call__(cls):
+        if cls not in cls._instances:
+            cls._instances[cls] = super().__call__()
+        return cls._instances[cls]
+
+
+class AtomicType(DataType):
+    """Types that are not nested."""
+
+
+class NumericType(AtomicType):
+    pass
+
+
+class IntegralType(NumericType, metaclass=_Singleton):
+    pass
+
+
+class FractionalType(NumericType):
+    pass
+
+
+class NullType(DataType, metaclass=_Singleton):
+    @classmethod
+    def typeName(cls):
+        return "void"
+
+
+class StringType(AtomicType, metaclass=_Singleton):
+    pass
+
+
+class CharType(AtomicType):
+    """char(n); the engine stores it as a string."""
+
+    def __init__(self, length):
+        self.length = length
+
+    def simpleString(self):
+        return "char(%d)" % self.length
+
+    def jsonValue(self):
+        return self.simpleString()
+
+    def __repr__(self):
+        return "CharType(%d)" % self.length
+
+
+class VarcharType(AtomicType):
+    """varchar(n); the engine stores it as a string."""
+
+    def __init__(self, length):
+        self.length = length
+
+    def simpleString(self):
+        return "varchar(%d)" % self.length
+
+    def jsonValue(self):
+        return self.simpleString()
+
+    def __repr__(self):
+        return "VarcharType(%d)" % self.length
+
+
+class BinaryType(AtomicType, metaclass=_Singleton):
+    pass
+
+
+class BooleanType(AtomicType, metaclass=_Singleton):
+    pass
+
+
+class DateType(AtomicType, metaclass=_Singleton):
+    pass
+
+
+class TimestampType(AtomicType, metaclass=_Singleton):
+    """Microseconds since the epoch in UTC; Python values are datetimes."""
+
+
+class TimestampNTZType(AtomicType, metaclass=_Singleton):
+    """A wall-clock timestamp without a time zone."""
+
+    @classmethod
+    def typeName(cls):
+        return "timestamp_ntz"
+
+
+class DecimalType(FractionalType):
+    def __init__(self, precision=10, scale=0):
+        self.precision = precision
+        self.scale = scale
+        self.hasPrecisionInfo = True
+
+    def simpleString(self):
+        return "decimal(%d,%d)" % (self.precision, self.scale)
+
+    def jsonValue(self):
+        return self.simpleString()
+
+    def __repr__(self):
+        return "DecimalType(%d,%d)" % (self.precision, self.scale)
+
+
+class DoubleType(FractionalType, metaclass=_Singleton):
+    pass
+
+
+class FloatType(FractionalType, metaclass=_Singleton):
+    pass
+
+
+class ByteType(IntegralType):
+    def simpleString(self):
+        return "tinyint"
+
+
+class ShortType(IntegralType):
+    def simpleString(self):
+        return "smallint"
+
+
+class IntegerType(IntegralType):
+    def simpleString(self):
+        return "int"
+
+
+class LongType(IntegralType):
+    def simpleString(self):
+        return "bigint"
+
+
+class DayTimeIntervalType(AtomicType):
+    DAY, HOUR, MINUTE, SECOND = 0, 1, 2, 3
+    _fields = {DAY: "day", HOUR: "hour", MINUTE: "minute", SECOND: "second"}
+
+    def __init__(self, startField=DAY, endField=SECOND):
+        self.startField = startField
+        self.endField = endField
+
+    def simpleString(self):
+        start = self._fields[self.startField]
+        end = self._fields[self.endField]
+        if start == end:
+            return "interval %s" % start
+        return "interval %s to %s" % (start, end)
+
+    def jsonValue(self):
+        return self.simpleString()
+
+    def __repr__(self):
+        return "DayTimeIntervalType(%d, %d)" % (self.startField, self.endField)
+
+
+class YearMonthIntervalType(AtomicType):
+    YEAR, MONTH = 0, 1
+    _fields = {YEAR: "year", MONTH: "month"}
+
+    def __init__(self, startField=YEAR, endField=MONTH):
+        self.startField = startField
+        self.endField = endField
+
+    def simpleString(self):
+        start = self._fields[self.startField]
+        end = self._fields[self.endField]
+        if start == end:
+            return "interval %s" % start
+        return "interval %s to %s" % (start, end)
+
+    def jsonValue(self):
+        return self.simpleString()
+
+    def __repr__(self):
+        return "YearMonthIntervalType(%d, %d)" % (self.startField, self.endField)
+
+
+class CalendarIntervalType(DataType, metaclass=_Singleton):
+    @classmethod
+    def typeName(cls):
+        return "interval"
+
+
+class VariantType(AtomicType, metaclass=_Singleton):
+    pass
+
+
+class ArrayType(DataType):
+    def __init__(self, elementType, containsNull=True):
+        assert isinstance(elementType, DataType), "elementType %s should be a DataType" % (
+            elementType,
+        )
+        self.elementType = elementType
+        self.containsNull = containsNull
+
+    def simpleString(self):
+        return "array<%s>" % self.elementType.simpleString()
+
+    def __repr__(self):
+        return "ArrayType(%s, %s)" % (self.elementType, self.containsNull)
+
+    def jsonValue(self):
+        return {
+            "type": self.typeName(),
+            "elementType": self.elementType.jsonValue(),
+            "containsNull": self.containsNull,
+        }
+
+    @classmethod
+    def fromJson(cls, json):
+        return ArrayType(_parse_datatype_json_value(json["elementType"]), json["containsNull"])
+
+
+class MapType(DataType):
+    def __init__(self, keyType, valueType, valueContainsNull=True):
+        assert isinstance(keyType, DataType), "keyType %s should be a DataType" % (keyType,)
+        assert isinstance(valueType, DataType), "valueType %s should be a DataType" % (
+            valueType,
+        )
+        self.keyType = keyType
+        self.valueType = valueType
+        self.valueContainsNull = valueContainsNull
+
+    def simpleString(self):
+        return "map<%s,%s>" % (self.keyType.simpleString(), self.valueType.simpleString())
+
+    def __repr__(self):
+        return "MapType(%s, %s, %s)" % (self.keyType, self.valueType, self.valueContainsNull)
+
+    def jsonValue(self):
+        return {
+            "type": self.typeName(),
+            "keyType": self.keyType.jsonValue(),
+            "valueType": self.valueType.jsonValue(),
+            "valueContainsNull": self.valueContainsNull,
+        }
+
+    @classmethod
+    def fromJson(cls, json):
+        return MapType(
+            _parse_datatype_json_value(json["keyType"]),
+            _parse_datatype_json_value(json["valueType"]),
+            json["valueContainsNull"],
+        )
+
+
+class StructField(DataType):
+    """A column: name, type, nullability and free-form metadata (a column's comment is kept
+    in metadata["comment"], as Spark does)."""
+
+    def __init__(self, name, dataType, nullable=True, metadata=None):
+        assert isinstance(dataType, DataType), "dataType %s should be a DataType" % (dataType,)
+        assert isinstance(name, str), "field name %s should be a string" % (name,)
+        self.name = name
+        self.dataType = dataType
+        self.nullable = nullable
+        self.metadata = metadata or {}
+
+    def simpleString(self):
+        return "%s:%s" % (self.name, self.dataType.simpleString())
+
+    def __repr__(self):
+        return "StructField('%s', %s, %s)" % (self.name, self.dataType, self.nullable)
+
+    def jsonValue(self):
+        return {
+            "name": self.name,
+            "type": self.dataType.jsonValue(),
+            "nullable": self.nullable,
+            "metadata": self.metadata,
+        }
+
+    @classmethod
+    def fromJson(cls, json):
+        return StructField(
+            json["name"],
+            _parse_datatype_json_value(json["type"]),
+            json.get("nullable", True),
+            json.get("metadata"),
+        )
+
+    def getComment(self):
+        return self.metadata.get("comment")
+
+    def toDDL(self):
+        return _field_ddl(self, " ")
+
+
+class StructType(DataType):
+    """A list of StructFields; also the schema of a data source."""
+
+    def __init__(self, fields=None):
+        self.fields = list(fields) if fields else []
+        self.names = [f.name for f in self.fields]
+        assert all(isinstance(f, StructField) for f in self.fields), (
+            "fields should be a list of StructField"
+        )
+
+    def add(self, field, data_type=None, nullable=True, metadata=None):
+        """Appends a field and returns self, so calls chain:
+        ``StructType().add("a", IntegerType()).add("b", "string")``. The type may be a
+        DataType, a JSON type name ("integer") or a DDL type ("array<int>")."""
+        if isinstance(field, StructField):
+            self.fields.append(field)
+            self.names.append(field.name)
+            return self
+        if isinstance(field, str) and data_type is None:
+            raise ValueError("Must specify DataType if passing name of struct_field to create.")
+        if isinstance(data_type, str):
+            data_type = _parse_type_name(data_type)
+        self.fields.append(StructField(field, data_type, nullable, metadata))
+        self.names.append(field)
+        return self
+
+    def __iter__(self):
+        return iter(self.fields)
+
+    def __len__(self):
+        return len(self.fields)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for field in self.fields:
+                if field.name == key:
+                    return field
+            raise KeyError("No StructField named %s" % key)
+        if isinstance(key, int):
+            try:
+                return self.fields[key]
+            except IndexError:
+                raise IndexError("StructType index out of range") from None
+        if isinstance(key, slice):
+            return StructType(self.fields[key])
+        raise TypeError("StructType keys should be strings, integers or slices")
+
+    def __eq__(self, other):
+        return isinstance(other, StructType) and self.fields == other.fields
+
+    def __hash__(self):
+        return hash(str(self))
+
+    def fieldNames(self):
+        return list(self.names)
+
+    def simpleString(self):
+        return "struct<%s>" % ",".join(f.simpleString() for f in self.fields)
+
+    def __repr__(self):
+        return "StructType([%s])" % ", ".join(repr(f) for f in self.fields)
+
+    def jsonValue(self):
+        return {"type": self.typeName(), "fields": [f.jsonValue() for f in self.fields]}
+
+    @classmethod
+    def fromJson(cls, json):
+        return StructType([StructField.fromJson(f) for f in json["fields"]])
+
+    def toDDL(self):
+        """The DDL form the engine prints: "id INT, name STRING NOT NULL"."""
+        return ", ".join(_field_ddl(f, " ") for f in self.fields)
+
+
+class UserDefinedType(DataType):
+    """Base of user-defined types: values are converted to ``sqlType()`` by ``serialize``."""
+
+    @classmethod
+    def sqlType(cls):
+        raise NotImplementedError("UDT must implement sqlType().")
+
+    @classmethod
+    def module(cls):
+        raise NotImplementedError("UDT must implement module().")
+
+    def serialize(self, obj):
+        raise NotImplementedError("UDT must implement serialize().")
+
+    def deserialize(self, datum):
+        raise NotImplementedError("UDT must implement deserialize().")
+
+    def simpleString(self):
+        return "udt"
+
+    def __eq__(self, other):
+        return type(self) == type(other)
+
+    def __hash__(self):
+        return hash(type(self))
+
+
+# JSON names of the parameterless types, as ``typeName()`` spells them.
+_atomic_json_names = {
+    t.typeName(): t
+    for t in (
+        StringType,
+        BinaryType,
+        BooleanType,
+        DateType,
+        TimestampType,
+        TimestampNTZType,
+        DoubleType,
+        FloatType,
+        ByteType,
+        ShortType,
+        IntegerType,
+        LongType,
+        NullType,
+        VariantType,
+        CalendarIntervalType,
+    )
+}
+_fixed_decimal = _re.compile(r"decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\)$")
+_fixed_char = _re.compile(r"(char|varchar)\(\s*(\d+)\s*\)$")
+_interval = _re.compile(r"interval (year|month|day|hour|minute|second)(?: to (year|month|day|hour|minute|second))?$")
+
+
+def _parse_datatype_json_string(json_string):
+    """Parses Spark's JSON form of a type (``StructType.json()``)."""
+    return _parse_datatype_json_value(_json.loads(json_string))
+
+
+def _parse_datatype_json_value(json_value):
+    if not isinstance(json_value, dict):
+        if json_value in _atomic_json_names:
+            return _atomic_json_names[json_value]()
+        if json_value == "decimal":
+            return DecimalType()
+        m = _fixed_decimal.match(json_value) if isinstance(json_value, str) else None
+        if m:
+            return DecimalType(int(m.group(1)), int(m.group(2)))
+        m = _fixed_char.match(json_value) if isinstance(json_value, str) else None
+        if m:
+            cls = CharType if m.group(1) == "char" else VarcharType
+            return cls(int(m.group(2)))
+        m = _interval.match(json_value) if isinstance(json_value, str) else None
+        if m:
+            return _interval_type(m.group(1), m.group(2) or m.group(1))
+        raise ValueError("Could not parse datatype: %s" % (json_value,))
+    kind = json_value.get("type")
+    if kind == "struct":
+        return StructType.fromJson(json_value)
+    if kind == "array":
+        return ArrayType.fromJson(json_value)
+    if kind == "map":
+        return MapType.fromJson(json_value)
+    raise ValueError("Could not parse datatype: %s" % (json_value,))
+
+
+def _interval_type(start, end):
+    day_time = {v: k for k, v in DayTimeIntervalType._fields.items()}
+    year_month = {v: k for k, v in YearMonthIntervalType._fields.items()}
+    if start in day_time and end in day_time:
+        return DayTimeIntervalType(day_time[start], day_time[end])
+    if start in year_month and end in year_month:
+        return YearMonthIntervalType(year_month[start], year_month[end])
+    raise ValueError("Could not parse datatype: interval %s to %s" % (start, end))
+
+
+def _parse_type_name(name):
+    """A type given by name to ``StructType.add``: a JSON name or a DDL type."""
+    try:
+        return _parse_datatype_json_value(name)
+    except ValueError:
+        return _DdlParser(name).parse_single_type()
+
+
+# ---------------------------------------------------------------------------------------------
+# DDL. The grammar is Spark's (and the engine's, see include/rivulet/schema.h):
+#   schema  := column (',' column)*          | struct<...>
+#   column  := name ':'? type [NOT NULL] [COMMENT 'text']
+#   type    := boolean | tinyint | byte | smallint | short | int | integer | bigint | long
+#            | float | real | double | decimal | dec | numeric ['(' p [',' s] ')']
+#            | string | char '(' n ')' | varchar '(' n ')' | binary | date
+#            | timestamp | timestamp_ltz | timestamp_ntz | void
+#            | array '<' type '>' | map '<' type ',' type '>' | struct '<' [column (',' column)*] '>'
+# Keywords are case-insensitive; names may be backquoted, with `` for a literal backquote.
+# Errors name the 0-based character position: "at position 12: expected a type, found '<'".
+# ---------------------------------------------------------------------------------------------
+
+_PRIMITIVE_DDL = {
+    "boolean": BooleanType,
+    "tinyint": ByteType,
+    "byte": ByteType,
+    "smallint": ShortType,
+    "short": ShortType,
+    "int": IntegerType,
+    "integer": IntegerType,
+    "bigint": LongType,
+    "long": LongType,
+    "float": FloatType,
+    "real": FloatType,
+    "double": DoubleType,
+    "string": StringType,
+    "binary": BinaryType,
+    "date": DateType,
+    "timestamp": TimestampType,
+    "timestamp_ltz": TimestampType,
+    "timestamp_ntz": TimestampNTZType,
+    "void": NullType,
+}
+_DECIMAL_DDL = ("decimal", "dec", "numeric")
+_MAX_DDL_DEPTH = 100
+
+
+class _Token:
+    __slots__ = ("kind", "text", "pos")
+
+    def __init__(self, kind, text, pos):
+        self.kind = kind  # "word", "quoted", "string", "punct", "end"
+        self.text = text
+        self.pos = pos
+
+    def describe(self):
+        if self.kind == "end":
+            return "end of input"
+        if self.kind == "quoted":
+            return "`%s`" % self.text
+        if self.kind == "string":
+            return "'%s'" % self.text
+        return "'%s'" % self.text
+
+
+class _DdlParser:
+    def __init__(self, text):
+        self.text = text
+        self.tokens = self._tokenize(text)
+        self.i = 0
+
+    def _error(self, pos, message):
+        return ValueError("at position %d: %s" % (pos, message))
+
+    def _tokenize(self, text):
+        tokens = []
+        i, n = 0, len(text)
+        while i < n:
+            c = text[i]
+            if c.isspace():
+                i += 1
+            elif c.isalnum() or c == "_":
+                j = i
+                while j < n and (text[j].isalnum() or text[j] == "_"):
+                    j += 1
+                tokens.append(_Token("word", text[i:j], i))
+                i = j
+            elif c == "`":
+                j, out = i + 1, []
+                while True:
+                    if j >= n:
+                        raise self._error(i, "unterminated quoted name")
+                    if text[j] == "`":
+                        if j + 1 < n and text[j + 1] == "`":
+                            out.append("`")
+                            j += 2
+                            continue
+                        break
+                    out.append(text[j])
+                    j += 1
+                tokens.append(_Token("quoted", "".join(out), i))
+                i = j + 1
+            elif c in "'\"":
+                j, out = i + 1, []
+                while True:
+                    if j >= n:
+                        raise self._error(i, "unterminated string")
+                    if text[j] == "\\" and j + 1 < n:
+                        out.append(text[j + 1])
+                        j += 2
+                        continue
+                    if text[j] == c:
+                        break
+                    out.append(text[j])
+                    j += 1
+                tokens.append(_Token("string", "".join(out), i))
+                i = j + 1
+            elif c in "<>(),:":
+                tokens.append(_Token("punct", c, i))
+                i += 1
+            else:
+                raise self._error(i, "unexpected character '%s'" % c)
+        tokens.append(_Token("end", "", n))
+        return tokens
+
+    def _peek(self, ahead=0):
+        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+
+    def _next(self):
+        token = self._peek()
+        self.i += 1
+        return token
+
+    def _is_punct(self, c, ahead=0):
+        token = self._peek(ahead)
+        return token.kind == "punct" and token.text == c
+
+    def _is_word(self, word, ahead=0):
+        token = self._peek(ahead)
+        return token.kind == "word" and token.text.lower() == word
+
+    def _expect_punct(self, c):
+        token = self._next()
+        if token.kind != "punct" or token.text != c:
+            raise self._error(token.pos, "expected '%s', found %s" % (c, token.describe()))
+
+    def _expect_end(self):
+        token = self._peek()
+        if token.kind != "end":
+            raise self._error(token.pos, "expected end of input, found %s" % token.describe())
+
+    def _integer(self):
+        token = self._next()
+        if token.kind != "word" or not token.text.isdigit():
+            raise self._error(token.pos, "expected an integer, found %s" % token.describe())
+        return int(token.text)
+
+    def parse_schema(self):
+        """A column list, or a single struct type whose fields become the columns."""
+        if self._is_word("struct") and self._is_punct("<", 1):
+            start = self.i
+            struct = self._type(0)
+            if self._peek().kind == "end":
+                return struct
+            self.i = start
+        fields = self._columns(0, top_level=True)
+        self._expect_end()
+        return StructType(fields)
+
+    def parse_single_type(self):
+        result = self._type(0)
+        self._expect_end()
+        return result
+
+    def _columns(self, depth, top_level):
+        fields = [self._column(depth)]
+        while self._is_punct(","):
+            self._next()
+            fields.append(self._column(depth))
+        return fields
+
+    def _column(self, depth):
+        token = self._next()
+        if token.kind not in ("word", "quoted"):
+            raise self._error(token.pos, "expected a column name, found %s" % token.describe())
+        if self._is_punct(":"):
+            self._next()
+        data_type = self._type(depth + 1)
+        nullable = True
+        metadata = {}
+        if self._is_word("not"):
+            self._next()
+            if not self._is_word("null"):
+                t = self._peek()
+                raise self._error(t.pos, "expected NULL after NOT, found %s" % t.describe())
+            self._next()
+            nullable = False
+        if self._is_word("comment"):
+            self._next()
+            t = self._next()
+            if t.kind != "string":
+                raise self._error(t.pos, "expected a quoted comment, found %s" % t.describe())
+            metadata["comment"] = t.text
+        return StructField(token.text, data_type, nullable, metadata)
+
+    def _type(self, depth):
+        token = self._next()
+        if depth > _MAX_DDL_DEPTH:
+            raise self._error(token.pos, "types nested deeper than %d levels" % _MAX_DDL_DEPTH)
+        if token.kind != "word":
+            raise self._error(token.pos, "expected a type, found %s" % token.describe())
+        name = token.text.lower()
+        if name in _PRIMITIVE_DDL:
+            return _PRIMITIVE_DDL[name]()
+        if name in _DECIMAL_DDL:
+            precision, scale = 10, 0
+            if self._is_punct("("):
+                self._next()
+                precision = self._integer()
+                if self._is_punct(","):
+                    self._next()
+                    scale = self._integer()
+                self._expect_punct(")")
+            full = "decimal(%d,%d)" % (precision, scale)
+            if not 1 <= precision <= 38:
+                raise self._error(
+                    token.pos, "invalid %s: precision must be between 1 and 38" % full
+                )
+            if not 0 <= scale <= precision:
+                raise self._error(
+                    token.pos, "invalid %s: scale must be between 0 and the precision" % full
+                )
+            return DecimalType(precision, scale)
+        if name in ("char", "varchar"):
+            self._expect_punct("(")
+            self._integer()
+            self._expect_punct(")")
+            return StringType()
+        if name == "array":
+            self._expect_punct("<")
+            element = self._type(depth + 1)
+            self._expect_punct(">")
+            return ArrayType(element, True)
+        if name == "map":
+            self._expect_punct("<")
+            key = self._type(depth + 1)
+            self._expect_punct(",")
+            value = self._type(depth + 1)
+            self._expect_punct(">")
+            return MapType(key, value, True)
+        if name == "struct":
+            self._expect_punct("<")
+            if self._is_punct(">"):
+                self._next()
+                return StructType([])
+            fields = self._columns(depth + 1, top_level=False)
+            self._expect_punct(">")
+            return StructType(fields)
+        raise self._error(token.pos, "unknown type '%s'" % token.text)
+
+
+def _parse_datatype_string(s):
+    """Parses a DDL schema ("a INT, b STRING") or type ("array<int>"), as PySpark's function
+    of the same name does: a column list gives a StructType, a lone type gives that type."""
+    try:
+        return _DdlParser(s).parse_schema()
+    except ValueError as schema_error:
+        try:
+            return _DdlParser(s).parse_single_type()
+        except ValueError:
+            raise schema_error from None
+
+
+def _quote_if_needed(name):
+    if name and all(c.isalnum() or c == "_" for c in name) and not name.isdigit():
+        return name
+    return "`%s`" % name.replace("`", "``")
+
+
+def _type_ddl(data_type):
+    if isinstance(data_type, ArrayType):
+        return "ARRAY<%s>" % _type_ddl(data_type.elementType)
+    if isinstance(data_type, MapType):
+        return "MAP<%s, %s>" % (_type_ddl(data_type.keyType), _type_ddl(data_type.valueType))
+    if isinstance(data_type, StructType):
+        return "STRUCT<%s>" % ", ".join(_field_ddl(f, ": ") for f in data_type.fields)
+    return data_type.simpleString().upper()
+
+
+def _field_ddl(field, separator):
+    out = _quote_if_needed(field.name) + separator + _type_ddl(field.dataType)
+    if not field.nullable:
+        out += " NOT NULL"
+    comment = field.metadata.get("comment")
+    if comment:
+        out += " COMMENT '%s'" % comment.replace("\\", "\\\\").replace("'", "\\'")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Row
+# ---------------------------------------------------------------------------------------------
+
+
+def _create_row(fields, values):
+    row = Row(*values)
+    row.__fields__ = fields
+    return row
+
+
+class Row(tuple):
+    """A row: a tuple whose fields may also be reached by name.
+
+    ``Row(id=1, name="a")`` keeps the keyword order; ``Row(1, "a")`` has no names;
+    ``Person = Row("id", "name")`` makes a row factory, and ``Person(1, "a")`` a named row.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Can not use both args and kwargs to create Row")
+        if kwargs:
+            row = tuple.__new__(cls, list(kwargs.values()))
+            row.__fields__ = list(kwargs)
+            return row
+        return tuple.__new__(cls, args)
+
+    def asDict(self, recursive=False):
+        if not hasattr(self, "__fields__"):
+            raise TypeError("Cannot convert a Row class into dict")
+        if not recursive:
+            return dict(zip(self.__fields__, self))
+
+        def convert(obj):
+            if isinstance(obj, Row):
+                return obj.asDict(True)
+            if isinstance(obj, list):
+                return [convert(o) for o in obj]
+            if isinstance(obj, dict):
+                return {k: convert(v) for k, v in obj.items()}
+            return obj
+
+        return dict(zip(self.__fields__, (convert(v) for v in self)))
+
+    def __contains__(self, item):
+        if hasattr(self, "__fields__"):
+            return item in self.__fields__
+        return super().__contains__(item)
+
+    def __call__(self, *args):
+        """A row of field names makes rows with those names."""
+        if len(args) > len(self):
+            raise ValueError(
+                "Can not create Row with fields %s, expected %d values but got %s"
+                % (self, len(self), args)
+            )
+        return _create_row(list(self), args)
+
+    def __getitem__(self, item):
+        if isinstance(item, (int, slice)):
+            return super().__getitem__(item)
+        try:
+            idx = self.__fields__.index(item)
+        except (AttributeError, ValueError):
+            raise ValueError(item) from None
+        return super().__getitem__(idx)
+
+    def __getattr__(self, item):
+        if item.startswith("__"):
+            raise AttributeError(item)
+        try:
+            idx = self.__fields__.index(item)
+        except (AttributeError, ValueError):
+            raise AttributeError(item) from None
+        return self[idx]
+
+    def __setattr__(self, key, value):
+        if key != "__fields__":
+            raise RuntimeError("Row is read-only")
+        self.__dict__[key] = value
+
+    def __reduce__(self):
+        if hasattr(self, "__fields__"):
+            return (_create_row, (self.__fields__, tuple(self)))
+        return tuple.__reduce__(self)
+
+    def __repr__(self):
+        if hasattr(self, "__fields__"):
+            return "Row(%s)" % ", ".join("%s=%r" % (k, v) for k, v in zip(self.__fields__, self))
+        return "<Row(%s)>" % ", ".join(repr(v) for v in self)
