@@ -61,8 +61,7 @@ class StreamingQuery {
   // batch fails. A failure leaves the checkpoint valid: a restart resumes from the last
   // committed batch.
   Status Run();
-  // Asks Run to return after the batch in flight; safe from any thread and from a signal
-  // handler (it only sets a flag).
+  // Asks Run to return after the batch in flight; safe to call from any thread.
   void Stop();
 
   const std::string& id() const;

@@ -1,0 +1,61 @@
+#pragma once
+
+// The block manager keeps prefetched batches between the moment a simple reader's read()
+// returns them (while the engine asks for the latest offset) and the moment an executor reads
+// them. Blocks are accounted against a memory limit: a block that does not fit is not cached,
+// and its reader falls back to readBetweenOffsets, which gives the same rows.
+//
+// Thread-safe: the driver puts and removes blocks while executors get them.
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rivulet/record_batch.h"
+
+namespace rivulet {
+
+// Names one prefetched range of one stream, as Spark's PythonStreamBlockId does:
+// "stream-<stream>-<sequence>".
+struct BlockId {
+  int64_t stream = 0;
+  int64_t sequence = 0;
+
+  std::string ToString() const;
+  auto operator<=>(const BlockId&) const = default;
+};
+
+class BlockManager {
+ public:
+  explicit BlockManager(int64_t memory_limit_bytes) : limit_(memory_limit_bytes) {}
+
+  // Stores the batches under `id`. Returns false, storing nothing, when the block would push
+  // the bytes held past the limit.
+  bool Put(const BlockId& id, std::vector<RecordBatchPtr> batches);
+  // The block's batches, or nullopt when it was never stored, was refused or was removed.
+  std::optional<std::vector<RecordBatchPtr>> Get(const BlockId& id) const;
+  void Remove(const BlockId& id);
+
+  int64_t used_bytes() const;
+  int64_t limit_bytes() const { return limit_; }
+  size_t num_blocks() const;
+
+ private:
+  struct Block {
+    std::vector<RecordBatchPtr> batches;
+    int64_t bytes = 0;
+  };
+
+  const int64_t limit_;
+  mutable std::mutex mu_;
+  std::map<BlockId, Block> blocks_;
+  int64_t used_ = 0;
+};
+
+// A fresh stream number for block ids (Spark's PythonMicroBatchStream.nextStreamId).
+int64_t NextStreamId();
+
+}  // namespace rivulet

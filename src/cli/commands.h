@@ -1,0 +1,39 @@
+#pragma once
+
+// The rivulet command's subcommands. Each returns the process exit status; errors are
+// printed as one line, "rivulet: error: <message>", on stderr.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rivulet/query.h"
+
+namespace rivulet::cli {
+
+struct RunArgs {
+  std::string source;
+  std::vector<std::string> source_options;  // key=value
+  std::string sink = "console";
+  std::vector<std::string> sink_options;
+  std::string checkpoint;
+  std::string trigger = "default";
+  std::string name;
+  std::optional<std::string> schema;  // DDL overriding the source's schema()
+  std::vector<std::string> python_path;
+  std::string python;
+  int max_worker_restarts = 3;
+  int read_workers = 0;
+  int64_t max_batches = -1;
+  bool progress = false;
+};
+
+int Run(const RunArgs& args);
+int CheckpointShow(const std::string& dir);
+
+// "key=value" pairs into Options; a pair without '=' is an error naming it.
+Result<Options> ParseKeyValues(const std::vector<std::string>& pairs, const char* flag);
+int Fail(const Status& status);
+
+}  // namespace rivulet::cli

@@ -1,0 +1,15 @@
+#include "sinks/builtin.h"
+
+#include "sinks/console_sink.h"
+#include "sinks/json_sink.h"
+#include "sinks/noop_sink.h"
+
+namespace rivulet {
+
+void RegisterBuiltinSinks(SinkRegistry& registry) {
+  (void)registry.Register("console", [](const Options& o) { return MakeConsoleSink(o); });
+  (void)registry.Register("json", MakeJsonSink);
+  (void)registry.Register("noop", MakeNoopSink);
+}
+
+}  // namespace rivulet

@@ -1,0 +1,174 @@
+#include "sinks/json_rows.h"
+
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+namespace rivulet {
+namespace {
+
+std::string Base64(const std::string& bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t n = uint8_t(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string IsoTimestamp(int64_t micros, bool utc_suffix) {
+  int64_t secs = micros / 1'000'000;
+  int64_t frac = micros % 1'000'000;
+  if (frac < 0) {
+    frac += 1'000'000;
+    --secs;
+  }
+  time_t t = static_cast<time_t>(secs);
+  tm parts{};
+  gmtime_r(&t, &parts);
+  char buf[64];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%s", parts.tm_year + 1900,
+           parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+           static_cast<int>(frac / 1000), utc_suffix ? "Z" : "");
+  return buf;
+}
+
+std::string IsoDate(int32_t days) {
+  time_t t = static_cast<time_t>(days) * 86400;
+  tm parts{};
+  gmtime_r(&t, &parts);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02d", parts.tm_year + 1900, parts.tm_mon + 1,
+           parts.tm_mday);
+  return buf;
+}
+
+std::string DecimalText(const DecimalValue& d) {
+  unsigned __int128 mag = d.unscaled < 0 ? -static_cast<unsigned __int128>(d.unscaled)
+                                         : static_cast<unsigned __int128>(d.unscaled);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
+    mag /= 10;
+  } while (mag != 0);
+  if (d.scale > 0) {
+    if (digits.size() <= static_cast<size_t>(d.scale)) {
+      digits.insert(0, d.scale - digits.size() + 1, '0');
+    }
+    digits.insert(digits.size() - d.scale, ".");
+  }
+  return (d.unscaled < 0 ? "-" : "") + digits;
+}
+
+void AppendValue(const Value& v, const DataType& type, std::string* out) {
+  switch (type.id()) {
+    case TypeId::kString:
+      *out += nlohmann::json(v.as<std::string>()).dump();
+      return;
+    case TypeId::kBinary:
+      *out += '"' + Base64(v.as<Bytes>().data) + '"';
+      return;
+    case TypeId::kDate:
+      *out += '"' + IsoDate(v.as<DateValue>().days) + '"';
+      return;
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampNtz:
+      *out += '"' + IsoTimestamp(v.as<TimestampValue>().micros, type.id() == TypeId::kTimestamp) + '"';
+      return;
+    case TypeId::kDecimal:
+      *out += DecimalText(v.as<DecimalValue>());
+      return;
+    case TypeId::kArray: {
+      *out += '[';
+      bool first = true;
+      for (const auto& item : v.as<ListValue>().items) {
+        if (!first) *out += ',';
+        first = false;
+        if (item.is_null()) {
+          *out += "null";
+        } else {
+          AppendValue(item, *type.element_type(), out);
+        }
+      }
+      *out += ']';
+      return;
+    }
+    case TypeId::kMap: {
+      *out += '{';
+      bool first = true;
+      for (const auto& [key, value] : v.as<MapValue>().entries) {
+        if (!first) *out += ',';
+        first = false;
+        std::string key_text = key.is<std::string>() ? key.as<std::string>() : key.ToString();
+        *out += nlohmann::json(key_text).dump() + ':';
+        if (value.is_null()) {
+          *out += "null";
+        } else {
+          AppendValue(value, *type.value_type(), out);
+        }
+      }
+      *out += '}';
+      return;
+    }
+    case TypeId::kStruct: {
+      *out += '{';
+      bool first = true;
+      const auto& items = v.as<ListValue>().items;
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (items[i].is_null()) continue;
+        if (!first) *out += ',';
+        first = false;
+        *out += nlohmann::json(type.fields()[i].name).dump() + ':';
+        AppendValue(items[i], *type.fields()[i].type, out);
+      }
+      *out += '}';
+      return;
+    }
+    default:
+      break;
+  }
+  // Scalars: booleans and numbers print as JSON does.
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int64_t> ||
+                      std::is_same_v<T, double>) {
+          *out += nlohmann::json(x).dump();
+        } else {
+          *out += "null";
+        }
+      },
+      v.storage());
+}
+
+}  // namespace
+
+void AppendJsonLines(const RecordBatch& batch, std::string* out) {
+  const Schema& schema = *batch.schema();
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    *out += '{';
+    bool first = true;
+    for (int c = 0; c < batch.num_columns(); ++c) {
+      const auto& column = *batch.column(c);
+      if (column.IsNull(r)) continue;
+      if (!first) *out += ',';
+      first = false;
+      *out += nlohmann::json(schema.field(c).name).dump() + ':';
+      AppendValue(column.GetValue(r), *schema.field(c).type, out);
+    }
+    *out += "}\n";
+  }
+}
+
+}  // namespace rivulet

@@ -1,0 +1,10 @@
+#pragma once
+
+#include "rivulet/source.h"
+
+namespace rivulet {
+
+// Registers rate, rate-micro-batch and files.
+void RegisterBuiltinSources(SourceRegistry& registry);
+
+}  // namespace rivulet

@@ -1,0 +1,185 @@
+#include "sources/rate_source.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+namespace rivulet {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Schema RateSchema() {
+  return Schema({Field{"timestamp", DataType::Timestamp()}, Field{"value", DataType::Long()}});
+}
+
+Result<nlohmann::json> ParseOffset(const Offset& offset) {
+  auto json = nlohmann::json::parse(offset.text(), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Status::InvalidArgument("bad rate offset " + offset.text());
+  return json;
+}
+
+// Rows [first, last) of a rate stream; row v has timestamp start_micros + v * step_micros
+// (rate) or a fixed timestamp (rate-micro-batch, step 0).
+struct RatePartition : InputPartition {
+  RatePartition(int64_t first, int64_t last, int64_t start_micros, double step_micros)
+      : first(first), last(last), start_micros(start_micros), step_micros(step_micros) {}
+  int64_t first, last, start_micros;
+  double step_micros;
+};
+
+std::vector<InputPartitionPtr> Split(int64_t first, int64_t last, int num_partitions,
+                                     int64_t start_micros, double step_micros) {
+  std::vector<InputPartitionPtr> parts;
+  const int64_t total = last - first;
+  for (int i = 0; i < num_partitions && total > 0; ++i) {
+    int64_t lo = first + total * i / num_partitions;
+    int64_t hi = first + total * (i + 1) / num_partitions;
+    if (lo < hi) parts.push_back(std::make_shared<RatePartition>(lo, hi, start_micros, step_micros));
+  }
+  return parts;
+}
+
+RecordBatchPtr ReadRate(const RatePartition& part) {
+  const int64_t n = part.last - part.first;
+  std::vector<int64_t> timestamps(n);
+  std::vector<int64_t> values(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = part.first + i;
+    values[i] = v;
+    timestamps[i] = part.start_micros + static_cast<int64_t>(v * part.step_micros);
+  }
+  static const auto schema = std::make_shared<const Schema>(RateSchema());
+  return std::make_shared<RecordBatch>(
+      schema,
+      std::vector<ArrayDataPtr>{MakeFixedWidthColumn(DataType::Timestamp(), std::move(timestamps)),
+                                MakeFixedWidthColumn(DataType::Long(), std::move(values))},
+      n);
+}
+
+class RateReader : public StreamReader {
+ public:
+  RateReader(int64_t rows_per_second, int num_partitions)
+      : rows_per_second_(rows_per_second), num_partitions_(num_partitions) {}
+
+  Result<Offset> InitialOffset() override {
+    return Offset::Canonical(nlohmann::json{{"startMs", NowMs()}, {"value", 0}}.dump());
+  }
+
+  Result<Offset> LatestOffset(const Offset& start, const ReadLimit& limit) override {
+    RIVULET_ASSIGN_OR_RETURN(auto json, ParseOffset(start));
+    const int64_t start_ms = json.value("startMs", int64_t{0});
+    const int64_t delivered = json.value("value", int64_t{0});
+    const int64_t elapsed_ms = std::max<int64_t>(0, NowMs() - start_ms);
+    int64_t available = elapsed_ms * rows_per_second_ / 1000;
+    if (limit.kind == ReadLimit::Kind::kMaxRows) {
+      available = std::min(available, delivered + limit.value);
+    }
+    if (available <= delivered) return start;
+    return Offset::Canonical(nlohmann::json{{"startMs", start_ms}, {"value", available}}.dump());
+  }
+
+  Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
+                                                    const Offset& end) override {
+    RIVULET_ASSIGN_OR_RETURN(auto from, ParseOffset(start));
+    RIVULET_ASSIGN_OR_RETURN(auto to, ParseOffset(end));
+    const int64_t start_ms = to.value("startMs", int64_t{0});
+    return Split(from.value("value", int64_t{0}), to.value("value", int64_t{0}),
+                 num_partitions_, start_ms * 1000, 1e6 / static_cast<double>(rows_per_second_));
+  }
+
+  Result<std::vector<RecordBatchPtr>> Read(const InputPartition& partition) override {
+    return std::vector<RecordBatchPtr>{ReadRate(static_cast<const RatePartition&>(partition))};
+  }
+
+ private:
+  const int64_t rows_per_second_;
+  const int num_partitions_;
+};
+
+class MicroBatchRateReader : public StreamReader {
+ public:
+  MicroBatchRateReader(int64_t rows_per_batch, int num_partitions, int64_t start_timestamp_ms,
+                       int64_t advance_ms)
+      : rows_per_batch_(rows_per_batch),
+        num_partitions_(num_partitions),
+        start_timestamp_ms_(start_timestamp_ms),
+        advance_ms_(advance_ms) {}
+
+  Result<Offset> InitialOffset() override { return Offset::Canonical("0"); }
+
+  Result<Offset> LatestOffset(const Offset& start, const ReadLimit&) override {
+    RIVULET_ASSIGN_OR_RETURN(auto json, ParseOffset(start));
+    if (!json.is_number_integer()) return Status::InvalidArgument("bad offset " + start.text());
+    return Offset::Canonical(std::to_string(json.get<int64_t>() + 1));
+  }
+
+  Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
+                                                    const Offset& end) override {
+    RIVULET_ASSIGN_OR_RETURN(auto from, ParseOffset(start));
+    RIVULET_ASSIGN_OR_RETURN(auto to, ParseOffset(end));
+    std::vector<InputPartitionPtr> parts;
+    // Each batch keeps its own timestamp, so batches are split one by one.
+    for (int64_t batch = from.get<int64_t>(); batch < to.get<int64_t>(); ++batch) {
+      auto split = Split(batch * rows_per_batch_, (batch + 1) * rows_per_batch_, num_partitions_,
+                         (start_timestamp_ms_ + batch * advance_ms_) * 1000, 0);
+      parts.insert(parts.end(), split.begin(), split.end());
+    }
+    return parts;
+  }
+
+  Result<std::vector<RecordBatchPtr>> Read(const InputPartition& partition) override {
+    return std::vector<RecordBatchPtr>{ReadRate(static_cast<const RatePartition&>(partition))};
+  }
+
+ private:
+  const int64_t rows_per_batch_;
+  const int num_partitions_;
+  const int64_t start_timestamp_ms_;
+  const int64_t advance_ms_;
+};
+
+class RateSource : public DataSource {
+ public:
+  RateSource(Options options, bool micro_batch)
+      : DataSource(std::move(options)), micro_batch_(micro_batch) {}
+
+  std::string name() const override { return micro_batch_ ? "rate-micro-batch" : "rate"; }
+  Result<Schema> schema() override { return RateSchema(); }
+
+  Result<std::unique_ptr<StreamReader>> streamReader(const Schema&) override {
+    RIVULET_ASSIGN_OR_RETURN(int64_t partitions, options().GetInt("numPartitions", 1));
+    if (partitions < 1) return Status::InvalidArgument("option 'numPartitions' must be positive");
+    if (micro_batch_) {
+      RIVULET_ASSIGN_OR_RETURN(int64_t rows, options().GetInt("rowsPerBatch", 1));
+      RIVULET_ASSIGN_OR_RETURN(int64_t start, options().GetInt("startTimestamp", 0));
+      RIVULET_ASSIGN_OR_RETURN(int64_t advance, options().GetInt("advanceMillisPerBatch", 1000));
+      if (rows < 0) return Status::InvalidArgument("option 'rowsPerBatch' must not be negative");
+      return std::unique_ptr<StreamReader>(
+          new MicroBatchRateReader(rows, static_cast<int>(partitions), start, advance));
+    }
+    RIVULET_ASSIGN_OR_RETURN(int64_t rps, options().GetInt("rowsPerSecond", 1));
+    if (rps < 1) return Status::InvalidArgument("option 'rowsPerSecond' must be positive");
+    return std::unique_ptr<StreamReader>(new RateReader(rps, static_cast<int>(partitions)));
+  }
+
+ private:
+  const bool micro_batch_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DataSource>> MakeRateSource(const Options& options) {
+  return std::unique_ptr<DataSource>(new RateSource(options, false));
+}
+
+Result<std::unique_ptr<DataSource>> MakeRateMicroBatchSource(const Options& options) {
+  return std::unique_ptr<DataSource>(new RateSource(options, true));
+}
+
+}  // namespace rivulet
