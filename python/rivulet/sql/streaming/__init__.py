@@ -1,0 +1,1 @@
+"""``pyspark.sql.streaming``'s path; the data source part lives in ``.datasource``."""
