@@ -1,0 +1,283 @@
+#include "common/file_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <random>
+
+namespace rivulet {
+namespace {
+
+std::string ErrnoText(int err) {
+  char buf[256];
+  // GNU strerror_r: returns a pointer to the text, which may or may not be `buf`.
+  return strerror_r(err, buf, sizeof(buf));
+}
+
+Status ErrnoError(int err, std::string_view what, const std::string& path) {
+  return Status::IOError(std::string(what) + " " + path + ": " + ErrnoText(err));
+}
+
+// Like ErrnoError, but a missing path is NotFound, for callers that treat absence as an
+// answer.
+Status ErrnoErrorOrNotFound(int err, std::string_view what, const std::string& path) {
+  Status st = ErrnoError(err, what, path);
+  return err == ENOENT ? Status::NotFound(st.message()) : st;
+}
+
+// "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/".
+std::string ParentDir(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Result<std::string> ReadAll(int fd, const std::string& path) {
+  std::string out(4096, '\0');
+  size_t size = 0;
+  while (true) {
+    if (size == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd, out.data() + size, out.size() - size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, "cannot read", path);
+    }
+    if (n == 0) break;
+    size += static_cast<size_t>(n);
+  }
+  out.resize(size);
+  return out;
+}
+
+Status WriteAll(int fd, std::string_view contents, const std::string& path) {
+  while (!contents.empty()) {
+    ssize_t n = ::write(fd, contents.data(), contents.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, "cannot write", path);
+    }
+    contents.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+// Each thread draws from its own generator, seeded from the OS once, and again in a
+// forked child: otherwise parent and child would produce the same sequence of names.
+std::atomic<uint64_t> fork_generation{0};
+
+uint64_t Random64() {
+  static std::once_flag at_fork_registered;
+  std::call_once(at_fork_registered, [] {
+    pthread_atfork(nullptr, nullptr,
+                   [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
+  });
+  struct Generator {
+    std::mt19937_64 engine;
+    uint64_t generation = UINT64_MAX;
+  };
+  thread_local Generator gen;
+  uint64_t current = fork_generation.load(std::memory_order_relaxed);
+  if (gen.generation != current) {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device(),
+                       device(), device(), device(), device()};
+    gen.engine.seed(seed);
+    gen.generation = current;
+  }
+  return gen.engine();
+}
+
+// Renames `from` to `to` unless `to` exists. Returns false (and leaves `from` in place)
+// if it does.
+Result<bool> RenameNoReplace(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+    return true;
+  }
+  int err = errno;
+  if (err == EEXIST) return false;
+  if (err != EINVAL && err != ENOSYS) {
+    return ErrnoError(err, "cannot rename a temporary file to", to);
+  }
+  // The file system (or kernel) has no RENAME_NOREPLACE. link() never replaces its
+  // target; once it succeeded the temporary name is only a second link, and a failure to
+  // remove it leaves a hidden file that readers ignore.
+  if (::link(from.c_str(), to.c_str()) != 0) {
+    err = errno;
+    if (err == EEXIST) return false;
+    return ErrnoError(err, "cannot link a temporary file to", to);
+  }
+  ::unlink(from.c_str());
+  return true;
+}
+
+}  // namespace
+
+std::string RandomUuid() {
+  uint64_t hi = Random64();
+  uint64_t lo = Random64();
+  hi = (hi & ~uint64_t{0xF000}) | 0x4000;                      // version 4
+  lo = (lo & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);  // variant 10xx
+  char buf[37];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF),
+                static_cast<unsigned>(hi & 0xFFFF), static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view contents,
+                       bool overwrite) {
+  size_t slash = path.find_last_of('/');
+  size_t name_start = slash == std::string::npos ? 0 : slash + 1;
+  if (name_start == path.size()) {
+    return Status::InvalidArgument("cannot write " + path + ": not a file path");
+  }
+  std::string tmp = path.substr(0, name_start) + "." + path.substr(name_start) + "." +
+                    RandomUuid() + ".tmp";
+
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError(errno, "cannot create a temporary file for", path);
+
+  auto fail = [&](Status st) {
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    return st;
+  };
+  Status st = WriteAll(fd, contents, path);
+  if (!st.ok()) return fail(std::move(st));
+  // fdatasync covers the data and the file size, all a reader needs.
+  if (::fdatasync(fd) != 0) return fail(ErrnoError(errno, "cannot sync", path));
+  int closed = ::close(fd);
+  fd = -1;
+  if (closed != 0) return fail(ErrnoError(errno, "cannot close", path));
+
+  if (overwrite) {
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      return fail(ErrnoError(errno, "cannot rename a temporary file to", path));
+    }
+  } else {
+    Result<bool> renamed = RenameNoReplace(tmp, path);
+    if (!renamed.ok()) return fail(renamed.status());
+    if (!*renamed) return fail(Status::Busy(path + " already exists"));
+  }
+  return FsyncDir(ParentDir(path));
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoErrorOrNotFound(errno, "cannot open", path);
+  Result<std::string> contents = ReadAll(fd, path);
+  ::close(fd);
+  return contents;
+}
+
+Status FsyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(errno, "cannot open directory", dir);
+  int synced = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (synced != 0) return ErrnoError(err, "cannot sync directory", dir);
+  return Status::OK();
+}
+
+Status CreateDirs(const std::string& dir) {
+  if (dir.empty())
+    return Status::InvalidArgument("cannot create a directory: empty path");
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return Status::OK();
+    return ErrnoError(EEXIST, "cannot create directory", dir);
+  }
+  std::vector<std::string> created;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    std::string prefix = dir.substr(0, pos);
+    if (prefix.empty() || prefix.back() == '/') continue;  // "/" or "a//b"
+    if (::mkdir(prefix.c_str(), 0755) == 0) {
+      created.push_back(std::move(prefix));
+      continue;
+    }
+    int err = errno;
+    if (err != EEXIST) return ErrnoError(err, "cannot create directory", prefix);
+    if (::stat(prefix.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return ErrnoError(EEXIST, "cannot create directory", prefix);
+    }
+  }
+  for (const std::string& d : created) RIVULET_RETURN_NOT_OK(FsyncDir(ParentDir(d)));
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> ListDir(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return ErrnoErrorOrNotFound(errno, "cannot list directory", dir);
+  std::vector<std::string> names;
+  while (true) {
+    errno = 0;
+    const dirent* entry = ::readdir(d);
+    if (entry == nullptr) break;
+    std::string_view name = entry->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+  }
+  int err = errno;
+  ::closedir(d);
+  if (err != 0) return ErrnoError(err, "cannot list directory", dir);
+  return names;
+}
+
+Status RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoError(errno, "cannot remove", path);
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& path,
+                                                    std::string_view holder_description) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError(errno, "cannot open lock file", path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    if (err != EWOULDBLOCK) {
+      ::close(fd);
+      return ErrnoError(err, "cannot lock", path);
+    }
+    Result<std::string> holder = ReadAll(fd, path);
+    ::close(fd);
+    if (!holder.ok() || holder->empty()) {
+      return Status::Busy(path + " is locked by another process");
+    }
+    return Status::Busy(std::move(*holder));
+  }
+  // Truncate first: a contender that reads in between sees an empty file, not a mix of
+  // this holder's text and the previous one's.
+  std::string text =
+      std::string(holder_description) + " (pid " + std::to_string(::getpid()) + ")";
+  if (::ftruncate(fd, 0) != 0) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoError(err, "cannot write lock file", path);
+  }
+  Status written = WriteAll(fd, text, path);
+  if (!written.ok()) {
+    ::close(fd);
+    return written;
+  }
+  return std::unique_ptr<FileLock>(new FileLock(path, fd));
+}
+
+FileLock::~FileLock() { ::close(fd_); }
+
+}  // namespace rivulet
