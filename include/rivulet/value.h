@@ -13,6 +13,7 @@
 
 namespace rivulet {
 
+class DataType;
 class Value;
 
 struct Bytes {  // binary data, distinct from text
@@ -75,7 +76,9 @@ class Value {
   const char* KindName() const;
   // Spark's console rendering: null -> "null", arrays "[1, 2]", structs "{1, a}",
   // maps "{a -> 1}", timestamps "2024-01-02 03:04:05.123456".
+  // Without a type a ListValue prints as an array; pass the column's type to print structs.
   std::string ToString() const;
+  std::string ToString(const DataType& type) const;
 
   bool operator==(const Value& other) const { return v_ == other.v_; }
 
