@@ -553,255 +553,269 @@ def _parse_type_name(name):
 
 
 # ---------------------------------------------------------------------------------------------
-# DDL. The grammar is Spark's (and the engine's, see include/rivulet/schema.h):
-#   schema  := column (',' column)*          | struct<...>
-#   column  := name ':'? type [NOT NULL] [COMMENT 'text']
-#   type    := boolean | tinyint | byte | smallint | short | int | integer | bigint | long
-#            | float | real | double | decimal | dec | numeric ['(' p [',' s] ')']
-#            | string | char '(' n ')' | varchar '(' n ')' | binary | date
-#            | timestamp | timestamp_ltz | timestamp_ntz | void
-#            | array '<' type '>' | map '<' type ',' type '>' | struct '<' [column (',' column)*] '>'
-# Keywords are case-insensitive; names may be backquoted, with `` for a literal backquote.
-# Errors name the 0-based character position: "at position 12: expected a type, found '<'".
+# DDL. The grammar, positions and messages are the engine's (src/core/ddl_parser.cc), so a
+# schema string means the same on both sides:
+#   schema  := fields | STRUCT '<' fields '>'
+#   fields  := empty | field (',' field)*
+#   field   := name [':'] type [NOT NULL] [COMMENT string]
+#   name    := [A-Za-z0-9_]+ (not all digits) | '`' (any char, `` for `)* '`'
+#   type    := BOOLEAN | TINYINT | BYTE | SMALLINT | SHORT | INT | INTEGER | BIGINT | LONG
+#            | FLOAT | REAL | DOUBLE | STRING | BINARY | DATE | TIMESTAMP | TIMESTAMP_LTZ
+#            | TIMESTAMP_NTZ | VOID | NULL
+#            | (DECIMAL | DEC | NUMERIC) ['(' int [',' int] ')']
+#            | (CHAR | VARCHAR) '(' int ')'            (read as STRING, as Spark does)
+#            | ARRAY '<' type '>' | MAP '<' type ',' type '>' | STRUCT '<' fields '>'
+#   string  := '\'' ... '\'' | '"' ... '"'   (backslash escapes)
+# Keywords are case-insensitive. Errors name the 0-based character position:
+# "at position 3: unknown type 'foo'".
 # ---------------------------------------------------------------------------------------------
 
-_PRIMITIVE_DDL = {
-    "boolean": BooleanType,
-    "tinyint": ByteType,
-    "byte": ByteType,
-    "smallint": ShortType,
-    "short": ShortType,
-    "int": IntegerType,
-    "integer": IntegerType,
-    "bigint": LongType,
-    "long": LongType,
-    "float": FloatType,
-    "real": FloatType,
-    "double": DoubleType,
-    "string": StringType,
-    "binary": BinaryType,
-    "date": DateType,
-    "timestamp": TimestampType,
-    "timestamp_ltz": TimestampType,
-    "timestamp_ntz": TimestampNTZType,
-    "void": NullType,
+_SIMPLE_DDL = {
+    "BOOLEAN": BooleanType,
+    "TINYINT": ByteType,
+    "BYTE": ByteType,
+    "SMALLINT": ShortType,
+    "SHORT": ShortType,
+    "INT": IntegerType,
+    "INTEGER": IntegerType,
+    "BIGINT": LongType,
+    "LONG": LongType,
+    "FLOAT": FloatType,
+    "REAL": FloatType,
+    "DOUBLE": DoubleType,
+    "STRING": StringType,
+    "BINARY": BinaryType,
+    "DATE": DateType,
+    "TIMESTAMP": TimestampType,
+    "TIMESTAMP_LTZ": TimestampType,
+    "TIMESTAMP_NTZ": TimestampNTZType,
+    "VOID": NullType,
+    "NULL": NullType,
 }
-_DECIMAL_DDL = ("decimal", "dec", "numeric")
 _MAX_DDL_DEPTH = 100
-
-
-class _Token:
-    __slots__ = ("kind", "text", "pos")
-
-    def __init__(self, kind, text, pos):
-        self.kind = kind  # "word", "quoted", "string", "punct", "end"
-        self.text = text
-        self.pos = pos
-
-    def describe(self):
-        if self.kind == "end":
-            return "end of input"
-        if self.kind == "quoted":
-            return "`%s`" % self.text
-        if self.kind == "string":
-            return "'%s'" % self.text
-        return "'%s'" % self.text
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_SPACE = frozenset(" \t\n\r")
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 
 
 class _DdlParser:
     def __init__(self, text):
         self.text = text
-        self.tokens = self._tokenize(text)
-        self.i = 0
+        self.pos = 0
 
     def _error(self, pos, message):
         return ValueError("at position %d: %s" % (pos, message))
 
-    def _tokenize(self, text):
-        tokens = []
-        i, n = 0, len(text)
-        while i < n:
-            c = text[i]
-            if c.isspace():
-                i += 1
-            elif c.isalnum() or c == "_":
-                j = i
-                while j < n and (text[j].isalnum() or text[j] == "_"):
-                    j += 1
-                tokens.append(_Token("word", text[i:j], i))
-                i = j
-            elif c == "`":
-                j, out = i + 1, []
-                while True:
-                    if j >= n:
-                        raise self._error(i, "unterminated quoted name")
-                    if text[j] == "`":
-                        if j + 1 < n and text[j + 1] == "`":
-                            out.append("`")
-                            j += 2
-                            continue
-                        break
-                    out.append(text[j])
-                    j += 1
-                tokens.append(_Token("quoted", "".join(out), i))
-                i = j + 1
-            elif c in "'\"":
-                j, out = i + 1, []
-                while True:
-                    if j >= n:
-                        raise self._error(i, "unterminated string")
-                    if text[j] == "\\" and j + 1 < n:
-                        out.append(text[j + 1])
-                        j += 2
-                        continue
-                    if text[j] == c:
-                        break
-                    out.append(text[j])
-                    j += 1
-                tokens.append(_Token("string", "".join(out), i))
-                i = j + 1
-            elif c in "<>(),:":
-                tokens.append(_Token("punct", c, i))
-                i += 1
-            else:
-                raise self._error(i, "unexpected character '%s'" % c)
-        tokens.append(_Token("end", "", n))
-        return tokens
+    def _skip_space(self):
+        while self.pos < len(self.text) and self.text[self.pos] in _SPACE:
+            self.pos += 1
 
-    def _peek(self, ahead=0):
-        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+    def _peek_word(self):
+        self._skip_space()
+        end = self.pos
+        while end < len(self.text) and self.text[end] in _WORD_CHARS:
+            end += 1
+        return self.text[self.pos : end]
 
-    def _next(self):
-        token = self._peek()
-        self.i += 1
-        return token
+    def _peek(self, c):
+        self._skip_space()
+        return self.pos < len(self.text) and self.text[self.pos] == c
 
-    def _is_punct(self, c, ahead=0):
-        token = self._peek(ahead)
-        return token.kind == "punct" and token.text == c
+    def _consume_char(self, c):
+        if not self._peek(c):
+            return False
+        self.pos += 1
+        return True
 
-    def _is_word(self, word, ahead=0):
-        token = self._peek(ahead)
-        return token.kind == "word" and token.text.lower() == word
+    def _consume_keyword(self, upper):
+        word = self._peek_word()
+        if word.upper() != upper:
+            return False
+        self.pos += len(word)
+        return True
 
-    def _expect_punct(self, c):
-        token = self._next()
-        if token.kind != "punct" or token.text != c:
-            raise self._error(token.pos, "expected '%s', found %s" % (c, token.describe()))
+    def _expected(self, what):
+        word = self._peek_word()
+        if self.pos >= len(self.text):
+            found = "end of input"
+        elif word:
+            found = "'%s'" % word
+        else:
+            found = "'%s'" % self.text[self.pos]
+        return self._error(self.pos, "expected %s, found %s" % (what, found))
 
-    def _expect_end(self):
-        token = self._peek()
-        if token.kind != "end":
-            raise self._error(token.pos, "expected end of input, found %s" % token.describe())
+    def _expect_char(self, c):
+        if not self._consume_char(c):
+            raise self._expected("'%s'" % c)
 
-    def _integer(self):
-        token = self._next()
-        if token.kind != "word" or not token.text.isdigit():
-            raise self._error(token.pos, "expected an integer, found %s" % token.describe())
-        return int(token.text)
+    def _expect_end(self, what):
+        self._skip_space()
+        if self.pos != len(self.text):
+            raise self._expected(what)
 
     def parse_schema(self):
-        """A column list, or a single struct type whose fields become the columns."""
-        if self._is_word("struct") and self._is_punct("<", 1):
-            start = self.i
-            struct = self._type(0)
-            if self._peek().kind == "end":
-                return struct
-            self.i = start
-        fields = self._columns(0, top_level=True)
-        self._expect_end()
-        return StructType(fields)
+        self._skip_space()
+        start = self.pos
+        if self._peek_word().upper() == "STRUCT":
+            self.pos += len("STRUCT")
+            struct_form = self._peek("<")
+            self.pos = start
+            if struct_form:
+                struct = self._type(0)
+                self._expect_end("end of input")
+                return StructType(struct.fields)
+        return StructType(self._fields(False, 0))
 
     def parse_single_type(self):
         result = self._type(0)
-        self._expect_end()
+        self._expect_end("end of input")
         return result
 
-    def _columns(self, depth, top_level):
-        fields = [self._column(depth)]
-        while self._is_punct(","):
-            self._next()
-            fields.append(self._column(depth))
-        return fields
+    def _name(self, what):
+        self._skip_space()
+        if self._peek("`"):
+            start = self.pos
+            self.pos += 1
+            out = []
+            while True:
+                if self.pos >= len(self.text):
+                    raise self._error(start, "unterminated quoted name")
+                c = self.text[self.pos]
+                self.pos += 1
+                if c == "`":
+                    if self.pos < len(self.text) and self.text[self.pos] == "`":
+                        self.pos += 1
+                    else:
+                        return "".join(out)
+                out.append(c)
+        word = self._peek_word()
+        if not word or word.isdigit():
+            raise self._expected(what)
+        self.pos += len(word)
+        return word
 
-    def _column(self, depth):
-        token = self._next()
-        if token.kind not in ("word", "quoted"):
-            raise self._error(token.pos, "expected a column name, found %s" % token.describe())
-        if self._is_punct(":"):
-            self._next()
-        data_type = self._type(depth + 1)
-        nullable = True
-        metadata = {}
-        if self._is_word("not"):
-            self._next()
-            if not self._is_word("null"):
-                t = self._peek()
-                raise self._error(t.pos, "expected NULL after NOT, found %s" % t.describe())
-            self._next()
-            nullable = False
-        if self._is_word("comment"):
-            self._next()
-            t = self._next()
-            if t.kind != "string":
-                raise self._error(t.pos, "expected a quoted comment, found %s" % t.describe())
-            metadata["comment"] = t.text
-        return StructField(token.text, data_type, nullable, metadata)
+    def _int(self):
+        self._skip_space()
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos] in "0123456789":
+            self.pos += 1
+        if self.pos == start:
+            raise self._expected("an integer")
+        digits = self.text[start : self.pos]
+        if int(digits) > 2**31 - 1:
+            raise self._error(start, "integer '%s' is too large" % digits)
+        return int(digits)
+
+    def _string(self):
+        self._skip_space()
+        if self.pos >= len(self.text) or self.text[self.pos] not in "'\"":
+            raise self._expected("a string literal")
+        start = self.pos
+        quote = self.text[self.pos]
+        self.pos += 1
+        out = []
+        while True:
+            if self.pos >= len(self.text):
+                raise self._error(start, "unterminated string literal")
+            c = self.text[self.pos]
+            self.pos += 1
+            if c == quote:
+                return "".join(out)
+            if c == "\\" and self.pos < len(self.text):
+                c = self.text[self.pos]
+                self.pos += 1
+                c = _ESCAPES.get(c, c)
+            out.append(c)
+
+    def _decimal_args(self, type_pos):
+        precision, scale = 10, 0
+        if self._consume_char("("):
+            precision = self._int()
+            if self._consume_char(","):
+                scale = self._int()
+            self._expect_char(")")
+        full = "decimal(%d,%d)" % (precision, scale)
+        if not 1 <= precision <= 38:
+            raise self._error(type_pos, "invalid %s: precision must be between 1 and 38" % full)
+        if not 0 <= scale <= precision:
+            raise self._error(
+                type_pos, "invalid %s: scale must be between 0 and the precision" % full
+            )
+        return DecimalType(precision, scale)
 
     def _type(self, depth):
-        token = self._next()
+        self._skip_space()
+        type_pos = self.pos
         if depth > _MAX_DDL_DEPTH:
-            raise self._error(token.pos, "types nested deeper than %d levels" % _MAX_DDL_DEPTH)
-        if token.kind != "word":
-            raise self._error(token.pos, "expected a type, found %s" % token.describe())
-        name = token.text.lower()
-        if name in _PRIMITIVE_DDL:
-            return _PRIMITIVE_DDL[name]()
-        if name in _DECIMAL_DDL:
-            precision, scale = 10, 0
-            if self._is_punct("("):
-                self._next()
-                precision = self._integer()
-                if self._is_punct(","):
-                    self._next()
-                    scale = self._integer()
-                self._expect_punct(")")
-            full = "decimal(%d,%d)" % (precision, scale)
-            if not 1 <= precision <= 38:
-                raise self._error(
-                    token.pos, "invalid %s: precision must be between 1 and 38" % full
-                )
-            if not 0 <= scale <= precision:
-                raise self._error(
-                    token.pos, "invalid %s: scale must be between 0 and the precision" % full
-                )
-            return DecimalType(precision, scale)
-        if name in ("char", "varchar"):
-            self._expect_punct("(")
-            self._integer()
-            self._expect_punct(")")
+            raise self._error(type_pos, "types nested deeper than %d levels" % _MAX_DDL_DEPTH)
+        word = self._peek_word()
+        if not word:
+            raise self._expected("a type")
+        self.pos += len(word)
+        upper = word.upper()
+        if upper in _SIMPLE_DDL:
+            return _SIMPLE_DDL[upper]()
+        if upper in ("DECIMAL", "DEC", "NUMERIC"):
+            return self._decimal_args(type_pos)
+        if upper in ("CHAR", "VARCHAR"):
+            self._expect_char("(")
+            self._int()
+            self._expect_char(")")
             return StringType()
-        if name == "array":
-            self._expect_punct("<")
+        if upper == "ARRAY":
+            self._expect_char("<")
             element = self._type(depth + 1)
-            self._expect_punct(">")
+            self._expect_char(">")
             return ArrayType(element, True)
-        if name == "map":
-            self._expect_punct("<")
+        if upper == "MAP":
+            self._expect_char("<")
             key = self._type(depth + 1)
-            self._expect_punct(",")
+            self._expect_char(",")
             value = self._type(depth + 1)
-            self._expect_punct(">")
+            self._expect_char(">")
             return MapType(key, value, True)
-        if name == "struct":
-            self._expect_punct("<")
-            if self._is_punct(">"):
-                self._next()
-                return StructType([])
-            fields = self._columns(depth + 1, top_level=False)
-            self._expect_punct(">")
-            return StructType(fields)
-        raise self._error(token.pos, "unknown type '%s'" % token.text)
+        if upper == "STRUCT":
+            self._expect_char("<")
+            return StructType(self._fields(True, depth + 1))
+        raise self._error(type_pos, "unknown type '%s'" % word)
+
+    def _fields(self, in_struct, depth):
+        """The fields of a schema (up to the end of input) or of a struct (up to and
+        including its closing '>')."""
+        kind = "field" if in_struct else "column"
+        fields, names = [], set()
+        self._skip_space()
+        empty = self._peek(">") if in_struct else self.pos == len(self.text)
+        while not empty:
+            self._skip_space()
+            name_pos = self.pos
+            name = self._name("a %s name" % kind)
+            if name in names:
+                raise self._error(name_pos, "duplicate %s name '%s'" % (kind, name))
+            names.add(name)
+            self._consume_char(":")
+            data_type = self._type(depth)
+            nullable, metadata = True, {}
+            if self._consume_keyword("NOT"):
+                if not self._consume_keyword("NULL"):
+                    raise self._expected("NULL")
+                nullable = False
+            if self._consume_keyword("COMMENT"):
+                metadata["comment"] = self._string()
+            fields.append(StructField(name, data_type, nullable, metadata))
+            if not self._consume_char(","):
+                break
+        if in_struct:
+            if not self._consume_char(">"):
+                raise self._expected("',' or '>'")
+        else:
+            self._expect_end("',' or end of input")
+        return fields
+
+
+def _parse_ddl_schema(ddl):
+    """Parses a DDL schema exactly as the engine's ParseDdl does; ValueError on bad input."""
+    return _DdlParser(ddl).parse_schema()
 
 
 def _parse_datatype_string(s):
