@@ -1,0 +1,121 @@
+#include "checkpoint/checkpoint.h"
+
+#include "checkpoint/log_format.h"
+#include "checkpoint/query_metadata.h"
+
+namespace rivulet::checkpoint {
+namespace {
+
+// "ckpt/" and "ckpt" name the same directory; keep messages and paths free of "//".
+std::string NormalizeDir(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+}  // namespace
+
+Checkpoint::Checkpoint(std::string dir, int min_batches_to_retain,
+                       std::unique_ptr<FileLock> lock, std::string query_id,
+                       std::unique_ptr<OffsetLog> offsets,
+                       std::unique_ptr<CommitLog> commits)
+    : dir_(std::move(dir)),
+      min_batches_to_retain_(min_batches_to_retain),
+      lock_(std::move(lock)),
+      query_id_(std::move(query_id)),
+      offsets_(std::move(offsets)),
+      commits_(std::move(commits)) {}
+
+Result<std::unique_ptr<Checkpoint>> Checkpoint::Open(const std::string& dir_arg,
+                                                     int min_batches_to_retain) {
+  if (min_batches_to_retain <= 0) {
+    return Status::InvalidArgument("min_batches_to_retain must be greater than 0, got " +
+                                   std::to_string(min_batches_to_retain));
+  }
+  std::string dir = NormalizeDir(dir_arg);
+  RIVULET_RETURN_NOT_OK(CreateDirs(dir));
+  RIVULET_ASSIGN_OR_RETURN(
+      std::unique_ptr<FileLock> lock,
+      FileLock::Acquire(dir + "/lock",
+                        "checkpoint " + dir + " is in use by another query"));
+  for (const char* sub : {"/offsets", "/commits", "/sources/0"}) {
+    RIVULET_RETURN_NOT_OK(CreateDirs(dir + sub));
+  }
+  RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
+  RIVULET_RETURN_NOT_OK(RemoveTemporaryFiles(dir, names));  // an unfinished `metadata`
+  RIVULET_ASSIGN_OR_RETURN(std::string query_id, LoadOrCreateQueryId(dir + "/metadata"));
+  RIVULET_ASSIGN_OR_RETURN(
+      std::unique_ptr<OffsetLog> offsets,
+      OffsetLog::Open(dir + "/offsets", /*remove_temporary_files=*/true));
+  RIVULET_ASSIGN_OR_RETURN(
+      std::unique_ptr<CommitLog> commits,
+      CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/true));
+  return std::unique_ptr<Checkpoint>(
+      new Checkpoint(std::move(dir), min_batches_to_retain, std::move(lock),
+                     std::move(query_id), std::move(offsets), std::move(commits)));
+}
+
+Result<std::unique_ptr<Checkpoint>> Checkpoint::OpenReadOnly(const std::string& dir_arg) {
+  std::string dir = NormalizeDir(dir_arg);
+  Result<std::string> text = ReadFile(dir + "/metadata");
+  if (!text.ok()) return text.status().WithContext("no checkpoint at " + dir);
+  RIVULET_ASSIGN_OR_RETURN(std::string query_id,
+                           ParseQueryMetadata(dir + "/metadata", *text));
+  RIVULET_ASSIGN_OR_RETURN(
+      std::unique_ptr<OffsetLog> offsets,
+      OffsetLog::Open(dir + "/offsets", /*remove_temporary_files=*/false));
+  RIVULET_ASSIGN_OR_RETURN(
+      std::unique_ptr<CommitLog> commits,
+      CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/false));
+  return std::unique_ptr<Checkpoint>(
+      new Checkpoint(std::move(dir), /*min_batches_to_retain=*/1, nullptr,
+                     std::move(query_id), std::move(offsets), std::move(commits)));
+}
+
+Result<std::optional<OffsetLogEntry>> Checkpoint::LatestOffsets() {
+  return offsets_->Latest();
+}
+
+Result<std::optional<OffsetLogEntry>> Checkpoint::Offsets(int64_t batch_id) {
+  return offsets_->Read(batch_id);
+}
+
+Result<std::optional<int64_t>> Checkpoint::LatestCommit() { return commits_->Latest(); }
+
+Result<std::vector<int64_t>> Checkpoint::OffsetBatchIds() {
+  return offsets_->files().BatchIds();
+}
+
+Result<std::vector<int64_t>> Checkpoint::CommitBatchIds() {
+  return commits_->files().BatchIds();
+}
+
+Status Checkpoint::CheckWritable() const {
+  if (lock_ == nullptr)
+    return Status::InvalidArgument("checkpoint " + dir_ + " is open read-only");
+  return Status::OK();
+}
+
+Status Checkpoint::WriteOffsets(const OffsetLogEntry& entry) {
+  RIVULET_RETURN_NOT_OK(CheckWritable());
+  return offsets_->Write(entry);
+}
+
+Status Checkpoint::WriteCommit(int64_t batch_id) {
+  RIVULET_RETURN_NOT_OK(CheckWritable());
+  return commits_->Write(batch_id);
+}
+
+Status Checkpoint::PurgeForBatch(int64_t batch_id) {
+  RIVULET_RETURN_NOT_OK(CheckWritable());
+  if (batch_id <= min_batches_to_retain_) return Status::OK();
+  const int64_t threshold = batch_id - min_batches_to_retain_;
+  RIVULET_RETURN_NOT_OK(offsets_->files().PurgeBelow(threshold));
+  return commits_->files().PurgeBelow(threshold);
+}
+
+Status Checkpoint::RemoveCommit(int64_t batch_id) {
+  RIVULET_RETURN_NOT_OK(CheckWritable());
+  return commits_->files().Remove(batch_id);
+}
+
+}  // namespace rivulet::checkpoint
