@@ -134,7 +134,13 @@ Field EngineField(const FieldPlan& plan, const fb::Field* field) {
   f.nullable = plan.nullable;
   if (const auto* kvs = field->custom_metadata()) {
     for (const fb::KeyValue* kv : *kvs) {
-      if (kv->key()) f.metadata[kv->key()->str()] = kv->value() ? kv->value()->str() : "";
+      if (!kv->key()) continue;
+      std::string value = kv->value() ? kv->value()->str() : "";
+      if (kv->key()->str() == "comment") {
+        f.comment = std::move(value);  // Spark keeps a column's comment in its metadata
+      } else {
+        f.metadata[kv->key()->str()] = std::move(value);
+      }
     }
   }
   return f;

@@ -41,6 +41,7 @@ namespace {
 
 FlatTable FieldTable(const std::string& name, const DataType& type, bool nullable,
                      const std::map<std::string, std::string>& metadata);
+FlatTable FieldTable(const Field& f);
 
 FlatTable IntTable(int bits) {
   FlatTable t;
@@ -129,10 +130,18 @@ void DescribeType(const DataType& type, uint8_t* id, FlatTable* table,
     case TypeId::kStruct:
       *id = in::type_id::kStruct;
       for (const Field& f : type.fields()) {
-        children->push_back(FieldTable(f.name, *f.type, f.nullable, f.metadata));
+        children->push_back(FieldTable(f));
       }
       return;
   }
+}
+
+// A column's comment travels as its "comment" metadata, as Spark keeps it.
+FlatTable FieldTable(const Field& f) {
+  if (f.comment.empty()) return FieldTable(f.name, *f.type, f.nullable, f.metadata);
+  std::map<std::string, std::string> metadata = f.metadata;
+  metadata["comment"] = f.comment;
+  return FieldTable(f.name, *f.type, f.nullable, metadata);
 }
 
 FlatTable FieldTable(const std::string& name, const DataType& type, bool nullable,
@@ -162,7 +171,7 @@ FlatTable FieldTable(const std::string& name, const DataType& type, bool nullabl
 FlatTable SchemaTable(const Schema& schema) {
   std::vector<FlatTable> fields;
   for (const Field& f : schema.fields()) {
-    fields.push_back(FieldTable(f.name, *f.type, f.nullable, f.metadata));
+    fields.push_back(FieldTable(f));
   }
   FlatTable t;
   t.AddTableVector(slot::kSchemaFields, std::move(fields));
@@ -206,6 +215,8 @@ int ByteWidth(TypeId id) {
   }
 }
 
+const uint8_t* DataOf(const BufferPtr& b) { return b ? b->data() : nullptr; }
+
 // An empty array may come without an offsets buffer.
 const int32_t* OffsetsAt(const ArrayData& a, int64_t abs) {
   static constexpr int32_t kZeroOffset = 0;
@@ -242,7 +253,7 @@ class BodyWriter {
     }
     switch (id) {
       case TypeId::kBoolean:
-        return AddBitmap(a.buffers[1]->data(), abs, length);
+        return AddBitmap(DataOf(a.buffers[1]), abs, length);
       case TypeId::kString:
       case TypeId::kBinary: {
         const int32_t* offsets = OffsetsAt(a, abs);
@@ -263,6 +274,7 @@ class BodyWriter {
         return Status::OK();
       default: {
         int width = ByteWidth(id);
+        if (length == 0) return AddBuffer(nullptr, 0);
         return AddBuffer(a.buffers[1]->data() + abs * width, length * width);
       }
     }
@@ -338,7 +350,9 @@ class BodyWriter {
     int64_t num_bytes = (length + 7) / 8;
     std::string& out = scratch_.emplace_back(num_bytes, '\0');
     auto* dst = reinterpret_cast<uint8_t*>(out.data());
-    if (start % 8 == 0) {
+    if (num_bytes == 0) {
+      // nothing to copy; an empty array may have no bitmap at all
+    } else if (start % 8 == 0) {
       std::memcpy(dst, bits + start / 8, num_bytes);
     } else {
       for (int64_t i = 0; i < length; ++i) {
