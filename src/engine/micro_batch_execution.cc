@@ -16,10 +16,10 @@
 #include <deque>
 #include <iostream>
 #include <mutex>
-#include <random>
 
 #include "cache/block_manager.h"
 #include "checkpoint/checkpoint.h"
+#include "common/file_util.h"
 #include "engine/executor_pool.h"
 #include "engine/simple_reader_wrapper.h"
 #include "rivulet/query.h"
@@ -37,20 +37,6 @@ int64_t WallMs() {
 
 int64_t MsSince(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
-
-std::string NewUuid() {
-  std::random_device rd;
-  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
-  uint64_t hi = gen(), lo = gen();
-  hi = (hi & ~0xF000ull) | 0x4000ull;  // version 4
-  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);
-  char buf[40];
-  snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-           static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
-           static_cast<unsigned>(lo >> 48),
-           static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
-  return buf;
 }
 
 // A batch whose range is fixed: logged in offsets/N (or being logged).
@@ -74,7 +60,7 @@ struct StreamingQuery::Impl {
   std::unique_ptr<BlockManager> blocks;
   std::unique_ptr<StreamReader> reader;
   SimpleReaderWrapper* simple = nullptr;  // set when `reader` wraps a simple reader
-  std::string run_id = NewUuid();
+  std::string run_id = RandomUuid();
 
   int64_t next_batch_id = 0;
   Offset committed_end;                 // end of the last committed batch; empty if none

@@ -1,0 +1,288 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "checkpoint/checkpoint.h"
+#include "rivulet/query.h"
+#include "testing/memory_source.h"
+
+namespace rivulet {
+namespace {
+
+using testing::CollectedOutput;
+using testing::CollectingSink;
+using testing::LongSource;
+using testing::LongStream;
+using testing::PositionOf;
+using testing::PositionOffset;
+
+std::string TempDir() {
+  std::string templ = (std::filesystem::temp_directory_path() / "rivulet-engine-XXXXXX").string();
+  return mkdtemp(templ.data());
+}
+
+// A partitioned reader in the shape of Spark's admission-control tests: with everything
+// available it offers 10 more rows, with a ReadMaxRows limit that many; under available-now it
+// never goes past the target fixed by prepareForTriggerAvailableNow.
+class AdmissionReader : public StreamReader {
+ public:
+  Result<Offset> InitialOffset() override { return PositionOffset(0); }
+  Result<Offset> LatestOffset(const Offset& start, const ReadLimit& limit) override {
+    limits_seen.push_back(limit);
+    int64_t from = PositionOf(start);
+    int64_t to = limit.kind == ReadLimit::Kind::kMaxRows ? from + limit.value : from + 10;
+    if (target_ >= 0) to = std::min(to, target_);
+    return PositionOffset(to);
+  }
+  ReadLimit DefaultReadLimit() override { return ReadLimit::MaxRows(2); }
+  Result<Offset> ReportLatestOffset() override { return Offset::Canonical(R"({"position":1000000})"); }
+  Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
+                                                    const Offset& end) override {
+    std::vector<InputPartitionPtr> parts;
+    for (int64_t v = PositionOf(start); v < PositionOf(end); ++v) {
+      parts.push_back(std::make_shared<Row>(v));
+    }
+    return parts;
+  }
+  Result<std::vector<RecordBatchPtr>> Read(const InputPartition& p) override {
+    int64_t v = static_cast<const Row&>(p).value;
+    return std::vector<RecordBatchPtr>{testing::LongsBatch(v, v + 1)};
+  }
+  bool SupportsTriggerAvailableNow() const override { return available_now_; }
+  Status PrepareForTriggerAvailableNow() override {
+    target_ = 10;
+    return Status::OK();
+  }
+
+  struct Row : InputPartition {
+    explicit Row(int64_t v) : value(v) {}
+    int64_t value;
+  };
+  std::vector<ReadLimit> limits_seen;
+  bool available_now_ = true;
+  int64_t target_ = -1;
+};
+
+class AdmissionSource : public DataSource {
+ public:
+  explicit AdmissionSource(AdmissionReader** out, bool available_now = true)
+      : DataSource(Options()), out_(out), available_now_(available_now) {}
+  std::string name() const override { return "admission"; }
+  Result<Schema> schema() override { return *testing::LongSchema(); }
+  Result<std::unique_ptr<StreamReader>> streamReader(const Schema&) override {
+    auto reader = std::make_unique<AdmissionReader>();
+    reader->available_now_ = available_now_;
+    *out_ = reader.get();
+    return std::unique_ptr<StreamReader>(std::move(reader));
+  }
+
+ private:
+  AdmissionReader** out_;
+  bool available_now_;
+};
+
+struct EngineTest : ::testing::Test {
+  std::string checkpoint = TempDir();
+  std::shared_ptr<LongStream> stream = std::make_shared<LongStream>();
+  std::shared_ptr<CollectedOutput> output = std::make_shared<CollectedOutput>();
+
+  ~EngineTest() override { std::filesystem::remove_all(checkpoint); }
+
+  std::unique_ptr<StreamingQuery> StartQuery(QueryOptions options,
+                                             std::unique_ptr<DataSource> source = nullptr) {
+    options.checkpoint_dir = checkpoint;
+    if (!source) source = std::make_unique<LongSource>(stream);
+    auto query = StreamingQuery::Start(std::move(source), std::make_unique<CollectingSink>(output),
+                                       std::nullopt, std::move(options));
+    EXPECT_TRUE(query.ok()) << query.status().ToString();
+    return query.ok() ? std::move(*query) : nullptr;
+  }
+
+  std::vector<int64_t> AllValues() {
+    std::vector<int64_t> all;
+    for (const auto& [_, values] : output->values_by_batch) {
+      all.insert(all.end(), values.begin(), values.end());
+    }
+    return all;
+  }
+};
+
+std::vector<int64_t> Range(int64_t n) {
+  std::vector<int64_t> v;
+  for (int64_t i = 0; i < n; ++i) v.push_back(i);
+  return v;
+}
+
+TEST_F(EngineTest, EachBatchIsLoggedDeliveredCommittedAndTheSourceCommitted) {
+  stream->available = 6;
+  stream->batch_limit = 2;
+  QueryOptions options;
+  options.max_batches = 3;
+  auto query = StartQuery(options);
+  ASSERT_TRUE(query->Run().ok());
+  EXPECT_EQ(AllValues(), Range(6));
+  EXPECT_EQ(output->values_by_batch.size(), 3u);
+  EXPECT_EQ(stream->Count("commit(6)"), 1);
+  EXPECT_EQ(stream->Count("readBetweenOffsets"), 0);  // every batch came from the cache
+  auto progress = query->recentProgress();
+  ASSERT_EQ(progress.size(), 3u);
+  EXPECT_EQ(progress[2].batch_id, 2);
+  EXPECT_EQ(progress[2].num_input_rows, 2);
+  EXPECT_EQ(progress[2].sources[0].start_offset, R"({"position":4})");
+  EXPECT_EQ(progress[2].sources[0].end_offset, R"({"position":6})");
+  EXPECT_EQ(progress[2].sources[0].metrics.at("cacheHits"), "3");
+}
+
+TEST_F(EngineTest, ARestartedQueryGoesOnFromTheLastCommittedBatch) {
+  stream->available = 4;
+  stream->batch_limit = 2;
+  QueryOptions options;
+  options.max_batches = 2;
+  ASSERT_TRUE(StartQuery(options)->Run().ok());
+  stream->available = 8;
+  auto query = StartQuery(options);
+  ASSERT_TRUE(query->Run().ok());
+  EXPECT_EQ(AllValues(), Range(8));
+  EXPECT_EQ(query->recentProgress().front().batch_id, 2);
+  EXPECT_EQ(stream->Count("read(4)"), 1);
+}
+
+TEST_F(EngineTest, AnUncommittedBatchIsReplayedWithExactlyItsLoggedOffsets) {
+  stream->available = 4;
+  stream->batch_limit = 2;
+  QueryOptions options;
+  options.max_batches = 2;
+  ASSERT_TRUE(StartQuery(options)->Run().ok());
+  {
+    auto cp = checkpoint::Checkpoint::Open(checkpoint, 100);
+    ASSERT_TRUE(cp.ok());
+    ASSERT_TRUE((*cp)->RemoveCommit(1).ok());  // as if the process died before commits/1
+  }
+  stream->available = 100;  // more data now: the replay must not take any of it
+  options.max_batches = 1;
+  auto query = StartQuery(options);
+  ASSERT_TRUE(query->Run().ok());
+  EXPECT_EQ(stream->Count("readBetweenOffsets(2,4)"), 1);
+  EXPECT_EQ(output->deliveries[1], 2);
+  EXPECT_EQ(output->values_by_batch[1], (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(query->recentProgress().back().batch_id, 1);
+}
+
+TEST_F(EngineTest, OnceRunsOneBatchWithEverythingAvailable) {
+  AdmissionReader* reader = nullptr;
+  QueryOptions options;
+  options.trigger.kind = Trigger::Kind::kOnce;
+  auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
+  ASSERT_TRUE(query->Run().ok());
+  ASSERT_EQ(query->recentProgress().size(), 1u);
+  EXPECT_EQ(query->recentProgress()[0].num_input_rows, 10);
+  EXPECT_EQ(reader->limits_seen, std::vector<ReadLimit>{ReadLimit::AllAvailable()});
+  EXPECT_EQ(query->recentProgress()[0].sources[0].latest_offset, R"({"position":1000000})");
+}
+
+TEST_F(EngineTest, ProcessingTimeUsesTheSourcesDefaultReadLimit) {
+  AdmissionReader* reader = nullptr;
+  QueryOptions options;
+  options.trigger = *Trigger::Parse("processing-time=1ms");
+  options.max_batches = 3;
+  auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
+  ASSERT_TRUE(query->Run().ok());
+  for (const auto& p : query->recentProgress()) EXPECT_EQ(p.num_input_rows, 2);
+  EXPECT_EQ(AllValues(), Range(6));
+}
+
+TEST_F(EngineTest, AvailableNowRunsBatchesWithTheDefaultLimitUpToTheTargetThenStops) {
+  AdmissionReader* reader = nullptr;
+  QueryOptions options;
+  options.trigger.kind = Trigger::Kind::kAvailableNow;
+  auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
+  ASSERT_TRUE(query->Run().ok());
+  EXPECT_EQ(query->recentProgress().size(), 5u);
+  EXPECT_EQ(AllValues(), Range(10));
+}
+
+TEST_F(EngineTest, AvailableNowWithoutTheMixinFallsBackToOneBatchOfEverything) {
+  AdmissionReader* reader = nullptr;
+  QueryOptions options;
+  options.trigger.kind = Trigger::Kind::kAvailableNow;
+  auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader, false));
+  ASSERT_TRUE(query->Run().ok());
+  ASSERT_EQ(query->recentProgress().size(), 1u);
+  EXPECT_EQ(AllValues(), Range(10));
+}
+
+TEST_F(EngineTest, AvailableNowOnASimpleReaderRunsUntilAReadFindsNothing) {
+  stream->available = 7;
+  stream->batch_limit = 2;
+  QueryOptions options;
+  options.trigger.kind = Trigger::Kind::kAvailableNow;
+  auto query = StartQuery(options);
+  ASSERT_TRUE(query->Run().ok());
+  EXPECT_EQ(query->recentProgress().size(), 4u);
+  EXPECT_EQ(AllValues(), Range(7));
+}
+
+TEST_F(EngineTest, PartitionsAreReadOnExecutorsAndMergedInOrder) {
+  AdmissionReader* reader = nullptr;
+  QueryOptions options;
+  options.trigger.kind = Trigger::Kind::kOnce;
+  auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
+  ASSERT_TRUE(query->Run().ok());
+  EXPECT_EQ(output->values_by_batch[0], Range(10));
+}
+
+TEST_F(EngineTest, StopFromAnotherThreadEndsRunBetweenBatches) {
+  QueryOptions options;  // default trigger, no data: Run would poll forever
+  auto query = StartQuery(options);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    query->Stop();
+  });
+  EXPECT_TRUE(query->Run().ok());
+  stopper.join();
+}
+
+TEST_F(EngineTest, ASecondQueryOnTheSameCheckpointIsRefused) {
+  auto first = StartQuery(QueryOptions{});
+  QueryOptions options;
+  options.checkpoint_dir = checkpoint;
+  auto second = StreamingQuery::Start(std::make_unique<LongSource>(stream),
+                                      std::make_unique<CollectingSink>(output), std::nullopt,
+                                      options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kBusy);
+}
+
+TEST_F(EngineTest, ProgressIsSparksStreamingQueryProgressJson) {
+  stream->available = 2;
+  QueryOptions options;
+  options.max_batches = 1;
+  options.name = "q";
+  auto query = StartQuery(options);
+  ASSERT_TRUE(query->Run().ok());
+  auto json = nlohmann::ordered_json::parse(query->recentProgress()[0].ToJson());
+  std::vector<std::string> keys;
+  for (auto& [k, _] : json.items()) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      "id", "runId", "name", "timestamp", "batchId", "batchDuration",
+                      "numInputRows", "inputRowsPerSecond", "processedRowsPerSecond",
+                      "durationMs", "stateOperators", "sources", "sink"}));
+  EXPECT_EQ(json["id"], query->id());
+  EXPECT_EQ(json["name"], "q");
+  std::vector<std::string> durations;
+  for (auto& [k, _] : json["durationMs"].items()) durations.push_back(k);
+  EXPECT_EQ(durations, (std::vector<std::string>{"addBatch", "commitOffsets", "getBatch",
+                                                  "latestOffset", "queryPlanning",
+                                                  "triggerExecution", "walCommit"}));
+  EXPECT_EQ(json["sources"][0]["endOffset"], nlohmann::ordered_json::parse(R"({"position":2})"));
+  EXPECT_EQ(json["sources"][0]["description"], "longs");
+  EXPECT_EQ(json["sink"]["numOutputRows"], 2);
+  EXPECT_TRUE(std::string(json["timestamp"]).ends_with("Z"));
+}
+
+}  // namespace
+}  // namespace rivulet

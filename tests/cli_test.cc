@@ -1,0 +1,189 @@
+// The rivulet command, end to end: real processes, real checkpoints, real files.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "testing/json_output.h"
+#include "testing/process.h"
+
+namespace rivulet {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::CommittedJsonRows;
+using testing::CommittedValues;
+using testing::Process;
+using testing::RunRivulet;
+
+struct CliTest : ::testing::Test {
+  std::string dir = testing::MakeTempDir("cli");
+  std::string checkpoint = dir + "/checkpoint";
+  std::string out = dir + "/out";
+  ~CliTest() override { std::filesystem::remove_all(dir); }
+
+  std::vector<std::string> RateToJson(int rows_per_batch) {
+    return {"run", "--source", "rate-micro-batch", "-o",
+            "rowsPerBatch=" + std::to_string(rows_per_batch), "--sink", "json",
+            "--sink-option", "path=" + out, "--checkpoint", checkpoint};
+  }
+};
+
+std::vector<int64_t> Range(int64_t n) {
+  std::vector<int64_t> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = i;
+  return v;
+}
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return done();
+}
+
+TEST_F(CliTest, AStoppedQueryRestartedOnItsCheckpointGoesOnWhereItStopped) {
+  auto args = RateToJson(5);
+  args.insert(args.end(), {"--max-batches", "3"});
+  auto first = RunRivulet(args, dir);
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(CommittedValues(out), Range(15));
+  auto second = RunRivulet(args, dir);
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_EQ(CommittedValues(out), Range(30));
+  auto show = RunRivulet({"checkpoint", "show", checkpoint}, dir);
+  EXPECT_NE(show.out.find("6 logged, 6 committed"), std::string::npos) << show.out;
+}
+
+TEST_F(CliTest, SigtermStopsTheQueryBetweenBatchesAndExitsCleanly) {
+  auto args = RateToJson(3);
+  args.insert(args.begin(), testing::RivuletBinary());
+  Process query(args, dir);
+  ASSERT_TRUE(WaitFor([&] { return CommittedValues(out).size() >= 9; }));
+  query.Signal(SIGTERM);
+  EXPECT_EQ(query.WaitFor(20s), 0) << query.Stderr();
+  auto show = RunRivulet({"checkpoint", "show", checkpoint}, dir);
+  // Stopped between batches: the last logged batch is committed too.
+  auto values = CommittedValues(out);
+  EXPECT_EQ(values, Range(values.size()));
+  EXPECT_EQ(show.out.find(" no "), std::string::npos) << show.out;
+}
+
+TEST_F(CliTest, ASecondQueryOnTheSameCheckpointIsRefused) {
+  Process first({testing::RivuletBinary(), "run", "--source", "rate", "--sink", "noop",
+                 "--checkpoint", checkpoint, "--trigger", "processing-time=1s"},
+                dir);
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(checkpoint + "/metadata"); }));
+  auto second = RunRivulet({"run", "--source", "rate", "--sink", "noop", "--checkpoint",
+                            checkpoint},
+                           dir);
+  EXPECT_EQ(second.code, 1);
+  EXPECT_EQ(second.err, "rivulet: error: checkpoint " + checkpoint +
+                            " is in use by another query (pid " + std::to_string(first.pid()) +
+                            ")\n");
+}
+
+TEST_F(CliTest, TheFilesSourcePicksUpFilesAddedWhileItRuns) {
+  std::string inbox = dir + "/inbox";
+  std::filesystem::create_directories(inbox);
+  auto drop = [&](const std::string& name, const std::string& text) {
+    std::ofstream(inbox + "/." + name) << text;
+    std::filesystem::rename(inbox + "/." + name, inbox + "/" + name);
+  };
+  drop("a.txt", "a1\na2\n");
+  Process query({testing::RivuletBinary(), "run", "--source", "files", "-o", "path=" + inbox,
+                 "--sink", "json", "--sink-option", "path=" + out, "--checkpoint", checkpoint,
+                 "--trigger", "processing-time=20ms"},
+                dir);
+  ASSERT_TRUE(WaitFor([&] { return CommittedJsonRows(out).size() == 2; })) << query.Stderr();
+  drop("b.txt", "b1\n");
+  drop("c.txt", "c1\nc2\n");
+  ASSERT_TRUE(WaitFor([&] { return CommittedJsonRows(out).size() == 5; })) << query.Stderr();
+  query.Signal(SIGINT);
+  EXPECT_EQ(query.WaitFor(20s), 0);
+  std::vector<std::string> lines;
+  for (const auto& row : CommittedJsonRows(out)) {
+    lines.push_back(row["file"].get<std::string>() + ":" + row["value"].get<std::string>());
+  }
+  EXPECT_EQ(lines, (std::vector<std::string>{"a.txt:a1", "a.txt:a2", "b.txt:b1", "c.txt:c1",
+                                             "c.txt:c2"}));
+}
+
+TEST_F(CliTest, TheConsoleSinkPrintsSparksLayout) {
+  auto result = RunRivulet({"run", "--source", "rate-micro-batch", "-o", "rowsPerBatch=3",
+                            "--checkpoint", checkpoint, "--trigger", "once"},
+                           dir);
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "-------------------------------------------\n"
+            "Batch: 0\n"
+            "-------------------------------------------\n"
+            "+-------------------+-----+\n"
+            "|          timestamp|value|\n"
+            "+-------------------+-----+\n"
+            "|1970-01-01 00:00:00|    0|\n"
+            "|1970-01-01 00:00:00|    1|\n"
+            "|1970-01-01 00:00:00|    2|\n"
+            "+-------------------+-----+\n"
+            "\n");
+}
+
+TEST_F(CliTest, CheckpointShowListsEveryBatchWithItsOffsetAndCommit) {
+  auto args = RateToJson(2);
+  args.insert(args.end(), {"--max-batches", "2"});
+  ASSERT_EQ(RunRivulet(args, dir).code, 0);
+  auto show = RunRivulet({"checkpoint", "show", checkpoint}, dir);
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_NE(show.out.find("0       yes        1\n1       yes        2\n"), std::string::npos)
+      << show.out;
+}
+
+TEST_F(CliTest, ACorruptOffsetsFileIsReportedWithItsPathAndLeftAsItWas) {
+  auto args = RateToJson(2);
+  args.insert(args.end(), {"--max-batches", "2"});
+  ASSERT_EQ(RunRivulet(args, dir).code, 0);
+  const std::string path = checkpoint + "/offsets/1";
+  std::ofstream(path, std::ios::trunc) << "v1\n";  // truncated: the offset lines are gone
+  auto result = RunRivulet(args, dir);
+  EXPECT_EQ(result.code, 1);
+  EXPECT_NE(result.err.find(path), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find('\n'), result.err.size() - 1) << "one line: " << result.err;
+  EXPECT_EQ(testing::Slurp(path), "v1\n");
+}
+
+TEST_F(CliTest, MistakesGetAOneLineErrorAndAFailingExitStatus) {
+  auto unknown = RunRivulet({"run", "--source", "nope", "--checkpoint", checkpoint}, dir);
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_EQ(unknown.err.rfind("rivulet: error: no source named 'nope' (known: ", 0), 0u)
+      << unknown.err;
+  auto bad_option = RunRivulet({"run", "--source", "rate", "-o", "rowsPerSecond=ten",
+                                "--checkpoint", checkpoint},
+                               dir);
+  EXPECT_EQ(bad_option.err,
+            "rivulet: error: option 'rowsPerSecond': expected an integer, got 'ten'\n");
+  auto bad_trigger = RunRivulet({"run", "--source", "rate", "--trigger", "sometimes",
+                                 "--checkpoint", checkpoint},
+                                dir);
+  EXPECT_EQ(bad_trigger.err,
+            "rivulet: error: unknown trigger 'sometimes': expected default, once, "
+            "available-now or processing-time=<interval>\n");
+  auto no_pair = RunRivulet({"run", "--source", "rate", "-o", "rowsPerSecond",
+                             "--checkpoint", checkpoint},
+                            dir);
+  EXPECT_EQ(no_pair.err, "rivulet: error: --option expects key=value, got 'rowsPerSecond'\n");
+}
+
+TEST_F(CliTest, HelpNamesTheSubcommandsAndTheBuiltInSourcesAndSinks) {
+  auto help = RunRivulet({"run", "--help"}, dir);
+  EXPECT_EQ(help.code, 0);
+  for (const char* word : {"rate-micro-batch", "files", "console", "json", "noop",
+                           "processing-time", "--checkpoint"}) {
+    EXPECT_NE(help.out.find(word), std::string::npos) << word;
+  }
+}
+
+}  // namespace
+}  // namespace rivulet

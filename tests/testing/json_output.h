@@ -1,0 +1,34 @@
+#pragma once
+
+// Reads back what the json sink committed: the files its metadata log lists, as parsed rows.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sinks/file_sink_log.h"
+#include "testing/process.h"
+
+namespace rivulet::testing {
+
+inline std::vector<nlohmann::json> CommittedJsonRows(const std::string& dir) {
+  std::vector<nlohmann::json> rows;
+  auto log = FileSinkLog::Open(dir);
+  if (!log.ok()) return rows;
+  auto files = log->CommittedFiles();
+  if (!files.ok()) return rows;
+  for (const auto& file : *files) {
+    std::istringstream lines(Slurp(dir + "/" + file));
+    for (std::string line; std::getline(lines, line);) rows.push_back(nlohmann::json::parse(line));
+  }
+  return rows;
+}
+
+inline std::vector<int64_t> CommittedValues(const std::string& dir) {
+  std::vector<int64_t> values;
+  for (const auto& row : CommittedJsonRows(dir)) values.push_back(row["value"].get<int64_t>());
+  return values;
+}
+
+}  // namespace rivulet::testing
