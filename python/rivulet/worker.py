@@ -50,6 +50,8 @@ INVALID_ARGUMENT = "invalid_argument"  # the request or the source's definition 
 INTERNAL = "internal"  # a bug in the worker or the protocol
 
 _HEADER = struct.Struct("<II")
+# Rows per Arrow record batch, Spark's spark.sql.execution.arrow.maxRecordsPerBatch default.
+_ROWS_PER_BATCH = 10000
 _LENGTH = struct.Struct("<I")
 _SHIM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_pyspark_shim")
 
@@ -433,7 +435,7 @@ class Worker:
 
     def _dump_offset(self, method, offset):
         try:
-            return json.dumps(offset)
+            return json.dumps(offset, allow_nan=False)
         except (TypeError, ValueError) as e:
             raise WorkerError(
                 USER_ERROR,
@@ -478,8 +480,9 @@ class Worker:
             return self._encode_arrow_batches(method, items)
         from rivulet import arrow_ipc
 
+        chunks = [items[i : i + _ROWS_PER_BATCH] for i in range(0, len(items), _ROWS_PER_BATCH)]
         try:
-            data = arrow_ipc.encode_stream(items, self.schema)
+            data = arrow_ipc.encode_stream_batches(chunks, self.schema)
         except (TypeError, ValueError, OverflowError) as e:
             raise WorkerError(
                 USER_ERROR,
