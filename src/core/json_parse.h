@@ -11,10 +11,9 @@ namespace rivulet::core {
 
 // Parses one JSON value. On failure the message is nlohmann's description without its
 // "[json.exception...]" prefix, e.g. "parse error at line 1, column 2: ...".
-template <typename Json = nlohmann::json>
-Result<Json> ParseJson(std::string_view text) {
+inline Result<nlohmann::json> ParseJson(std::string_view text) {
   try {
-    return Json::parse(text);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     std::string_view what = e.what();
     if (!what.empty() && what.front() == '[') {

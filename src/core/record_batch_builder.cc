@@ -1,5 +1,6 @@
 #include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/layout.h"

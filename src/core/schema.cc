@@ -109,6 +109,14 @@ OrderedJson TypeToJson(const DataType& type) {
   }
 }
 
+// A JSON value for an error message, cut short if long.
+std::string Brief(const nlohmann::json& json) {
+  constexpr size_t kMaxLength = 80;
+  std::string text = json.dump();
+  if (text.size() > kMaxLength) text = text.substr(0, kMaxLength - 3) + "...";
+  return text;
+}
+
 Status JsonError(const std::string& message) {
   return Status::InvalidArgument("schema JSON: " + message);
 }
@@ -123,7 +131,7 @@ Result<bool> BoolMember(const nlohmann::json& object, const char* key, bool fall
   if (v == nullptr) return fallback;
   if (!v->is_boolean()) {
     return JsonError(std::string("\"") + key + "\" must be true or false, got " +
-                     v->dump());
+                     Brief(*v));
   }
   return v->get<bool>();
 }
@@ -133,7 +141,7 @@ Result<DataTypePtr> TypeFromJson(const nlohmann::json& json, int depth);
 Result<Field> FieldFromJson(const nlohmann::json& json, int depth) {
   const nlohmann::json* name = json.is_object() ? Member(json, "name") : nullptr;
   if (name == nullptr || !name->is_string()) {
-    return JsonError("a field needs a string \"name\", got " + json.dump());
+    return JsonError("a field needs a string \"name\", got " + Brief(json));
   }
   Field field;
   field.name = name->get<std::string>();
@@ -188,7 +196,7 @@ Result<DataTypePtr> TypeFromJson(const nlohmann::json& json, int depth) {
   }
   const nlohmann::json* kind = json.is_object() ? Member(json, "type") : nullptr;
   if (kind == nullptr || !kind->is_string()) {
-    return JsonError("expected a type, got " + json.dump());
+    return JsonError("expected a type, got " + Brief(json));
   }
   std::string name = kind->get<std::string>();
   if (name == "array") {
@@ -409,7 +417,7 @@ Result<Schema> Schema::FromSparkJson(std::string_view json) {
   const nlohmann::json* kind = parsed->is_object() ? Member(*parsed, "type") : nullptr;
   if (kind == nullptr || *kind != "struct") {
     return JsonError("expected {\"type\":\"struct\",\"fields\":[...]}, got " +
-                     parsed->dump());
+                     Brief(*parsed));
   }
   RIVULET_ASSIGN_OR_RETURN(std::vector<Field> fields, FieldsFromJson(*parsed, 0));
   return Schema(std::move(fields));

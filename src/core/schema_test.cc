@@ -275,6 +275,14 @@ TEST(SchemaTest, FromSparkJsonRejectsMalformedInput) {
   }
 }
 
+TEST(SchemaTest, FromSparkJsonShortensLongInputInErrors) {
+  std::string json = "[\"" + std::string(200, 'x') + "\"]";
+  EXPECT_EQ(
+      ErrorText(Schema::FromSparkJson(json)),
+      R"j(Invalid argument: schema JSON: expected {"type":"struct","fields":[...]}, got [")j" +
+          std::string(75, 'x') + "...");
+}
+
 TEST(SchemaTest, FromSparkJsonRejectsNestingDeeperThanAHundredLevels) {
   std::string json = "\"int\"";
   for (int i = 0; i < 150; ++i) {
