@@ -211,7 +211,12 @@ def _find_by_name(wanted, python_path):
                 failures.append("%s: %s: %s" % (module_name, type(e).__name__, e))
                 continue
             for cls in _datasource_classes(module):
-                if _source_name(cls).lower() == wanted.lower():
+                try:
+                    name = _source_name(cls)
+                except WorkerError as e:  # a broken class cannot be the one asked for
+                    failures.append("%s.%s: %s" % (module_name, cls.__name__, e.message))
+                    continue
+                if isinstance(name, str) and name.lower() == wanted.lower():
                     matches.append((cls, "%s:%s" % (module_name, cls.__qualname__)))
     if len(matches) > 1:
         raise WorkerError(
@@ -304,7 +309,12 @@ def _source_name(cls):
             "[DATA_SOURCE_TYPE_MISMATCH] Expected name() of %s to be a classmethod, but got "
             "%s" % (cls.__name__, type(name).__name__),
         )
-    return name()
+    try:
+        return name()
+    except Exception as e:
+        raise WorkerError(
+            USER_ERROR, "%s.name() raised an exception:\n%s" % (cls.__name__, _user_traceback(e))
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
