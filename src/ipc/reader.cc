@@ -1067,7 +1067,10 @@ Result<ReadResult> ReadStreamFrom(const std::shared_ptr<const std::string>& byte
     }
     const uint8_t* body = data + pos + frame.prefix_size + frame.metadata_size;
     Status st = decoder.OnMessage(frame.message, body, bytes, /*schema_allowed=*/false);
-    if (!st.ok()) return st.WithContext("message at byte " + std::to_string(pos));
+    if (st.code() == StatusCode::kCorruption) {
+      return st.WithContext("message at byte " + std::to_string(pos));
+    }
+    RIVULET_RETURN_NOT_OK(st);
     pos += frame.total();
   }
   if (ended && pos != size) {
