@@ -398,3 +398,15 @@ def test_worker_runs_under_the_paths_python3_too(worker):
     client.init(source("spark_simple_reader.py:SimpleDataSource"))
     client.create_reader("simple")
     assert rows(client.ok(W.SIMPLE_READ, b'{"offset": 0}')[1]) == [(0,), (1,)]
+
+
+def test_rivulets_own_bytecode_is_cached_when_the_environment_disables_writing(worker, tmp_path):
+    client = worker(env={"PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": str(tmp_path)})
+    client.init(source("spark_simple_reader.py:SimpleDataSource"))
+    client.close()
+    cached = sorted(p.name for p in tmp_path.rglob("*.pyc"))
+    assert "_worker.cpython-%d%d.pyc" % sys.version_info[:2] in cached
+    assert any(name.startswith("arrow_ipc.") for name in cached)
+    # The source's own module is left as the environment says: not cached.
+    assert not any(name.startswith("spark_simple_reader") for name in cached)
+    assert not (tmp_path.parent / "__pycache__").exists()
