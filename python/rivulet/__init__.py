@@ -10,3 +10,19 @@ load on first use.
 """
 
 __version__ = "0.1.0"
+
+
+def install_pyspark_shim():
+    """Makes ``import pyspark...`` resolve to rivulet's modules in this interpreter, when no
+    real pyspark is importable, so that a PySpark data source's code runs unchanged (in a
+    test, say). Workers do this for every source; the user's own interpreter gets it only
+    from this call. Returns True if the shim was installed, False if a real (or already
+    shimmed) pyspark is importable."""
+    import os
+    import sys
+    from importlib.machinery import PathFinder
+
+    if "pyspark" in sys.modules or PathFinder.find_spec("pyspark") is not None:
+        return False
+    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_pyspark_shim"))
+    return True

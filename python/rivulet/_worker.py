@@ -52,7 +52,6 @@ _HEADER = struct.Struct("<II")
 # Rows per Arrow record batch, Spark's spark.sql.execution.arrow.maxRecordsPerBatch default.
 _ROWS_PER_BATCH = 10000
 _LENGTH = struct.Struct("<I")
-_SHIM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_pyspark_shim")
 
 
 class WorkerError(Exception):
@@ -122,15 +121,6 @@ class Channel:
 # ---------------------------------------------------------------------------------------------
 # Loading the source class
 # ---------------------------------------------------------------------------------------------
-
-
-def _install_pyspark_shim():
-    """Makes ``import pyspark...`` resolve to rivulet's modules when no real pyspark is
-    importable. Only the worker does this."""
-    from importlib.machinery import PathFinder
-
-    if "pyspark" not in sys.modules and PathFinder.find_spec("pyspark") is None:
-        sys.path.append(_SHIM_DIR)
 
 
 def _is_datasource_class(obj):
@@ -542,8 +532,9 @@ class Worker:
         for entry in python_path:
             if entry not in sys.path:
                 sys.path.insert(0, entry)
-        if not config.get("real_pyspark_only", False):
-            _install_pyspark_shim()
+        import rivulet
+
+        rivulet.install_pyspark_shim()
         try:
             if len(fields) > 1 and fields[1]:
                 cls, ref = _load_pickled_class(fields[1]), None

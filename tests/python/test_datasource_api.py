@@ -151,3 +151,20 @@ def test_importing_rivulet_loads_nothing_else():
     code = "import sys, rivulet; print(sorted(m for m in sys.modules if m.startswith('rivulet')))"
     out = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": PYTHON_DIR}, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['rivulet']"
+
+
+def test_pyspark_shim_only_when_asked():
+    code = (
+        "import importlib.util, rivulet\n"
+        "before = importlib.util.find_spec('pyspark') is None\n"
+        "installed = rivulet.install_pyspark_shim()\n"
+        "from pyspark.sql.datasource import DataSource\n"
+        "import rivulet.datasource\n"
+        "print(before, installed, DataSource is rivulet.datasource.DataSource, rivulet.install_pyspark_shim())\n"
+    )
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is not None:
+        pytest.skip("a real pyspark is installed")
+    out = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": PYTHON_DIR}, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True", "False"]
