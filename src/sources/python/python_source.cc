@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "core/json_parse.h"
-#include "ipc/reader.h"
+#include "sources/python/worker_rows.h"
 
 namespace rivulet::python {
 namespace {
@@ -211,25 +211,6 @@ Result<Offset> OffsetFromReply(const std::string& text, const char* method) {
   return offset;
 }
 
-// The rows of a read, checked against the declared schema as Spark does
-// (ARROW_TYPE_MISMATCH, nullability included). Empty bytes mean no rows.
-Result<std::vector<RecordBatchPtr>> DecodeRows(std::string bytes, const Schema& declared,
-                                               Session& session, const char* method) {
-  if (bytes.empty()) return std::vector<RecordBatchPtr>();
-  auto decoded = ipc::ReadStream(std::make_shared<const std::string>(std::move(bytes)));
-  if (!decoded.ok()) {
-    return decoded.status().WithContext("source '" + session.Name() +
-                                        "': decoding the Arrow rows of " + method);
-  }
-  if (!decoded->schema->Equals(declared)) {
-    return Status::UserCodeError(
-        "source '" + session.Name() +
-        "': [ARROW_TYPE_MISMATCH] Invalid schema from Python streaming data source " + method +
-        ": expected " + declared.ToDdl() + ", got " + decoded->schema->ToDdl() + ".");
-  }
-  return std::move(decoded->batches);
-}
-
 // A partition as the planning worker pickled it.
 class PythonInputPartition : public InputPartition {
  public:
@@ -347,7 +328,7 @@ class PythonStreamReader : public StreamReader {
     RIVULET_ASSIGN_OR_RETURN(auto fields,
                              pool_.Call(FunctionId::kReadPartition, {python->pickled()}));
     RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "read"));
-    return DecodeRows(std::move(fields[0]), schema_, *session_, "read");
+    return DecodeWorkerRows(std::move(fields[0]), schema_, session_->Name(), "read");
   }
 
   Status Commit(const Offset& end) override {
@@ -393,7 +374,7 @@ class PythonSimpleStreamReader : public SimpleStreamReader {
     ReadResult result;
     RIVULET_ASSIGN_OR_RETURN(result.end, OffsetFromReply(fields[0], "read"));
     RIVULET_ASSIGN_OR_RETURN(result.batches,
-                             DecodeRows(std::move(fields[1]), schema_, *session_, "read"));
+                             DecodeWorkerRows(std::move(fields[1]), schema_, session_->Name(), "read"));
     return result;
   }
 
@@ -402,7 +383,7 @@ class PythonSimpleStreamReader : public SimpleStreamReader {
     RIVULET_ASSIGN_OR_RETURN(
         auto fields, worker_->Call(FunctionId::kReadBetweenOffsets, {start.text(), end.text()}));
     RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "readBetweenOffsets"));
-    return DecodeRows(std::move(fields[0]), schema_, *session_, "readBetweenOffsets");
+    return DecodeWorkerRows(std::move(fields[0]), schema_, session_->Name(), "readBetweenOffsets");
   }
 
   Status Commit(const Offset& end) override {
