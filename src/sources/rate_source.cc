@@ -49,10 +49,13 @@ RecordBatchPtr ReadRate(const RatePartition& part) {
   const int64_t n = part.last - part.first;
   std::vector<int64_t> timestamps(n);
   std::vector<int64_t> values(n);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t v = part.first + i;
-    values[i] = v;
-    timestamps[i] = part.start_micros + static_cast<int64_t>(v * part.step_micros);
+  for (int64_t i = 0; i < n; ++i) values[i] = part.first + i;
+  if (part.step_micros == 0) {  // rate-micro-batch: one timestamp per batch
+    std::fill(timestamps.begin(), timestamps.end(), part.start_micros);
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      timestamps[i] = part.start_micros + static_cast<int64_t>(values[i] * part.step_micros);
+    }
   }
   static const auto schema = std::make_shared<const Schema>(RateSchema());
   return std::make_shared<RecordBatch>(
