@@ -1,6 +1,6 @@
 // The engine's DDL parser and the Python package's (rivulet.types) must read every schema
-// string the same way. Both test suites check tests/python/ddl_cases.json: each case is a DDL
-// string with either the Spark JSON of its schema or the exact error message.
+// string the same way. Both test suites check tests/python/ddl_cases.json: each case is a
+// DDL string with either the Spark JSON of its schema or the exact error message.
 
 #include <gtest/gtest.h>
 
@@ -24,7 +24,8 @@ TEST(DdlAgreementTest, EngineParsesEverySharedCaseAsThePythonPackageDoes) {
     std::string ddl = c["ddl"].get<std::string>();
     auto schema = ParseDdl(ddl);
     if (c.contains("error")) {
-      EXPECT_EQ(schema.status().message(), c["error"].get<std::string>()) << "DDL: " << ddl;
+      EXPECT_EQ(schema.status().message(), c["error"].get<std::string>())
+          << "DDL: " << ddl;
       continue;
     }
     ASSERT_TRUE(schema.ok()) << "DDL: " << ddl << ": " << schema.status().ToString();

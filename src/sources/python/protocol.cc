@@ -12,7 +12,8 @@ namespace {
 
 void PutU32(std::string& out, uint32_t v) {
   char bytes[4] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff),
-                   static_cast<char>((v >> 16) & 0xff), static_cast<char>((v >> 24) & 0xff)};
+                   static_cast<char>((v >> 16) & 0xff),
+                   static_cast<char>((v >> 24) & 0xff)};
   out.append(bytes, 4);
 }
 
@@ -39,9 +40,9 @@ Result<size_t> ReadFully(int fd, char* out, size_t size) {
   return done;
 }
 
-// Blocks SIGPIPE in the calling thread for the lifetime of the guard and discards a SIGPIPE
-// raised meanwhile, so that writing to a dead worker's pipe gives EPIPE instead of killing
-// the engine (the engine's own SIGPIPE disposition is left alone).
+// Blocks SIGPIPE in the calling thread for the lifetime of the guard and discards a
+// SIGPIPE raised meanwhile, so that writing to a dead worker's pipe gives EPIPE instead
+// of killing the engine (the engine's own SIGPIPE disposition is left alone).
 class SigpipeGuard {
  public:
   SigpipeGuard() {
@@ -73,18 +74,30 @@ class SigpipeGuard {
 
 const char* FunctionName(FunctionId id) {
   switch (id) {
-    case FunctionId::kInit: return "init";
-    case FunctionId::kCreateReader: return "createReader";
-    case FunctionId::kInitialOffset: return "initialOffset";
-    case FunctionId::kPartitions: return "partitions";
-    case FunctionId::kCommit: return "commit";
-    case FunctionId::kPrepareForTriggerAvailableNow: return "prepareForTriggerAvailableNow";
-    case FunctionId::kLatestOffset: return "latestOffset";
-    case FunctionId::kReportLatestOffset: return "reportLatestOffset";
-    case FunctionId::kStop: return "stop";
-    case FunctionId::kReadPartition: return "read";
-    case FunctionId::kSimpleRead: return "read";
-    case FunctionId::kReadBetweenOffsets: return "readBetweenOffsets";
+    case FunctionId::kInit:
+      return "init";
+    case FunctionId::kCreateReader:
+      return "createReader";
+    case FunctionId::kInitialOffset:
+      return "initialOffset";
+    case FunctionId::kPartitions:
+      return "partitions";
+    case FunctionId::kCommit:
+      return "commit";
+    case FunctionId::kPrepareForTriggerAvailableNow:
+      return "prepareForTriggerAvailableNow";
+    case FunctionId::kLatestOffset:
+      return "latestOffset";
+    case FunctionId::kReportLatestOffset:
+      return "reportLatestOffset";
+    case FunctionId::kStop:
+      return "stop";
+    case FunctionId::kReadPartition:
+      return "read";
+    case FunctionId::kSimpleRead:
+      return "read";
+    case FunctionId::kReadBetweenOffsets:
+      return "readBetweenOffsets";
   }
   return "unknown";
 }
@@ -129,7 +142,8 @@ Result<Message> DecodeBody(std::string_view body) {
     pos += 4;
     if (n > body.size() - pos) {
       return Status::Corruption("worker message field " + std::to_string(i) + " of " +
-                                std::to_string(n) + " bytes runs past the end of its frame");
+                                std::to_string(n) +
+                                " bytes runs past the end of its frame");
     }
     message.fields.emplace_back(body.substr(pos, n));
     pos += n;
@@ -161,7 +175,8 @@ Result<std::optional<Message>> ReadFrame(int fd) {
   char head[4];
   RIVULET_ASSIGN_OR_RETURN(size_t got, ReadFully(fd, head, 4));
   if (got == 0) return std::optional<Message>();
-  if (got < 4) return Status::Corruption("the python worker's channel ended inside a frame header");
+  if (got < 4)
+    return Status::Corruption("the python worker's channel ended inside a frame header");
   uint32_t length = GetU32(head);
   if (length > kMaxFrameBytes) {
     return Status::Corruption("worker frame of " + std::to_string(length) +

@@ -1,8 +1,8 @@
 #pragma once
 
 // The engine <-> Python worker protocol (docs/format/worker-protocol.md): length-framed
-// messages on a pair of pipes. A message is a code (a function id in a request, a status in
-// a reply) and a list of byte-string fields:
+// messages on a pair of pipes. A message is a code (a function id in a request, a status
+// in a reply) and a list of byte-string fields:
 //
 //   frame := u32 body_length, body
 //   body  := u32 code, u32 field_count, (u32 field_length, field bytes)*
@@ -57,8 +57,8 @@ Result<Message> DecodeBody(std::string_view body);
 // Writes a frame to `fd`, retrying short writes and EINTR. Never raises SIGPIPE: a closed
 // reader gives an IOError with EPIPE.
 Status WriteFrame(int fd, const Message& message);
-// Reads one frame from `fd`. End of input before the first byte gives nullopt; end of input
-// inside a frame is a Corruption status.
+// Reads one frame from `fd`. End of input before the first byte gives nullopt; end of
+// input inside a frame is a Corruption status.
 Result<std::optional<Message>> ReadFrame(int fd);
 
 }  // namespace rivulet::python

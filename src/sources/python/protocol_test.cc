@@ -39,8 +39,9 @@ TEST(ProtocolTest, FieldCountBeyondTheBodyIsCorruption) {
 TEST(ProtocolTest, FieldRunningPastTheFrameIsCorruption) {
   std::string body = Body(EncodeFrame({1, {"abc"}}));
   body[8] = 9;  // the field says 9 bytes, 3 follow
-  EXPECT_EQ(DecodeBody(body).status().ToString(),
-            "Corruption: worker message field 0 of 9 bytes runs past the end of its frame");
+  EXPECT_EQ(
+      DecodeBody(body).status().ToString(),
+      "Corruption: worker message field 0 of 9 bytes runs past the end of its frame");
 }
 
 TEST(ProtocolTest, StrayBytesAfterTheFieldsAreCorruption) {
@@ -86,8 +87,9 @@ TEST_F(PipeTest, EndOfInputInsideAFrameIsCorruption) {
   std::string frame = EncodeFrame({0, {"payload"}});
   ASSERT_EQ(::write(fds_[1], frame.data(), 10), 10);
   CloseWriter();
-  EXPECT_EQ(ReadFrame(fds_[0]).status().ToString(),
-            "Corruption: the python worker's channel ended inside a frame (6 of 19 bytes)");
+  EXPECT_EQ(
+      ReadFrame(fds_[0]).status().ToString(),
+      "Corruption: the python worker's channel ended inside a frame (6 of 19 bytes)");
 }
 
 TEST_F(PipeTest, OversizedLengthIsCorruptionWithoutAllocating) {

@@ -20,7 +20,8 @@ namespace {
 using Json = nlohmann::json;
 
 std::string PackageDir() {
-  if (const char* dir = std::getenv("RIVULET_PYTHON_PACKAGE_DIR"); dir != nullptr && *dir) {
+  if (const char* dir = std::getenv("RIVULET_PYTHON_PACKAGE_DIR");
+      dir != nullptr && *dir) {
     return dir;
   }
   return RIVULET_PYTHON_PACKAGE_DIR;
@@ -53,7 +54,7 @@ class InterpreterCache {
 struct Session {
   std::string configured_python;  // before resolution through the cache
   WorkerSpawnOptions spawn;       // spawn.python is resolved when a worker starts
-  Json init_config;               // the INIT request, with "source" the resolved reference
+  Json init_config;  // the INIT request, with "source" the resolved reference
   std::string pickled_class;
   int max_restarts = 0;
   std::atomic<int> restarts_used{0};
@@ -79,12 +80,14 @@ struct Session {
 
 std::string SpecLabel(const std::string& spec) {
   std::string label = spec;
-  if (auto colon = label.rfind(':'); colon != std::string::npos) label = label.substr(colon + 1);
+  if (auto colon = label.rfind(':'); colon != std::string::npos)
+    label = label.substr(colon + 1);
   if (label.ends_with(".py")) label = std::filesystem::path(label).stem().string();
   return label;
 }
 
-Status ExpectFields(const std::vector<std::string>& fields, size_t n, const char* method) {
+Status ExpectFields(const std::vector<std::string>& fields, size_t n,
+                    const char* method) {
   if (fields.size() == n) return Status::OK();
   return Status::Internal("python worker replied to " + std::string(method) + " with " +
                           std::to_string(fields.size()) + " fields, expected " +
@@ -100,8 +103,8 @@ Result<Json> ParseReplyJson(const std::string& text, const char* what) {
   return std::move(*parsed);
 }
 
-// A worker with its set-up requests, which a restart replays: INIT, then CREATE_READER and
-// prepareForTriggerAvailableNow once they have been sent.
+// A worker with its set-up requests, which a restart replays: INIT, then CREATE_READER
+// and prepareForTriggerAvailableNow once they have been sent.
 class ManagedWorker {
  public:
   // Spawns and initializes a worker; with `need_schema` the reply carries the schema.
@@ -130,7 +133,8 @@ class ManagedWorker {
 
   // A call that, if the worker is found dead, restarts it (while the source's restart
   // budget lasts) and runs again on the new one.
-  Result<std::vector<std::string>> Call(FunctionId id, const std::vector<std::string>& fields) {
+  Result<std::vector<std::string>> Call(FunctionId id,
+                                        const std::vector<std::string>& fields) {
     Status lost;
     while (true) {
       if (process_ != nullptr) {
@@ -145,7 +149,8 @@ class ManagedWorker {
   }
 
  private:
-  explicit ManagedWorker(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+  explicit ManagedWorker(std::shared_ptr<Session> session)
+      : session_(std::move(session)) {}
 
   Result<Json> Init(const Json& config) {
     RIVULET_ASSIGN_OR_RETURN(process_, session_->SpawnWorker());
@@ -160,9 +165,9 @@ class ManagedWorker {
     return ParseReplyJson((*reply)[0], "init");
   }
 
-  // Starts a new worker in place of a lost one and replays its set-up. A worker lost again
-  // during the set-up updates `lost` and leaves the next round to the caller, which uses up
-  // another restart; any other failure ends the call.
+  // Starts a new worker in place of a lost one and replays its set-up. A worker lost
+  // again during the set-up updates `lost` and leaves the next round to the caller, which
+  // uses up another restart; any other failure ends the call.
   Status Restart(Status& lost) {
     int used = session_->restarts_used.fetch_add(1) + 1;
     if (used > session_->max_restarts) {
@@ -225,9 +230,12 @@ class PythonInputPartition : public InputPartition {
 class ReadWorkerPool {
  public:
   ReadWorkerPool(std::shared_ptr<Session> session, std::string create_reader, int size)
-      : session_(std::move(session)), create_reader_(std::move(create_reader)), size_(size) {}
+      : session_(std::move(session)),
+        create_reader_(std::move(create_reader)),
+        size_(size) {}
 
-  Result<std::vector<std::string>> Call(FunctionId id, const std::vector<std::string>& fields) {
+  Result<std::vector<std::string>> Call(FunctionId id,
+                                        const std::vector<std::string>& fields) {
     RIVULET_ASSIGN_OR_RETURN(std::unique_ptr<ManagedWorker> worker, Acquire());
     auto reply = worker->Call(id, fields);
     Release(std::move(worker));
@@ -275,8 +283,9 @@ class ReadWorkerPool {
 
 class PythonStreamReader : public StreamReader {
  public:
-  PythonStreamReader(std::shared_ptr<Session> session, std::unique_ptr<ManagedWorker> planner,
-                     Schema schema, std::string create_reader, ReadLimit default_limit,
+  PythonStreamReader(std::shared_ptr<Session> session,
+                     std::unique_ptr<ManagedWorker> planner, Schema schema,
+                     std::string create_reader, ReadLimit default_limit,
                      bool available_now, int read_workers)
       : session_(std::move(session)),
         planner_(std::move(planner)),
@@ -301,7 +310,8 @@ class PythonStreamReader : public StreamReader {
   ReadLimit DefaultReadLimit() override { return default_limit_; }
 
   Result<Offset> ReportLatestOffset() override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields, planner_->Call(FunctionId::kReportLatestOffset, {}));
+    RIVULET_ASSIGN_OR_RETURN(auto fields,
+                             planner_->Call(FunctionId::kReportLatestOffset, {}));
     if (fields.empty()) return Offset();
     RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "reportLatestOffset"));
     return OffsetFromReply(fields[0], "reportLatestOffset");
@@ -309,8 +319,8 @@ class PythonStreamReader : public StreamReader {
 
   Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
                                                     const Offset& end) override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields,
-                             planner_->Call(FunctionId::kPartitions, {start.text(), end.text()}));
+    RIVULET_ASSIGN_OR_RETURN(
+        auto fields, planner_->Call(FunctionId::kPartitions, {start.text(), end.text()}));
     std::vector<InputPartitionPtr> partitions;
     partitions.reserve(fields.size());
     for (std::string& pickled : fields) {
@@ -322,8 +332,9 @@ class PythonStreamReader : public StreamReader {
   Result<std::vector<RecordBatchPtr>> Read(const InputPartition& partition) override {
     auto* python = dynamic_cast<const PythonInputPartition*>(&partition);
     if (python == nullptr) {
-      return Status::InvalidArgument("source '" + session_->Name() +
-                                     "': Read was given a partition this source did not plan");
+      return Status::InvalidArgument(
+          "source '" + session_->Name() +
+          "': Read was given a partition this source did not plan");
     }
     RIVULET_ASSIGN_OR_RETURN(auto fields,
                              pool_.Call(FunctionId::kReadPartition, {python->pickled()}));
@@ -369,21 +380,24 @@ class PythonSimpleStreamReader : public SimpleStreamReader {
   }
 
   Result<ReadResult> Read(const Offset& start) override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields, worker_->Call(FunctionId::kSimpleRead, {start.text()}));
+    RIVULET_ASSIGN_OR_RETURN(auto fields,
+                             worker_->Call(FunctionId::kSimpleRead, {start.text()}));
     RIVULET_RETURN_NOT_OK(ExpectFields(fields, 2, "read"));
     ReadResult result;
     RIVULET_ASSIGN_OR_RETURN(result.end, OffsetFromReply(fields[0], "read"));
-    RIVULET_ASSIGN_OR_RETURN(result.batches,
-                             DecodeWorkerRows(std::move(fields[1]), schema_, session_->Name(), "read"));
+    RIVULET_ASSIGN_OR_RETURN(
+        result.batches,
+        DecodeWorkerRows(std::move(fields[1]), schema_, session_->Name(), "read"));
     return result;
   }
 
   Result<std::vector<RecordBatchPtr>> ReadBetweenOffsets(const Offset& start,
                                                          const Offset& end) override {
-    RIVULET_ASSIGN_OR_RETURN(
-        auto fields, worker_->Call(FunctionId::kReadBetweenOffsets, {start.text(), end.text()}));
+    RIVULET_ASSIGN_OR_RETURN(auto fields, worker_->Call(FunctionId::kReadBetweenOffsets,
+                                                        {start.text(), end.text()}));
     RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "readBetweenOffsets"));
-    return DecodeWorkerRows(std::move(fields[0]), schema_, session_->Name(), "readBetweenOffsets");
+    return DecodeWorkerRows(std::move(fields[0]), schema_, session_->Name(),
+                            "readBetweenOffsets");
   }
 
   Status Commit(const Offset& end) override {
@@ -406,7 +420,8 @@ class PythonSimpleStreamReader : public SimpleStreamReader {
 class PythonDataSource : public DataSource {
  public:
   PythonDataSource(Options options, std::shared_ptr<Session> session,
-                   std::unique_ptr<ManagedWorker> planner, Schema schema, int read_workers)
+                   std::unique_ptr<ManagedWorker> planner, Schema schema,
+                   int read_workers)
       : DataSource(std::move(options)),
         session_(std::move(session)),
         planner_(std::move(planner)),
@@ -417,7 +432,8 @@ class PythonDataSource : public DataSource {
   Result<Schema> schema() override { return schema_; }
 
   Result<std::unique_ptr<StreamReader>> streamReader(const Schema& schema) override {
-    std::string request = Json{{"kind", "stream"}, {"schema", schema.ToSparkJson()}}.dump();
+    std::string request =
+        Json{{"kind", "stream"}, {"schema", schema.ToSparkJson()}}.dump();
     RIVULET_ASSIGN_OR_RETURN(auto created, CreateReader(request));
     auto& [worker, reply] = created;
     ReadLimit limit;
@@ -429,13 +445,15 @@ class PythonDataSource : public DataSource {
       }
       limit = *parsed;
     }
-    return std::unique_ptr<StreamReader>(new PythonStreamReader(
-        session_, std::move(worker), schema, request, limit,
-        reply.value("available_now", false), read_workers_));
+    return std::unique_ptr<StreamReader>(
+        new PythonStreamReader(session_, std::move(worker), schema, request, limit,
+                               reply.value("available_now", false), read_workers_));
   }
 
-  Result<std::unique_ptr<SimpleStreamReader>> simpleStreamReader(const Schema& schema) override {
-    std::string request = Json{{"kind", "simple"}, {"schema", schema.ToSparkJson()}}.dump();
+  Result<std::unique_ptr<SimpleStreamReader>> simpleStreamReader(
+      const Schema& schema) override {
+    std::string request =
+        Json{{"kind", "simple"}, {"schema", schema.ToSparkJson()}}.dump();
     RIVULET_ASSIGN_OR_RETURN(auto created, CreateReader(request));
     auto& [worker, reply] = created;
     return std::unique_ptr<SimpleStreamReader>(new PythonSimpleStreamReader(
@@ -450,8 +468,8 @@ class PythonDataSource : public DataSource {
       const std::string& request) {
     std::unique_ptr<ManagedWorker> worker = std::move(planner_);
     if (worker == nullptr) {
-      RIVULET_ASSIGN_OR_RETURN(worker,
-                               ManagedWorker::Start(session_, session_->init_config, nullptr));
+      RIVULET_ASSIGN_OR_RETURN(
+          worker, ManagedWorker::Start(session_, session_->init_config, nullptr));
     }
     auto reply = worker->CreateReader(request);
     if (!reply.ok()) {
@@ -505,7 +523,8 @@ Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
                                                      const Options& options,
                                                      const PythonSourceConfig& config) {
   auto session = std::make_shared<Session>();
-  session->configured_python = config.python.empty() ? DefaultPythonInterpreter() : config.python;
+  session->configured_python =
+      config.python.empty() ? DefaultPythonInterpreter() : config.python;
   session->spawn.python_path = {PackageDir()};
   session->spawn.log_sink = config.log_sink;
   session->pickled_class = config.pickled_class;
@@ -564,8 +583,10 @@ Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
   } else if (reply.contains("schema_ddl")) {
     auto parsed = ParseDdl(reply["schema_ddl"].get<std::string>());
     if (!parsed.ok()) {
-      return Status::UserCodeError(context + ": schema() returned a DDL string that does not "
-                                   "parse: " + parsed.status().message());
+      return Status::UserCodeError(context +
+                                   ": schema() returned a DDL string that does not "
+                                   "parse: " +
+                                   parsed.status().message());
     }
     schema = std::move(*parsed);
   } else if (reply.contains("schema_json")) {
@@ -576,12 +597,12 @@ Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
     return Status::Internal("python worker's init reply has no schema: " + reply.dump());
   }
 
-  int read_workers = config.read_workers > 0
-                         ? config.read_workers
-                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::unique_ptr<DataSource>(new PythonDataSource(options, std::move(session),
-                                                          std::move(planner), std::move(schema),
-                                                          read_workers));
+  int read_workers =
+      config.read_workers > 0
+          ? config.read_workers
+          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::unique_ptr<DataSource>(new PythonDataSource(
+      options, std::move(session), std::move(planner), std::move(schema), read_workers));
 }
 
 }  // namespace rivulet::python

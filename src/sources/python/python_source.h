@@ -2,11 +2,12 @@
 
 // Python data sources (PySpark's Python Data Source API) as engine sources.
 //
-// OpenPythonSource starts a planning worker (`python -m rivulet.worker`), loads the source
-// class in it and builds the DataSource from the options; the returned DataSource's
-// streamReader() / simpleStreamReader() create the reader in that worker and return proxies
-// for rivulet::StreamReader / rivulet::SimpleStreamReader. A partitioned reader's
-// Read(partition) runs in a pool of read workers, each with its own reader instance.
+// OpenPythonSource starts a planning worker (`python -m rivulet.worker`), loads the
+// source class in it and builds the DataSource from the options; the returned
+// DataSource's streamReader() / simpleStreamReader() create the reader in that worker and
+// return proxies for rivulet::StreamReader / rivulet::SimpleStreamReader. A partitioned
+// reader's Read(partition) runs in a pool of read workers, each with its own reader
+// instance.
 //
 // Workers that die are restarted, up to max_worker_restarts times per source in all, and
 // the call that found them dead is retried on the new worker (every worker call is a
@@ -43,8 +44,8 @@ struct PythonSourceConfig {
 };
 
 // spec: "path/to/file.py:ClassName", "path/to/file.py" (its one DataSource class),
-// "package.module:ClassName", or a short name: the DataSource subclass whose name() matches
-// it case-insensitively, in a module directly under one of config.python_path.
+// "package.module:ClassName", or a short name: the DataSource subclass whose name()
+// matches it case-insensitively, in a module directly under one of config.python_path.
 Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
                                                      const Options& options,
                                                      const PythonSourceConfig& config);

@@ -138,9 +138,10 @@ TEST(PythonSourceTest, StreamReaderOfASimpleOnlySourceIsNotFoundAndLeavesTheSimp
 TEST(PythonSourceTest, NeitherReaderIsNotFound) {
   auto source = Open(kSources + "faulty.py:NoReaderSource");
   ASSERT_NE(source, nullptr);
-  EXPECT_EQ(source->simpleStreamReader(*source->schema()).status().ToString(),
-            "Not found: source 'NoReaderSource': [NOT_IMPLEMENTED] simpleStreamReader is not "
-            "implemented.");
+  EXPECT_EQ(
+      source->simpleStreamReader(*source->schema()).status().ToString(),
+      "Not found: source 'NoReaderSource': [NOT_IMPLEMENTED] simpleStreamReader is not "
+      "implemented.");
 }
 
 TEST(PythonSourceTest, AdmissionControlReaderObeysTheLimitItIsGiven) {
@@ -151,13 +152,15 @@ TEST(PythonSourceTest, AdmissionControlReaderObeysTheLimitItIsGiven) {
   EXPECT_EQ(reader->DefaultReadLimit(), ReadLimit::MaxRows(2));
   Offset start = *reader->InitialOffset();
   EXPECT_EQ(start.text(), "{\"partition-1\": 0}");
-  EXPECT_EQ(reader->LatestOffset(start, ReadLimit::MaxRows(2))->text(), "{\"partition-1\": 2}");
+  EXPECT_EQ(reader->LatestOffset(start, ReadLimit::MaxRows(2))->text(),
+            "{\"partition-1\": 2}");
   EXPECT_EQ(reader->LatestOffset(start, ReadLimit::AllAvailable())->text(),
             "{\"partition-1\": 10}");
   EXPECT_EQ(reader->ReportLatestOffset()->text(), "{\"partition-1\": 1000000}");
   EXPECT_EQ(Rows(ReadAll(*reader, start, O("{\"partition-1\": 10}"))), Ids(0, 10));
   // After a restart the engine plans the logged offset against itself: no partitions.
-  EXPECT_TRUE(reader->Partitions(O("{\"partition-1\": 4}"), O("{\"partition-1\": 4}"))->empty());
+  EXPECT_TRUE(
+      reader->Partitions(O("{\"partition-1\": 4}"), O("{\"partition-1\": 4}"))->empty());
   EXPECT_TRUE(reader->Commit(O("{\"partition-1\": 10}")).ok());
   EXPECT_TRUE(reader->Stop().ok());
 }
@@ -234,10 +237,12 @@ TEST(PythonSourceTest, ExceptionInASourceMethodCarriesItsTraceback) {
   ASSERT_NE(reader, nullptr);
   auto end = reader->LatestOffset(O("{\"offset\": 0}"), ReadLimit::AllAvailable());
   EXPECT_EQ(end.status().code(), StatusCode::kUserCodeError);
-  EXPECT_THAT(end.status().message(),
-              AllOf(StartsWith("source 'FaultySource': latestOffset raised an exception:\n"
-                               "Traceback (most recent call last):\n"),
-                    HasSubstr("faulty.py\", line"), HasSubstr("\nException: error in latestOffset")));
+  EXPECT_THAT(
+      end.status().message(),
+      AllOf(StartsWith("source 'FaultySource': latestOffset raised an exception:\n"
+                       "Traceback (most recent call last):\n"),
+            HasSubstr("faulty.py\", line"),
+            HasSubstr("\nException: error in latestOffset")));
   // The worker carries on: other methods still answer.
   EXPECT_EQ(reader->InitialOffset()->text(), "{\"offset\": 0}");
 }
@@ -259,15 +264,18 @@ TEST(PythonSourceTest, UnimplementedReaderMethodsAreNotFound) {
   ASSERT_NE(source, nullptr);
   auto reader = StreamReaderOf(*source);
   ASSERT_NE(reader, nullptr);
-  EXPECT_EQ(reader->InitialOffset().status().ToString(),
-            "Not found: source 'NotImplementedSource': [NOT_IMPLEMENTED] initialOffset is not "
-            "implemented.");
-  EXPECT_EQ(reader->LatestOffset(O("{}"), ReadLimit::AllAvailable()).status().ToString(),
-            "Not found: source 'NotImplementedSource': [NOT_IMPLEMENTED] latestOffset is not "
-            "implemented.");
-  EXPECT_EQ(reader->Partitions(O("{}"), O("{}")).status().ToString(),
-            "Not found: source 'NotImplementedSource': [NOT_IMPLEMENTED] partitions is not "
-            "implemented.");
+  EXPECT_EQ(
+      reader->InitialOffset().status().ToString(),
+      "Not found: source 'NotImplementedSource': [NOT_IMPLEMENTED] initialOffset is not "
+      "implemented.");
+  EXPECT_EQ(
+      reader->LatestOffset(O("{}"), ReadLimit::AllAvailable()).status().ToString(),
+      "Not found: source 'NotImplementedSource': [NOT_IMPLEMENTED] latestOffset is not "
+      "implemented.");
+  EXPECT_EQ(
+      reader->Partitions(O("{}"), O("{}")).status().ToString(),
+      "Not found: source 'NotImplementedSource': [NOT_IMPLEMENTED] partitions is not "
+      "implemented.");
 }
 
 TEST(PythonSourceTest, OffsetThatIsNotJsonNamesTheMethod) {
@@ -275,12 +283,13 @@ TEST(PythonSourceTest, OffsetThatIsNotJsonNamesTheMethod) {
   ASSERT_NE(source, nullptr);
   auto reader = StreamReaderOf(*source);
   ASSERT_NE(reader, nullptr);
-  EXPECT_EQ(reader->LatestOffset(O("{\"offset\": 0}"), ReadLimit::AllAvailable())
-                .status()
-                .ToString(),
-            "User code error: source 'NotJsonOffsetSource': latestOffset returned an offset "
-            "that is not JSON-serialisable (dict): Object of type datetime is not JSON "
-            "serializable");
+  EXPECT_EQ(
+      reader->LatestOffset(O("{\"offset\": 0}"), ReadLimit::AllAvailable())
+          .status()
+          .ToString(),
+      "User code error: source 'NotJsonOffsetSource': latestOffset returned an offset "
+      "that is not JSON-serialisable (dict): Object of type datetime is not JSON "
+      "serializable");
 }
 
 TEST(PythonSourceTest, SimpleReadWithRowsThatDoesNotAdvanceIsAnError) {
@@ -292,10 +301,12 @@ TEST(PythonSourceTest, SimpleReadWithRowsThatDoesNotAdvanceIsAnError) {
   ASSERT_TRUE(empty.ok()) << empty.status().ToString();
   EXPECT_EQ(empty->end.text(), "{\"offset\": 0}");
   EXPECT_TRUE(empty->batches.empty());
-  EXPECT_EQ(reader->Read(O("{\"offset\": 1}")).status().ToString(),
-            "User code error: source 'StuckSource': [SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE] "
-            "read(start) returned 2 row(s) but its end offset {\"offset\": 1} equals its start "
-            "offset {\"offset\": 1}; a read that returns rows must advance the offset");
+  EXPECT_EQ(
+      reader->Read(O("{\"offset\": 1}")).status().ToString(),
+      "User code error: source 'StuckSource': "
+      "[SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE] "
+      "read(start) returned 2 row(s) but its end offset {\"offset\": 1} equals its start "
+      "offset {\"offset\": 1}; a read that returns rows must advance the offset");
 }
 
 TEST(PythonSourceTest, ValueThatDoesNotFitNamesSourceColumnRowAndTypes) {
@@ -303,9 +314,10 @@ TEST(PythonSourceTest, ValueThatDoesNotFitNamesSourceColumnRowAndTypes) {
   ASSERT_NE(source, nullptr);
   auto reader = SimpleReaderOf(*source);
   ASSERT_NE(reader, nullptr);
-  EXPECT_EQ(reader->Read(O("{\"offset\": 0}")).status().ToString(),
-            "User code error: source 'BadValueSource': read returned a value that does not "
-            "fit the schema: column 'id' (row 3): expected int, got str 'x'");
+  EXPECT_EQ(
+      reader->Read(O("{\"offset\": 0}")).status().ToString(),
+      "User code error: source 'BadValueSource': read returned a value that does not "
+      "fit the schema: column 'id' (row 3): expected int, got str 'x'");
 }
 
 TEST(PythonSourceTest, SchemaOverrideReplacesSchemaWithoutCallingIt) {
@@ -325,9 +337,10 @@ TEST(PythonSourceTest, BadSchemaOverrideNamesTheSource) {
   PythonSourceConfig config;
   config.schema_ddl = "id FOO";
   auto source = OpenPythonSource(kSources + "faulty.py:FaultySource", {}, config);
-  EXPECT_EQ(source.status().ToString(),
-            "Invalid argument: source 'FaultySource': --schema: at position 3: unknown type "
-            "'FOO'");
+  EXPECT_EQ(
+      source.status().ToString(),
+      "Invalid argument: source 'FaultySource': --schema: at position 3: unknown type "
+      "'FOO'");
 }
 
 TEST(PythonSourceTest, MissingFileClassAndModuleAreNotFound) {
@@ -352,11 +365,12 @@ TEST(PythonSourceTest, ShortNameThatNoSourceHasListsWhatWasSearched) {
   config.python_path = {kSources};
   auto source = OpenPythonSource("no_such_source", {}, config);
   EXPECT_EQ(source.status().code(), StatusCode::kNotFound);
-  EXPECT_THAT(source.status().message(),
-              AllOf(StartsWith("no data source named 'no_such_source' in " + kSources +
-                               " (searched modules: blockchain_admission_control, faulty,"),
-                    HasSubstr("could not import: faulty.NameNotClassmethodSource: "
-                              "[DATA_SOURCE_TYPE_MISMATCH]")));
+  EXPECT_THAT(
+      source.status().message(),
+      AllOf(StartsWith("no data source named 'no_such_source' in " + kSources +
+                       " (searched modules: blockchain_admission_control, faulty,"),
+            HasSubstr("could not import: faulty.NameNotClassmethodSource: "
+                      "[DATA_SOURCE_TYPE_MISMATCH]")));
 }
 
 TEST(PythonSourceTest, ShortNameIsFoundUnderThePythonPath) {
@@ -394,8 +408,9 @@ TEST(PythonSourceTest, WorkerOutputIsForwardedUnderTheSourceName) {
 TEST(PythonSourceTest, KilledWorkerIsReportedWithItsSignal) {
   PythonSourceConfig config;
   config.max_worker_restarts = 0;
-  auto source = Open(kSources + "faulty.py:FaultySource",
-                     {{"crash", "read"}, {"crash_how", "kill"}, {"kind", "simple"}}, config);
+  auto source =
+      Open(kSources + "faulty.py:FaultySource",
+           {{"crash", "read"}, {"crash_how", "kill"}, {"kind", "simple"}}, config);
   ASSERT_NE(source, nullptr);
   auto reader = SimpleReaderOf(*source);
   ASSERT_NE(reader, nullptr);
@@ -430,11 +445,12 @@ TEST(PythonSourceTest, SegfaultInAnExtensionShowsThePythonStack) {
   ASSERT_NE(reader, nullptr);
   auto offset = reader->InitialOffset();
   EXPECT_EQ(offset.status().code(), StatusCode::kWorkerLost);
-  EXPECT_THAT(offset.status().message(),
-              AllOf(StartsWith("python worker for source 'FaultySource' was killed by signal "
-                               "11 (Segmentation fault) during initialOffset; its last output:"),
-                    HasSubstr("Fatal Python error: Segmentation fault"),
-                    HasSubstr("faulty.py\", line")));
+  EXPECT_THAT(
+      offset.status().message(),
+      AllOf(StartsWith("python worker for source 'FaultySource' was killed by signal "
+                       "11 (Segmentation fault) during initialOffset; its last output:"),
+            HasSubstr("Fatal Python error: Segmentation fault"),
+            HasSubstr("faulty.py\", line")));
 }
 
 TEST(PythonSourceTest, CrashedWorkerIsRestartedAndTheCallRetried) {
@@ -445,7 +461,9 @@ TEST(PythonSourceTest, CrashedWorkerIsRestartedAndTheCallRetried) {
   config.max_worker_restarts = 1;
   config.log_sink = log.sink();
   auto source = Open(kSources + "faulty.py:FaultySource",
-                     {{"crash", "read"}, {"crash_how", "kill"}, {"crash_once", marker},
+                     {{"crash", "read"},
+                      {"crash_how", "kill"},
+                      {"crash_once", marker},
                       {"kind", "simple"}},
                      config);
   ASSERT_NE(source, nullptr);
@@ -455,9 +473,11 @@ TEST(PythonSourceTest, CrashedWorkerIsRestartedAndTheCallRetried) {
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(read->end.text(), "{\"offset\": 6}");
   EXPECT_EQ(Rows(read->batches), Ids(4, 6));
-  EXPECT_THAT(log.Lines(),
-              Contains("[source FaultySource] python worker for source 'FaultySource' was "
-                       "killed by signal 9 (Killed) during read; restarting it (restart 1 of 1)"));
+  EXPECT_THAT(
+      log.Lines(),
+      Contains(
+          "[source FaultySource] python worker for source 'FaultySource' was "
+          "killed by signal 9 (Killed) during read; restarting it (restart 1 of 1)"));
   std::filesystem::remove(marker);
 }
 
@@ -467,15 +487,16 @@ TEST(PythonSourceTest, PartitionsAreReadInParallelByTheReadWorkers) {
   std::filesystem::create_directories(dir);
   PythonSourceConfig config;
   config.read_workers = 2;
-  auto source = Open(kSources + "parallel.py:RendezvousSource", {{"dir", dir}, {"expect", "2"}},
-                     config);
+  auto source = Open(kSources + "parallel.py:RendezvousSource",
+                     {{"dir", dir}, {"expect", "2"}}, config);
   ASSERT_NE(source, nullptr);
   auto reader = StreamReaderOf(*source);
   ASSERT_NE(reader, nullptr);
   auto partitions = reader->Partitions(O("{\"offset\": 0}"), O("{\"offset\": 2}"));
   ASSERT_TRUE(partitions.ok());
   ASSERT_EQ(partitions->size(), 2u);
-  std::vector<Result<std::vector<RecordBatchPtr>>> results(2, Status::Internal("not run"));
+  std::vector<Result<std::vector<RecordBatchPtr>>> results(2,
+                                                           Status::Internal("not run"));
   std::vector<std::thread> threads;
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([&, i] { results[i] = reader->Read(*(*partitions)[i]); });
@@ -496,12 +517,13 @@ TEST(PythonSourceTest, PartitionsAreReadInParallelByTheReadWorkers) {
 TEST(PythonSourceTest, InterpreterThatCannotStartIsAnInvalidArgument) {
   PythonSourceConfig config;
   config.python = "/nonexistent/python3";
-  EXPECT_EQ(OpenPythonSource(kSources + "faulty.py:FaultySource", {}, config)
-                .status()
-                .ToString(),
-            "Invalid argument: cannot start the python interpreter '/nonexistent/python3' for "
-            "source 'FaultySource': No such file or directory (set RIVULET_PYTHON to a python3 "
-            "interpreter)");
+  EXPECT_EQ(
+      OpenPythonSource(kSources + "faulty.py:FaultySource", {}, config)
+          .status()
+          .ToString(),
+      "Invalid argument: cannot start the python interpreter '/nonexistent/python3' for "
+      "source 'FaultySource': No such file or directory (set RIVULET_PYTHON to a python3 "
+      "interpreter)");
 }
 
 TEST(PythonSourceTest, InterpreterThatIsNotPythonIsReportedWithItsOutput) {
@@ -509,9 +531,53 @@ TEST(PythonSourceTest, InterpreterThatIsNotPythonIsReportedWithItsOutput) {
   config.python = "/bin/sh";
   auto source = OpenPythonSource(kSources + "faulty.py:FaultySource", {}, config);
   EXPECT_EQ(source.status().code(), StatusCode::kWorkerLost);
-  EXPECT_THAT(source.status().message(),
-              StartsWith("python worker for source 'FaultySource' exited with status 2 during "
-                         "init; its last output:\n"));
+  EXPECT_THAT(
+      source.status().message(),
+      StartsWith("python worker for source 'FaultySource' exited with status 2 during "
+                 "init; its last output:\n"));
+}
+
+// A worker that breaks the protocol (tests/python/fake_worker) is reported, never
+// trusted.
+class MisbehavingWorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("RIVULET_PYTHON_PACKAGE_DIR", RIVULET_SOURCE_DIR "/tests/python/fake_worker",
+             1);
+  }
+  void TearDown() override {
+    ::unsetenv("RIVULET_PYTHON_PACKAGE_DIR");
+    ::unsetenv("RIVULET_FAKE_WORKER");
+  }
+  Status OpenWith(const char* mode) {
+    ::setenv("RIVULET_FAKE_WORKER", mode, 1);
+    return OpenPythonSource(kSources + "faulty.py:FaultySource", {}, {}).status();
+  }
+};
+
+TEST_F(MisbehavingWorkerTest, GarbledChannelKillsTheWorker) {
+  EXPECT_EQ(
+      OpenWith("garbage").ToString(),
+      "Worker lost: python worker for source 'FaultySource' closed its channel and was "
+      "killed during init");
+}
+
+TEST_F(MisbehavingWorkerTest, InitReplyWithoutANameIsInternal) {
+  EXPECT_EQ(OpenWith("no_name").ToString(),
+            "Internal error: python worker's init reply has no name: {}");
+}
+
+TEST_F(MisbehavingWorkerTest, UnknownErrorKindIsInternal) {
+  EXPECT_EQ(
+      OpenWith("unknown_kind").ToString(),
+      "Internal error: python worker replied with unknown error kind 'weird': boom");
+}
+
+TEST_F(MisbehavingWorkerTest, ReplyStatusThatIsNeitherOkNorErrorIsInternal) {
+  EXPECT_EQ(
+      OpenWith("bad_code").ToString(),
+      "Internal error: python worker for source 'FaultySource' sent a malformed reply to "
+      "init (code 7, 0 fields)");
 }
 
 }  // namespace

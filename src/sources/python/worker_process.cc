@@ -31,8 +31,8 @@ void CloseFd(int& fd) {
   }
 }
 
-// Moves `fd` to a close-on-exec descriptor >= 10, so that the child's dup2 onto 0..4 cannot
-// clobber another of the descriptors it still has to dup.
+// Moves `fd` to a close-on-exec descriptor >= 10, so that the child's dup2 onto 0..4
+// cannot clobber another of the descriptors it still has to dup.
 Result<int> MoveHigh(int fd) {
   int high = ::fcntl(fd, F_DUPFD_CLOEXEC, 10);
   int err = errno;
@@ -47,7 +47,8 @@ Status MakePipe(int fds[2]) {
 }
 
 std::string DescribeExit(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFEXITED(status))
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     const char* name = strsignal(sig);
@@ -118,7 +119,8 @@ struct WorkerProcess::LogState {
       if (n <= 0) break;
       pending.append(buf, static_cast<size_t>(n));
       size_t start = 0;
-      for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+      for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos;
+           start = nl + 1) {
         Emit(pending.substr(start, nl - start));
       }
       pending.erase(0, start);
@@ -139,7 +141,8 @@ struct WorkerProcess::LogState {
   }
 };
 
-Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpawnOptions& options) {
+Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(
+    const WorkerSpawnOptions& options) {
   int request[2], reply[2], log[2], wake[2];
   RIVULET_RETURN_NOT_OK(MakePipe(request));
   if (Status s = MakePipe(reply); !s.ok()) {
@@ -152,12 +155,14 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpawnOpt
     return s;
   }
   if (Status s = MakePipe(wake); !s.ok()) {
-    for (int fd : {request[0], request[1], reply[0], reply[1], log[0], log[1]}) ::close(fd);
+    for (int fd : {request[0], request[1], reply[0], reply[1], log[0], log[1]})
+      ::close(fd);
     return s;
   }
   int parent_request = request[1], parent_reply = reply[0], parent_log = log[0];
   auto close_parent = [&] {
-    for (int fd : {parent_request, parent_reply, parent_log, wake[0], wake[1]}) ::close(fd);
+    for (int fd : {parent_request, parent_reply, parent_log, wake[0], wake[1]})
+      ::close(fd);
   };
   Result<int> child_request = MoveHigh(request[0]);
   Result<int> child_reply = MoveHigh(reply[1]);
@@ -175,8 +180,8 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpawnOpt
     }
   }
 
-  // The environment: PYTHONPATH gains the rivulet package and the user's directories, and a
-  // crash in an extension prints the Python stack (PYTHONFAULTHANDLER) to the log.
+  // The environment: PYTHONPATH gains the rivulet package and the user's directories, and
+  // a crash in an extension prints the Python stack (PYTHONFAULTHANDLER) to the log.
   std::string python_path;
   for (const std::string& dir : options.python_path) {
     if (!python_path.empty()) python_path += ':';
@@ -188,7 +193,8 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpawnOpt
     std::string_view entry(*e);
     if (entry.starts_with("PYTHONPATH=")) {
       std::string_view old = entry.substr(11);
-      if (!old.empty()) python_path += (python_path.empty() ? "" : ":") + std::string(old);
+      if (!old.empty())
+        python_path += (python_path.empty() ? "" : ":") + std::string(old);
       continue;
     }
     if (entry.starts_with("PYTHONFAULTHANDLER=")) has_faulthandler = true;
@@ -200,7 +206,8 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpawnOpt
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  std::vector<std::string> args = {options.python, "-m", "rivulet.worker", "--fds", "3,4"};
+  std::vector<std::string> args = {options.python, "-m", "rivulet.worker", "--fds",
+                                   "3,4"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -216,8 +223,8 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpawnOpt
   posix_spawnattr_init(&attr);
   // Its own process group: a Ctrl-C at the terminal reaches the engine, which then ends
   // its workers by closing their pipes, rather than every worker mid-call.
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(
+      &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t none, defaults;
   sigemptyset(&none);
@@ -237,8 +244,9 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpawnOpt
   close_child();
   if (err != 0) {
     close_parent();
-    return Status::InvalidArgument("cannot start the python interpreter '" + options.python +
-                                   "' for source '" + options.label + "': " + ErrnoText(err) +
+    return Status::InvalidArgument("cannot start the python interpreter '" +
+                                   options.python + "' for source '" + options.label +
+                                   "': " + ErrnoText(err) +
                                    " (set RIVULET_PYTHON to a python3 interpreter)");
   }
 
@@ -322,8 +330,8 @@ Status WorkerProcess::Lost(const std::string& while_doing) {
     how = "closed its channel and was killed";
   }
   reaped_ = true;
-  std::string message = "python worker for source '" + label() + "' " + how + " during " +
-                        while_doing;
+  std::string message =
+      "python worker for source '" + label() + "' " + how + " during " + while_doing;
   std::string tail = log_->Tail();
   if (!tail.empty()) message += "; its last output:" + tail;
   lost_status_ = Status::WorkerLost(message);
@@ -339,11 +347,13 @@ Result<std::vector<std::string>> WorkerProcess::Call(FunctionId id,
   auto reply = ReadFrame(reply_fd_);
   if (!reply.ok() || !reply->has_value()) return Lost(FunctionName(id));
   Message& message = **reply;
-  if (message.code == static_cast<uint32_t>(ReplyStatus::kOk)) return std::move(message.fields);
-  if (message.code != static_cast<uint32_t>(ReplyStatus::kError) || message.fields.size() != 2) {
+  if (message.code == static_cast<uint32_t>(ReplyStatus::kOk))
+    return std::move(message.fields);
+  if (message.code != static_cast<uint32_t>(ReplyStatus::kError) ||
+      message.fields.size() != 2) {
     return Status::Internal("python worker for source '" + label() +
-                            "' sent a malformed reply to " + FunctionName(id) + " (code " +
-                            std::to_string(message.code) + ", " +
+                            "' sent a malformed reply to " + FunctionName(id) +
+                            " (code " + std::to_string(message.code) + ", " +
                             std::to_string(message.fields.size()) + " fields)");
   }
   return StatusForErrorKind(message.fields[0], message.fields[1]);

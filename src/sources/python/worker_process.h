@@ -2,16 +2,17 @@
 
 // One Python worker process (`python -m rivulet.worker`) and its channel.
 //
-// The worker is spawned with posix_spawn in its own process group, with the request pipe on
-// its fd 3, the reply pipe on fd 4, /dev/null on stdin and a log pipe on stdout and stderr.
-// A thread forwards each line the worker prints to the log sink as "[source NAME] line".
+// The worker is spawned with posix_spawn in its own process group, with the request pipe
+// on its fd 3, the reply pipe on fd 4, /dev/null on stdin and a log pipe on stdout and
+// stderr. A thread forwards each line the worker prints to the log sink as "[source NAME]
+// line".
 //
 // A worker that dies (killed, crashed, sys.exit) closes its reply pipe; Call sees that at
 // once, reaps the process and returns Status::WorkerLost("python worker for source 'X'
 // exited with status N" / "... was killed by signal 9"), followed by its last lines of
-// output. Thread safety: Call serializes callers; the object may be destroyed while no call
-// is running. Destruction closes the request pipe (the worker exits on end of input) and
-// kills a worker that has not exited within a second.
+// output. Thread safety: Call serializes callers; the object may be destroyed while no
+// call is running. Destruction closes the request pipe (the worker exits on end of input)
+// and kills a worker that has not exited within a second.
 
 #include <sys/types.h>
 
@@ -37,7 +38,7 @@ using LogSink = std::function<void(const std::string& line)>;
 LogSink StderrLogSink();
 
 struct WorkerSpawnOptions {
-  std::string python;                   // the interpreter to run
+  std::string python;                    // the interpreter to run
   std::vector<std::string> python_path;  // prepended to PYTHONPATH, in order
   LogSink log_sink;                      // empty: StderrLogSink()
   std::string label;                     // the source's name in log lines and errors
