@@ -311,12 +311,32 @@ def _source_name(cls):
 # ---------------------------------------------------------------------------------------------
 
 
+def _as_rivulet_rows(value):
+    """Named rows of another Row class (real pyspark's) as rivulet Rows, recursively, so that
+    their fields are matched by name."""
+    from rivulet.types import Row
+
+    if isinstance(value, tuple):
+        names = getattr(value, "__fields__", None)
+        if names is not None and not isinstance(value, Row):
+            return Row(**{n: _as_rivulet_rows(v) for n, v in zip(names, value)})
+        if isinstance(value, Row):
+            return value
+        return tuple(_as_rivulet_rows(v) for v in value)
+    if isinstance(value, list):
+        return [_as_rivulet_rows(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_rivulet_rows(v) for k, v in value.items()}
+    return value
+
+
 class _Api:
     """The types, options dict and read limits of the framework the source subclasses:
     real pyspark when its base classes come from there, rivulet otherwise."""
 
     def __init__(self, cls):
         uses_pyspark = any(b.__module__.startswith("pyspark.") for b in cls.__mro__)
+        self.foreign_rows = uses_pyspark
         import rivulet.streaming as limits
         import rivulet.types as types
         from rivulet.datasource import CaseInsensitiveDict
@@ -479,6 +499,8 @@ class Worker:
             return self._encode_arrow_batches(method, items)
         from rivulet import arrow_ipc
 
+        if self.api.foreign_rows:
+            items = [_as_rivulet_rows(row) for row in items]
         chunks = [items[i : i + _ROWS_PER_BATCH] for i in range(0, len(items), _ROWS_PER_BATCH)]
         try:
             data = arrow_ipc.encode_stream_batches(chunks, self.schema)

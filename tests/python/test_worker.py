@@ -410,3 +410,23 @@ def test_rivulets_own_bytecode_is_cached_when_the_environment_disables_writing(w
     # The source's own module is left as the environment says: not cached.
     assert not any(name.startswith("spark_simple_reader") for name in cached)
     assert not (tmp_path.parent / "__pycache__").exists()
+
+
+def test_named_rows_of_another_row_class_are_matched_by_name():
+    from rivulet._worker import _as_rivulet_rows
+    from rivulet.types import Row
+
+    class ForeignRow(tuple):
+        """Shaped like real pyspark's Row: a tuple with __fields__."""
+
+        def __new__(cls, **kwargs):
+            row = tuple.__new__(cls, kwargs.values())
+            row.__fields__ = list(kwargs)
+            return row
+
+    converted = _as_rivulet_rows([ForeignRow(b=[ForeignRow(y=2, x=1)], a={"k": ForeignRow(z=3)})])
+    assert converted == [Row(b=[Row(y=2, x=1)], a={"k": Row(z=3)})]
+    assert isinstance(converted[0], Row) and converted[0].__fields__ == ["b", "a"]
+    assert converted[0].b[0].__fields__ == ["y", "x"]
+    schema = _parse_ddl_schema("a MAP<STRING, STRUCT<z: INT>>, b ARRAY<STRUCT<x: INT, y: INT>>")
+    assert arrow_ipc.decode_stream(arrow_ipc.encode_stream(converted, schema))[1] == [({"k": (3,)}, [(1, 2)])]
