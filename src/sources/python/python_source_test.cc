@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -403,6 +404,17 @@ TEST(PythonSourceTest, WorkerOutputIsForwardedUnderTheSourceName) {
   source.reset();
   EXPECT_THAT(log.Lines(), Contains("[source FaultySource] stdout from initialOffset"));
   EXPECT_THAT(log.Lines(), Contains("[source FaultySource] stderr from initialOffset"));
+}
+
+TEST(PythonSourceTest, ProcessThatOutlivesTheWorkerDoesNotHoldUpShutdown) {
+  auto source = Open(kSources + "faulty.py:FaultySource", {{"orphan", "initialOffset"}});
+  ASSERT_NE(source, nullptr);
+  auto reader = StreamReaderOf(*source);
+  ASSERT_NE(reader, nullptr);
+  ASSERT_TRUE(reader->InitialOffset().ok());
+  auto started = std::chrono::steady_clock::now();
+  reader.reset();  // the orphan still holds the worker's log pipe open
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
 }
 
 TEST(PythonSourceTest, KilledWorkerIsReportedWithItsSignal) {

@@ -113,7 +113,7 @@ struct WorkerProcess::LogState {
         if (errno == EINTR) continue;
         break;
       }
-      if (fds[0].revents == 0) break;  // woken: the owner gave up waiting
+      if (fds[1].revents != 0 || fds[0].revents == 0) break;  // the owner gave up waiting
       ssize_t n = ::read(fd, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;

@@ -7,6 +7,8 @@ FaultySource is a partitioned counter (two rows a batch) whose options choose a 
   crash_once=<path> crash only while <path> does not exist (the crash creates it), so a
                     respawned worker goes on
   print=yes         print a line to stdout and one to stderr from every method
+  orphan=<method>   start a process in that method that outlives the worker for 5 seconds
+                    and keeps its stdout and stderr open
 """
 
 import datetime
@@ -32,6 +34,10 @@ class _Faults:
         if self.options.get("print") == "yes":
             print("stdout from %s" % method)
             print("stderr from %s" % method, file=sys.stderr)
+        if self.options.get("orphan") == method:
+            import subprocess
+
+            subprocess.Popen(["sleep", "5"])
         if self.options.get("fail") == method:
             raise Exception("error in %s" % method)
         if self.options.get("crash") == method:
