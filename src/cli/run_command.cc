@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "rivulet/schema.h"
+#include "sources/python/python_source.h"
 
 namespace rivulet::cli {
 
@@ -28,8 +29,24 @@ int Fail(const Status& status) {
 
 namespace {
 
+// A built-in name, or a Python source: path/to/file.py:ClassName, package.module:ClassName,
+// or a DataSource's name() found under --python-path.
 Result<std::unique_ptr<DataSource>> OpenSource(const RunArgs& args, const Options& options) {
-  return SourceRegistry::Global().Create(args.source, options);
+  const bool python_spec = python::LooksLikePythonSourceSpec(args.source);
+  if (!python_spec) {
+    auto builtin = SourceRegistry::Global().Create(args.source, options);
+    if (builtin.ok() || builtin.status().code() != StatusCode::kNotFound ||
+        args.python_path.empty()) {
+      return builtin;
+    }
+  }
+  python::PythonSourceConfig config;
+  config.python = args.python;
+  config.python_path = args.python_path;
+  config.max_worker_restarts = args.max_worker_restarts;
+  config.read_workers = args.read_workers;
+  config.schema_ddl = args.schema;
+  return python::OpenPythonSource(args.source, options, config);
 }
 
 // SIGINT and SIGTERM stop the query between batches. They are blocked in every thread and
