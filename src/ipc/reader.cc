@@ -154,6 +154,9 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
   plan.nullable = field->nullable();
   const std::string& path = plan.path;
 
+  if (field->type_type() != fb::Type::NONE && field->type() == nullptr) {
+    return ColumnError(path, "field has no type table");
+  }
   switch (field->type_type()) {
     case fb::Type::NONE:
       return ColumnError(path, "field has no type");
@@ -384,6 +387,16 @@ Result<std::unique_ptr<SchemaPlan>> PlanSchema(const fb::Schema* schema) {
 
 // ---- bodies ----
 
+// The flatbuffers verifier checks a vector's length field but not that its 8-byte structs
+// are aligned; every Arrow writer aligns them, and reading misaligned ones is undefined.
+template <typename T>
+Status CheckStructVector(const flatbuffers::Vector<const T*>* v, const char* what) {
+  if (v != nullptr && reinterpret_cast<uintptr_t>(v->Data()) % alignof(T) != 0) {
+    return Corrupt(std::string(what) + " vector is misaligned");
+  }
+  return Status::OK();
+}
+
 // One record batch's buffers and field nodes, handed out in order with every range checked.
 class BodyReader {
  public:
@@ -405,6 +418,8 @@ class BodyReader {
                        std::to_string(static_cast<int>(c->codec())));
       }
     }
+    RIVULET_RETURN_NOT_OK(CheckStructVector(batch_->nodes(), "field node"));
+    RIVULET_RETURN_NOT_OK(CheckStructVector(batch_->buffers(), "buffer"));
     num_nodes_ = batch_->nodes() ? batch_->nodes()->size() : 0;
     num_buffers_ = batch_->buffers() ? batch_->buffers()->size() : 0;
     return Status::OK();
@@ -418,6 +433,11 @@ class BodyReader {
     const fb::FieldNode* node = batch_->nodes()->Get(next_node_++);
     if (node->length() < 0) {
       return ColumnError(path, "negative length " + std::to_string(node->length()));
+    }
+    if (node->length() > std::numeric_limits<int32_t>::max()) {
+      // The engine indexes values with 32-bit offsets; a longer array cannot be built.
+      return ColumnError(path, "length " + std::to_string(node->length()) +
+                                   " is more than the engine's 2147483647 values");
     }
     if (node->null_count() < 0 || node->null_count() > node->length()) {
       return ColumnError(path, "null count " + std::to_string(node->null_count()) +
@@ -461,7 +481,7 @@ class BodyReader {
         return std::make_shared<Buffer>(p, static_cast<int64_t>(out->size()), std::move(out));
       }
     }
-    if (reinterpret_cast<uintptr_t>(data) % align != 0) {
+    if (length > 0 && reinterpret_cast<uintptr_t>(data) % align != 0) {
       auto copy = std::make_shared<std::vector<uint64_t>>((length + 7) / 8);
       std::memcpy(copy->data(), data, length);
       return std::make_shared<Buffer>(reinterpret_cast<const uint8_t*>(copy->data()), length,
@@ -887,6 +907,7 @@ class Decoder {
                                      std::to_string(static_cast<int>(message->version()) + 1) +
                                      " is too old (V4 or later is supported)");
     }
+    if (message->header() == nullptr) return Corrupt("message without its header");
     switch (message->header_type()) {
       case fb::MessageHeader::Schema:
         if (has_schema()) {
@@ -1138,6 +1159,8 @@ Result<ReadResult> ReadFile(std::shared_ptr<const std::string> bytes) {
                                   /*schema_allowed=*/true);
     return st.WithContext(where);
   };
+  RIVULET_RETURN_NOT_OK(CheckStructVector(footer->dictionaries(), "dictionary block"));
+  RIVULET_RETURN_NOT_OK(CheckStructVector(footer->record_batches(), "record batch block"));
   if (const auto* blocks = footer->dictionaries()) {
     for (size_t i = 0; i < blocks->size(); ++i) {
       RIVULET_RETURN_NOT_OK(read_block(blocks->Get(i), "dictionary", i));

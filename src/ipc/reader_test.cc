@@ -233,6 +233,14 @@ TEST(ReaderTest, NegativeCountsAreRefused) {
             "length 3");
 }
 
+TEST(ReaderTest, MoreValuesThanThirtyTwoBitOffsetsReachAreRefused) {
+  EXPECT_EQ(Read(IntSchema() + BatchMessage(1, {{int64_t{1} << 31, 0}}, {{0, 0}, {0, 4}},
+                                            Bytes<int32_t>({7})) +
+                 kEos),
+            "Corruption: message at byte 144: column 'x': length 2147483648 is more than the "
+            "engine's 2147483647 values");
+}
+
 TEST(ReaderTest, ANegativeMetadataLengthIsRefused) {
   EXPECT_EQ(Read(IntSchema() + Bytes<int32_t>({-1, -8})),
             "Corruption: negative metadata length -8");
@@ -295,9 +303,27 @@ TEST(ReaderTest, AListChildShorterThanItsOffsetsIsRefused) {
             "values");
 }
 
+// Inputs the fuzzer found (src/ipc/testdata/fuzz-*), kept as regression tests.
+std::string FuzzFinding(const std::string& name) {
+  return testing::ReadFileBytes(testing::SourceDir() + "/src/ipc/testdata/" + name);
+}
+
+TEST(ReaderTest, MisalignedStructVectorsAreRefused) {
+  auto read = ReadFile(std::make_shared<const std::string>(
+      FuzzFinding("fuzz-misaligned-footer-blocks.arrow")));
+  EXPECT_EQ(read.status().ToString(), "Corruption: dictionary block vector is misaligned");
+}
+
 TEST(ReaderTest, MetadataThatDoesNotVerifyIsRefused) {
   std::string garbage = Bytes<uint32_t>({4, 1000, 7, 9});
   EXPECT_EQ(Read(Frame(garbage)), "Corruption: message metadata flatbuffer does not verify");
+}
+
+TEST(ReaderTest, AMessageWithoutItsHeaderIsRefused) {
+  FlatTable m;
+  m.AddInt16(0, 4).AddUint8(1, 1).AddInt64(3, 0);
+  EXPECT_EQ(Read(Frame(m.Finish()) + kEos),
+            "Corruption: message at byte 0: message without its header");
 }
 
 TEST(ReaderTest, MessagesOutOfOrderAreRefused) {
@@ -390,6 +416,21 @@ TEST(ReaderTest, UnsupportedTypesAreRefusedNamingTheColumnAndType) {
             "Invalid argument: column 'h': unsupported Arrow type float16");
   EXPECT_EQ(Read(SchemaMessage({FieldOf("i", kInt, IntType(24))})),
             "Invalid argument: column 'i': unsupported Arrow type int24");
+}
+
+TEST(ReaderTest, AFieldWithoutItsTypeIsRefused) {
+  FlatTable no_table;
+  no_table.AddString(0, "x").AddBool(1, true).AddUint8(2, kInt).AddTableVector(5, {});
+  std::vector<FlatTable> fields;
+  fields.push_back(std::move(no_table));
+  EXPECT_EQ(Read(SchemaMessage(std::move(fields))),
+            "Corruption: message at byte 0: column 'x': field has no type table");
+  FlatTable no_type;
+  no_type.AddString(0, "y").AddBool(1, true).AddTableVector(5, {});
+  fields.clear();
+  fields.push_back(std::move(no_type));
+  EXPECT_EQ(Read(SchemaMessage(std::move(fields))),
+            "Corruption: message at byte 0: column 'y': field has no type");
 }
 
 TEST(ReaderTest, ForeignTypesMapToTheNearestEngineType) {
