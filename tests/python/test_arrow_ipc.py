@@ -1,0 +1,278 @@
+"""The pure-Python Arrow IPC codec (rivulet.arrow_ipc): round trips, errors that name the
+column, the row and the expected type, and validation both ways with Arrow JS."""
+
+import datetime
+import decimal
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import arrow_fixture as F
+from rivulet import arrow_ipc
+from rivulet import types as T
+
+JS_DIR = os.path.join(F.TESTS_DIR, "arrow_js")
+
+
+def schema_of(ddl_fields):
+    return T.StructType([T.StructField(n, t, nullable) for n, t, nullable in ddl_fields])
+
+
+# ---- round trips ----
+
+
+@pytest.mark.parametrize("name", ["all_types", "strings_and_numbers"])
+def test_fixture_round_trips_with_every_type_nulls_and_nesting(name):
+    schema, expected, batches = F.load(name)
+    data = arrow_ipc.encode_stream_batches(batches, schema)
+    decoded_schema, decoded = arrow_ipc.decode_stream_batches(data)
+    assert decoded_schema == schema
+    assert [F.rows_to_json(b, decoded_schema) for b in decoded] == expected
+
+
+def test_field_metadata_and_nullability_are_kept():
+    schema, _, batches = F.load("all_types")
+    decoded_schema, _ = arrow_ipc.decode_stream(arrow_ipc.encode_stream(batches[0], schema))
+    field = decoded_schema.fields[3]
+    assert field.metadata == {"comment": "row id", "origin": "fixture"}
+    assert field.nullable is False
+
+
+def test_empty_batches_and_no_rows():
+    schema = schema_of([("id", T.LongType(), True), ("s", T.StringType(), True)])
+    data = arrow_ipc.encode_stream([], schema)
+    assert arrow_ipc.decode_stream_batches(data) == (schema, [[]])
+    assert arrow_ipc.decode_stream(arrow_ipc.encode_stream_batches([], schema)) == (schema, [])
+
+
+def test_tuples_lists_dicts_and_rows_encode_alike():
+    schema = schema_of([("id", T.IntegerType(), True), ("name", T.StringType(), True)])
+    as_tuples = arrow_ipc.encode_stream([(1, "a"), (2, None)], schema)
+    assert arrow_ipc.encode_stream([[1, "a"], [2, None]], schema) == as_tuples
+    assert arrow_ipc.encode_stream([{"name": "a", "id": 1}, {"id": 2}], schema) == as_tuples
+    assert arrow_ipc.encode_stream([T.Row(name="a", id=1), T.Row(id=2, name=None)], schema) == as_tuples
+    assert arrow_ipc.encode_stream([T.Row(1, "a"), T.Row(2, None)], schema) == as_tuples
+    assert arrow_ipc.encode_columns([[1, 2], ["a", None]], schema) == as_tuples
+
+
+def test_structs_take_tuples_dicts_and_rows():
+    inner = T.StructType([T.StructField("a", T.IntegerType()), T.StructField("b", T.StringType())])
+    schema = schema_of([("s", inner, True)])
+    rows = [((1, "x"),), ({"b": "y", "a": 2},), (T.Row(b="z", a=3),), (None,)]
+    _, decoded = arrow_ipc.decode_stream(arrow_ipc.encode_stream(rows, schema))
+    assert decoded == [((1, "x"),), ((2, "y"),), ((3, "z"),), (None,)]
+    assert decoded[1][0].b == "y"
+
+
+def test_timestamps_aware_are_converted_to_utc_and_naive_taken_as_utc():
+    schema = schema_of([("ts", T.TimestampType(), True), ("ntz", T.TimestampNTZType(), True)])
+    plus2 = datetime.timezone(datetime.timedelta(hours=2))
+    rows = [
+        (datetime.datetime(2024, 1, 1, 12, tzinfo=plus2), datetime.datetime(2024, 1, 1, 12, tzinfo=plus2)),
+        (datetime.datetime(2024, 1, 1, 12), datetime.datetime(2024, 1, 1, 12, 0, 0, 7)),
+    ]
+    _, decoded = arrow_ipc.decode_stream(arrow_ipc.encode_stream(rows, schema))
+    utc = datetime.timezone.utc
+    assert decoded == [
+        (datetime.datetime(2024, 1, 1, 10, tzinfo=utc), datetime.datetime(2024, 1, 1, 12)),
+        (datetime.datetime(2024, 1, 1, 12, tzinfo=utc), datetime.datetime(2024, 1, 1, 12, 0, 0, 7)),
+    ]
+
+
+def test_decimals_ints_and_floats_from_ints():
+    schema = schema_of([("d", T.DecimalType(38, 10), True), ("f", T.FloatType(), True)])
+    big = decimal.Decimal("1234567890123456789012345678.0123456789")
+    _, decoded = arrow_ipc.decode_stream(arrow_ipc.encode_stream([(big, 3), (5, 0.5)], schema))
+    assert decoded == [(big, 3.0), (decimal.Decimal(5), 0.5)]
+
+
+def test_the_codec_does_not_need_pyarrow():
+    code = (
+        "import sys; sys.modules['pyarrow'] = None; "
+        "from rivulet import arrow_ipc, types as T; "
+        "s = T.StructType([T.StructField('x', T.LongType())]); "
+        "print(arrow_ipc.decode_stream(arrow_ipc.encode_stream([(1,)], s))[1])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": os.path.join(F.REPO_DIR, "python")},
+        capture_output=True, text=True, check=True,
+    )
+    assert out.stdout.strip() == "[(1,)]"
+
+
+# ---- errors name the column, the row, the expected type and the value ----
+
+
+def encode_error(rows, fields):
+    with pytest.raises((TypeError, ValueError)) as info:
+        arrow_ipc.encode_stream(rows, schema_of(fields))
+    return type(info.value).__name__ + ": " + str(info.value)
+
+
+def test_a_value_of_the_wrong_type_is_refused():
+    assert encode_error([(1,), (2,), (3,), ("x",)], [("id", T.IntegerType(), True)]) == (
+        "TypeError: column 'id' (row 3): expected int, got str 'x'"
+    )
+    assert encode_error([(True,)], [("id", T.LongType(), True)]) == (
+        "TypeError: column 'id' (row 0): expected bigint, got bool True"
+    )
+    assert encode_error([(None,), (1.5,)], [("id", T.LongType(), True)]) == (
+        "TypeError: column 'id' (row 1): expected bigint, got float 1.5"
+    )
+    assert encode_error([("a",), (b"b",)], [("s", T.StringType(), True)]) == (
+        "TypeError: column 's' (row 1): expected string, got bytes b'b'"
+    )
+    assert encode_error([(b"a",), ("b",)], [("b", T.BinaryType(), True)]) == (
+        "TypeError: column 'b' (row 1): expected binary, got str 'b'"
+    )
+    assert encode_error([(datetime.date(2024, 1, 1),)], [("t", T.TimestampType(), True)]) == (
+        "TypeError: column 't' (row 0): expected timestamp, got date datetime.date(2024, 1, 1)"
+    )
+    assert encode_error([(1,)], [("b", T.BooleanType(), True)]) == (
+        "TypeError: column 'b' (row 0): expected boolean, got int 1"
+    )
+    assert encode_error([(0.5,)], [("d", T.DecimalType(5, 2), True)]) == (
+        "TypeError: column 'd' (row 0): expected decimal(5,2), got float 0.5"
+    )
+
+
+def test_a_value_out_of_range_is_refused():
+    assert encode_error([(127,), (128,)], [("b", T.ByteType(), True)]) == (
+        "ValueError: column 'b' (row 1): value 128 out of range for tinyint"
+    )
+    assert encode_error([(2**63,)], [("l", T.LongType(), True)]) == (
+        "ValueError: column 'l' (row 0): value 9223372036854775808 out of range for bigint"
+    )
+    assert encode_error([(1e39,)], [("f", T.FloatType(), True)]) == (
+        "ValueError: column 'f' (row 0): value 1e+39 out of range for float"
+    )
+    assert encode_error([(decimal.Decimal("1000"),)], [("d", T.DecimalType(5, 2), True)]) == (
+        "ValueError: column 'd' (row 0): value Decimal('1000') out of range for decimal(5,2)"
+    )
+    assert encode_error([(decimal.Decimal("1.234"),)], [("d", T.DecimalType(5, 2), True)]) == (
+        "ValueError: column 'd' (row 0): value 1.234 does not fit decimal(5,2) without rounding"
+    )
+
+
+def test_nulls_where_the_schema_forbids_them_are_refused():
+    assert encode_error([(1,), (None,)], [("id", T.IntegerType(), False)]) == (
+        "ValueError: column 'id' (row 1): null in a NOT NULL column"
+    )
+    arr = T.ArrayType(T.IntegerType(), containsNull=False)
+    assert encode_error([([1],), ([2, None],)], [("a", arr, True)]) == (
+        "ValueError: column 'a.element' (row 1): null in an array that does not contain nulls"
+    )
+    m = T.MapType(T.StringType(), T.IntegerType())
+    assert encode_error([({"k": 1},), ({None: 2},)], [("m", m, True)]) == (
+        "ValueError: column 'm.key' (row 1): null map key"
+    )
+
+
+def test_errors_in_nested_values_name_the_dotted_path_and_the_top_level_row():
+    inner = T.StructType([T.StructField("tags", T.ArrayType(T.IntegerType()))])
+    rows = [(([1, 2],),), (([3],),), (([4, "x"],),)]
+    assert encode_error(rows, [("s", inner, True)]) == (
+        "TypeError: column 's.tags.element' (row 2): expected int, got str 'x'"
+    )
+    assert encode_error([((1, 2),)], [("s", inner, True)]) == (
+        "ValueError: column 's' (row 0): expected 1 struct fields, got 2"
+    )
+    assert encode_error([(5,)], [("s", inner, True)]) == (
+        "TypeError: column 's' (row 0): expected struct<tags:array<int>>, got int 5"
+    )
+
+
+def test_rows_that_are_not_rows_are_refused():
+    fields = [("id", T.IntegerType(), True), ("x", T.IntegerType(), True)]
+    assert encode_error([(1, 2), 7], fields) == "TypeError: row 1: expected a tuple, list, dict or Row, got int 7"
+    assert encode_error([(1, 2), (1, 2, 3)], fields) == "ValueError: row 1: expected 2 values, got 3"
+
+
+# ---- decoding never trusts its input ----
+
+
+def decode_error(data):
+    with pytest.raises(ValueError) as info:
+        arrow_ipc.decode_stream(data)
+    return str(info.value)
+
+
+def test_truncated_and_lying_streams_are_clear_errors():
+    schema = schema_of([("x", T.IntegerType(), True)])
+    data = arrow_ipc.encode_stream([(7,), (8,), (9,)], schema)
+    assert decode_error(b"") == "stream ends before its schema message"
+    assert decode_error(data[:-20]) == "stream is truncated: the body at byte 296 runs past the end"
+    # Every truncation decodes (at a message boundary) or raises ValueError, nothing else.
+    for cut in range(len(data)):
+        try:
+            arrow_ipc.decode_stream(data[:cut])
+        except ValueError:
+            pass
+    assert decode_error(data + b"x") == "1 bytes after the end-of-stream marker"
+    assert decode_error(data[:144] + b"\xff\xff\xff\xff\xf8\xff\xff\xff") == "negative metadata length -8"
+
+
+# ---- Arrow JS ----
+
+
+def node_available():
+    if shutil.which("node") is None:
+        return False
+    if not os.path.isdir(os.path.join(JS_DIR, "node_modules", "apache-arrow")):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, capture_output=True)
+    return True
+
+
+needs_node = pytest.mark.skipif(not node_available(), reason="node is not installed")
+
+
+@needs_node
+@pytest.mark.parametrize("name", ["all_types", "strings_and_numbers"])
+def test_arrow_js_reads_what_the_python_codec_writes(tmp_path, name):
+    schema, expected, batches = F.load(name)
+    path = tmp_path / "python.arrows"
+    path.write_bytes(arrow_ipc.encode_stream_batches(batches, schema))
+    out = subprocess.run(["node", os.path.join(JS_DIR, "read_ipc.mjs"), str(path)],
+                         capture_output=True, text=True, check=True)
+    read = json.loads(out.stdout)
+    assert [f["name"] for f in read["fields"]] == schema.fieldNames()
+    assert read["batches"] == expected
+
+
+@pytest.fixture(scope="module")
+def js_streams(tmp_path_factory):
+    out = tmp_path_factory.mktemp("arrow-js")
+    subprocess.run(["node", os.path.join(JS_DIR, "write_ipc.mjs"), str(out)], check=True)
+    return out
+
+
+@needs_node
+@pytest.mark.parametrize(
+    "file",
+    ["all_types.arrows", "table_from_arrays.arrows", "dictionary_deltas.arrows",
+     "foreign_types.arrows", "float16.arrows", "time32.arrows"],
+)
+def test_the_python_codec_reads_what_arrow_js_writes(js_streams, file):
+    expected = json.loads((js_streams / file.replace(".arrows", ".expected.json")).read_text())
+    data = (js_streams / file).read_bytes()
+    if "error" in expected:
+        assert decode_error(data) == expected["error"]
+        return
+    schema, batches = arrow_ipc.decode_stream_batches(data)
+    if expected["schema"] == "fixture:all_types":
+        assert schema == F.load("all_types")[0]
+    else:
+        assert schema.simpleString() == expected["schema"]
+    assert [F.rows_to_json(b, schema) for b in batches] == expected["batches"]
+
+
+@needs_node
+def test_compressed_streams_need_a_codec_the_standard_library_lacks(js_streams):
+    data = (js_streams / "all_types_lz4.arrows").read_bytes()
+    assert decode_error(data) == (
+        "compressed Arrow IPC bodies (LZ4 frame) are not supported by the pure-Python codec"
+    )
