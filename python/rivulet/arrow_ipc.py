@@ -35,6 +35,7 @@ import sys as _sys
 from array import array as _array
 from bisect import bisect_right as _bisect_right
 from itertools import accumulate as _accumulate
+from operator import itemgetter as _itemgetter
 
 from rivulet import types as _T
 
@@ -304,6 +305,7 @@ class _Body:
 
 
 _BITS_TO_ASCII = bytes.maketrans(b"\x00\x01", b"01")
+_NONE_TYPE = type(None)
 
 
 def _bitmap(flags):
@@ -360,10 +362,11 @@ class _Column:
 
     # -- nulls --
 
-    def validity(self, values, rows, body):
-        """Writes the node and validity buffer; returns (null positions or None)."""
+    def validity(self, values, rows, body, has_nulls=None):
+        """Writes the node and the validity buffer; returns the validity as a bytes object
+        of 0/1 values, or None when there are no nulls."""
         n = len(values)
-        if None not in values:
+        if not (None in values if has_nulls is None else has_nulls):
             body.node(n, 0)
             body.buffer(b"")
             return None
@@ -457,10 +460,10 @@ class _Column:
         body.buffer(_bitmap(bytes(values)))
 
     def _int(self, values, rows, body):
-        flags = self.validity(values, rows, body)
         kinds = set(map(type, values))
+        flags = self.validity(values, rows, body, _NONE_TYPE in kinds)
         if flags is not None:
-            kinds.discard(type(None))
+            kinds.discard(_NONE_TYPE)
             values = [0 if v is None else v for v in values]
         if kinds - {int}:
             for i, v in enumerate(values):
@@ -476,10 +479,10 @@ class _Column:
         body.buffer(data.tobytes())
 
     def _float(self, values, rows, body):
-        flags = self.validity(values, rows, body)
         kinds = set(map(type, values))
+        flags = self.validity(values, rows, body, _NONE_TYPE in kinds)
         if flags is not None:
-            kinds.discard(type(None))
+            kinds.discard(_NONE_TYPE)
             values = [0.0 if v is None else v for v in values]
         if kinds - {float, int}:
             for i, v in enumerate(values):
@@ -533,12 +536,13 @@ class _Column:
         flags = self.validity(values, rows, body)
         if flags is not None:
             values = [self._empty if v is None else v for v in values]
-        kinds = set(map(type, values))
-        if not kinds <= kinds_ok:
+        try:
+            data, lengths = convert(values, rows)
+        except TypeError:  # joining refuses a value of another type
             for i, v in enumerate(values):
                 if type(v) not in kinds_ok:
-                    raise self.mismatch(rows(i), v)
-        data, lengths = convert(values, rows)
+                    raise self.mismatch(rows(i), v) from None
+            raise
         offsets = _array("i", _accumulate(lengths, initial=0))
         if offsets[-1] > 0x7FFFFFFF:  # pragma: no cover - needs 2 GiB of data
             raise ValueError("column '%s': more than 2147483647 bytes of data in one batch" % self.path)
@@ -724,7 +728,7 @@ def _rows_to_columns(rows, schema):
         return [[] for _ in range(width)]
     kinds = set(map(type, rows))
     if kinds <= {tuple, list} and set(map(len, rows)) == {width}:
-        return [list(c) for c in zip(*rows)]
+        return [list(map(_itemgetter(k), rows)) for k in range(width)]
     columns = [[] for _ in range(width)]
     for i, row in enumerate(rows):
         fields = _struct_fields(row, names)
