@@ -713,20 +713,9 @@ class ColumnLoader {
                                    " bytes is too short for " + std::to_string(length) +
                                    " values");
     }
-    auto at = [&](int64_t i) -> int64_t {
-      return large ? offsets->data_as<int64_t>()[i] : offsets->data_as<int32_t>()[i];
-    };
-    int64_t previous = at(0);
-    if (previous < 0) return ColumnError(path, "first offset " + std::to_string(previous) + " is negative");
-    for (int64_t i = 1; i <= length; ++i) {
-      int64_t current = at(i);
-      if (current < previous) {
-        return ColumnError(path, "offsets go backwards at index " + std::to_string(i) + " (" +
-                                     std::to_string(previous) + " then " +
-                                     std::to_string(current) + ")");
-      }
-      previous = current;
-    }
+    int64_t previous = 0;
+    RIVULET_RETURN_NOT_OK(large ? CheckMonotonic(path, offsets->data_as<int64_t>(), length, &previous)
+                                : CheckMonotonic(path, offsets->data_as<int32_t>(), length, &previous));
     if (previous > limit) {
       return ColumnError(path, "last offset " + std::to_string(previous) + " is past the " +
                                    std::to_string(limit) + " " + limit_name);
@@ -737,8 +726,33 @@ class ColumnLoader {
                                    " does not fit the engine's 32-bit offsets");
     }
     std::vector<int32_t> narrow(length + 1);
-    for (int64_t i = 0; i <= length; ++i) narrow[i] = static_cast<int32_t>(at(i));
+    const int64_t* wide = offsets->data_as<int64_t>();
+    for (int64_t i = 0; i <= length; ++i) narrow[i] = static_cast<int32_t>(wide[i]);
     return OwnedBuffer(std::move(narrow));
+  }
+
+  // Checks that offsets[0..length] start at 0 or above and never decrease; *last gets the
+  // final offset. The scan has no early exit so that it vectorizes; a failure is located
+  // afterwards.
+  template <typename T>
+  static Status CheckMonotonic(const std::string& path, const T* offsets, int64_t length,
+                               int64_t* last) {
+    if (offsets[0] < 0) {
+      return ColumnError(path, "first offset " + std::to_string(offsets[0]) + " is negative");
+    }
+    bool ordered = true;
+    for (int64_t i = 1; i <= length; ++i) ordered &= offsets[i] >= offsets[i - 1];
+    if (!ordered) {
+      for (int64_t i = 1; i <= length; ++i) {
+        if (offsets[i] < offsets[i - 1]) {
+          return ColumnError(path, "offsets go backwards at index " + std::to_string(i) + " (" +
+                                       std::to_string(offsets[i - 1]) + " then " +
+                                       std::to_string(offsets[i]) + ")");
+        }
+      }
+    }
+    *last = offsets[length];
+    return Status::OK();
   }
 
   static Result<BufferPtr> FixedOffsets(const std::string& path, int64_t length, int width) {
