@@ -25,6 +25,14 @@ std::string Truncate(std::string cell, int truncate) {
   return truncate < 4 ? cut(truncate) : cut(truncate - 3) + "...";
 }
 
+// A line break inside a cell would break the table; show it as \n.
+std::string EscapeLineBreaks(std::string s) {
+  for (size_t pos = 0; (pos = s.find('\n', pos)) != std::string::npos; pos += 2) {
+    s.replace(pos, 1, "\\n");
+  }
+  return s;
+}
+
 std::string Pad(const std::string& s, size_t width, bool left) {
   std::string fill(width - std::min(width, DisplayWidth(s)), ' ');
   return left ? fill + s : s + fill;
@@ -65,7 +73,9 @@ std::string FormatTable(const Schema& schema, const std::vector<RecordBatchPtr>&
     for (int64_t r = 0; r < batch->num_rows() && static_cast<int64_t>(rows.size()) < num_rows; ++r) {
       std::vector<std::string> cells;
       for (int c = 0; c < batch->num_columns(); ++c) {
-        cells.push_back(Truncate(batch->column(c)->GetValue(r).ToString(), truncate));
+        cells.push_back(
+            Truncate(EscapeLineBreaks(batch->column(c)->GetValue(r).ToString(*schema.field(c).type)),
+                     truncate));
       }
       rows.push_back(std::move(cells));
     }
