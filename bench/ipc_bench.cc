@@ -54,9 +54,9 @@ RecordBatchPtr MakeBatch(int64_t rows) {
       field("name", DataType::String())});
   return std::make_shared<const RecordBatch>(
       schema,
-      std::vector<ArrayDataPtr>{MakeFixedWidthColumn(DataType::Long(), std::move(ids)),
-                                MakeFixedWidthColumn(DataType::Double(), std::move(values)),
-                                strings},
+      std::vector<ArrayDataPtr>{
+          MakeFixedWidthColumn(DataType::Long(), std::move(ids)),
+          MakeFixedWidthColumn(DataType::Double(), std::move(values)), strings},
       rows);
 }
 
@@ -79,8 +79,8 @@ double MemcpySeconds(int64_t bytes) {
 
 void Report(benchmark::State& state, int64_t bytes) {
   state.SetBytesProcessed(state.iterations() * bytes);
-  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(bytes) * state.iterations() / 1e9,
-                                              benchmark::Counter::kIsRate);
+  state.counters["GB/s"] = benchmark::Counter(
+      static_cast<double>(bytes) * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 void SetRatio(benchmark::State& state, int64_t bytes, double seconds_per_op) {
@@ -102,8 +102,8 @@ void BM_Memcpy(benchmark::State& state) {
   Report(state, bytes);
 }
 
-// Encodes the batch as a whole stream (schema, batch, end marker) into a string that keeps
-// its capacity from one iteration to the next, as a writer feeding a pipe would.
+// Encodes the batch as a whole stream (schema, batch, end marker) into a string that
+// keeps its capacity from one iteration to the next, as a writer feeding a pipe would.
 void BM_Encode(benchmark::State& state) {
   RecordBatchPtr batch = MakeBatch(state.range(0));
   const int64_t bytes = batch->ByteSize();
@@ -128,7 +128,8 @@ void BM_Encode(benchmark::State& state) {
 void BM_Decode(benchmark::State& state) {
   RecordBatchPtr batch = MakeBatch(state.range(0));
   const int64_t bytes = batch->ByteSize();
-  auto encoded = std::make_shared<const std::string>(*WriteStream(*batch->schema(), {batch}));
+  auto encoded =
+      std::make_shared<const std::string>(*WriteStream(*batch->schema(), {batch}));
   double total = 0;
   for (auto _ : state) {
     auto t0 = std::chrono::steady_clock::now();
@@ -145,8 +146,8 @@ void BM_DecodeLz4(benchmark::State& state) {
   const int64_t bytes = batch->ByteSize();
   WriteOptions options;
   options.compression = Compression::kLz4Frame;
-  auto encoded =
-      std::make_shared<const std::string>(*WriteStream(*batch->schema(), {batch}, options));
+  auto encoded = std::make_shared<const std::string>(
+      *WriteStream(*batch->schema(), {batch}, options));
   double total = 0;
   for (auto _ : state) {
     auto t0 = std::chrono::steady_clock::now();

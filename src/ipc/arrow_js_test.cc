@@ -28,15 +28,20 @@ class ArrowJsTest : public ::testing::Test {
       return;
     }
     if (!std::filesystem::exists(JsDir() + "/node_modules/apache-arrow")) {
+      // Test processes may start together (ctest -j); the lock makes one of them install.
       int code = testing::RunCommand(
-          "cd " + JsDir() + " && npm ci --no-audit --no-fund 2>&1", &output);
+          "cd " + JsDir() +
+              " && flock .npm-install.lock sh -c "
+              "'test -d node_modules/apache-arrow || npm ci --no-audit --no-fund' 2>&1",
+          &output);
       if (code != 0) {
         skip_reason_ = "npm ci failed: " + output;
         return;
       }
     }
     dir_ = testing::MakeTempDir("ipc-arrow-js");
-    int code = testing::RunCommand("node " + JsDir() + "/write_ipc.mjs " + dir_ + " 2>&1", &output);
+    int code = testing::RunCommand("node " + JsDir() + "/write_ipc.mjs " + dir_ + " 2>&1",
+                                   &output);
     ASSERT_EQ(code, 0) << output;
   }
   static void TearDownTestSuite() {
@@ -51,7 +56,8 @@ class ArrowJsTest : public ::testing::Test {
     std::string path = dir_ + "/" + name;
     testing::WriteFileBytes(path, bytes);
     std::string output;
-    int code = testing::RunCommand("node " + JsDir() + "/read_ipc.mjs " + path + " 2>&1", &output);
+    int code = testing::RunCommand("node " + JsDir() + "/read_ipc.mjs " + path + " 2>&1",
+                                   &output);
     EXPECT_EQ(code, 0) << output;
     return code == 0 ? json::parse(output) : json();
   }
@@ -68,9 +74,22 @@ std::string ArrowJsTest::skip_reason_;
 
 // How Arrow JS names the Arrow types rivulet writes for the all_types fixture's columns.
 const std::vector<std::string> kAllTypesArrowTypes = {
-    "Bool", "Int8", "Int16", "Int32", "Int64", "Float32", "Float64", "Decimal[20e+4]",
-    "Utf8", "Binary", "Date32<DAY>", "Timestamp<MICROSECOND, UTC>", "Timestamp<MICROSECOND>",
-    "Null", "List<Int32>", "Map<{key:Utf8, value:Float64}>",
+    "Bool",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "Float32",
+    "Float64",
+    "Decimal[20e+4]",
+    "Utf8",
+    "Binary",
+    "Date32<DAY>",
+    "Timestamp<MICROSECOND, UTC>",
+    "Timestamp<MICROSECOND>",
+    "Null",
+    "List<Int32>",
+    "Map<{key:Utf8, value:Float64}>",
     "Struct<{a:Int32, tags:List<Utf8>, inner:Struct<{x:Date32<DAY>, y:Decimal[5e+2]}>}>"};
 
 void ExpectAllTypesReadByArrowJs(const json& read, const testing::Fixture& fixture) {
@@ -135,9 +154,11 @@ Result<RecordBatchPtr> CompressibleBatch() {
   RecordBatchBuilder builder(std::make_shared<const Schema>(*schema));
   for (int64_t i = 0; i < 5000; ++i) {
     ListValue tags;
-    for (int64_t j = 0; j < i % 3; ++j) tags.items.push_back(Value("tag-" + std::to_string(j)));
+    for (int64_t j = 0; j < i % 3; ++j)
+      tags.items.push_back(Value("tag-" + std::to_string(j)));
     std::vector<Value> row = {Value(i), i % 10 == 0 ? Value() : Value(i * 0.5),
-                              Value("name-" + std::to_string(i % 50)), Value(std::move(tags))};
+                              Value("name-" + std::to_string(i % 50)),
+                              Value(std::move(tags))};
     RIVULET_RETURN_NOT_OK(builder.AppendRow(row));
   }
   return builder.Finish();
@@ -151,7 +172,9 @@ TEST_P(ArrowJsReadsRivuletTest, CompressedBuffersAreDecompressedByIndependentCod
   auto bytes = WriteStream(*(*batch)->schema(), {*batch}, options);
   auto plain = WriteStream(*(*batch)->schema(), {*batch});
   ASSERT_TRUE(bytes.ok() && plain.ok());
-  if (GetParam() != Compression::kNone) EXPECT_LT(bytes->size() * 2, plain->size());
+  if (GetParam() != Compression::kNone) {
+    EXPECT_LT(bytes->size() * 2, plain->size());
+  }
   json read = ReadWithArrowJs(*bytes, "compressible.arrows");
   EXPECT_EQ(read["batches"], BatchesToJson({*batch}));
 }
@@ -161,8 +184,10 @@ INSTANTIATE_TEST_SUITE_P(Compressions, ArrowJsReadsRivuletTest,
                                            Compression::kZstd));
 
 // Reads OUT/<file> written by Arrow JS and checks it against <name>.expected.json.
-void ExpectRivuletReads(const std::string& dir, const std::string& file, const json& expected) {
-  auto bytes = std::make_shared<const std::string>(testing::ReadFileBytes(dir + "/" + file));
+void ExpectRivuletReads(const std::string& dir, const std::string& file,
+                        const json& expected) {
+  auto bytes =
+      std::make_shared<const std::string>(testing::ReadFileBytes(dir + "/" + file));
   ASSERT_FALSE(bytes->empty()) << file;
   auto read = ReadAny(bytes);
   if (expected.contains("error")) {
@@ -195,9 +220,10 @@ TEST_F(ArrowJsTest, EveryEngineTypeWrittenByArrowJsIsReadWithItsValues) {
 TEST_F(ArrowJsTest, Lz4StreamsFromArrowJsStateTheWrongLengthAndAreRefused) {
   auto bytes = std::make_shared<const std::string>(
       testing::ReadFileBytes(dir_ + "/all_types_lz4.arrows"));
-  EXPECT_EQ(ReadStream(bytes).status().ToString(),
-            "Corruption: message at byte 1552: column 'dec', buffer 15: compressed buffer "
-            "decompresses to more than its stated 41 bytes");
+  EXPECT_EQ(
+      ReadStream(bytes).status().ToString(),
+      "Corruption: message at byte 1552: column 'dec', buffer 15: compressed buffer "
+      "decompresses to more than its stated 41 bytes");
 }
 
 TEST_F(ArrowJsTest, DictionaryEncodedStringsFromTableFromArraysAreDecoded) {

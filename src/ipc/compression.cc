@@ -18,8 +18,9 @@ Status TooLong(int64_t expected_size) {
 }
 
 Status TooShort(size_t produced, int64_t expected_size) {
-  return Status::Corruption("compressed buffer decompresses to " + std::to_string(produced) +
-                            " bytes, not its stated " + std::to_string(expected_size));
+  return Status::Corruption("compressed buffer decompresses to " +
+                            std::to_string(produced) + " bytes, not its stated " +
+                            std::to_string(expected_size));
 }
 
 Status DecompressLz4(const uint8_t* data, size_t size, int64_t expected_size,
@@ -66,7 +67,8 @@ Status DecompressLz4(const uint8_t* data, size_t size, int64_t expected_size,
 
 Status DecompressZstd(const uint8_t* data, size_t size, int64_t expected_size,
                       std::string* out) {
-  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(),
+                                                           ZSTD_freeDCtx);
   if (!ctx) return Status::Internal("cannot create a zstd decompression context");
   auto expected = static_cast<size_t>(expected_size);
   ZSTD_inBuffer in{data, size, 0};
@@ -110,7 +112,8 @@ Status CompressBuffer(Compression codec, int zstd_level, const uint8_t* data, si
     out->resize(start + bound);
     size_t n = LZ4F_compressFrame(out->data() + start, bound, data, size, &prefs);
     if (LZ4F_isError(n)) {
-      return Status::Internal(std::string("LZ4 compression failed: ") + LZ4F_getErrorName(n));
+      return Status::Internal(std::string("LZ4 compression failed: ") +
+                              LZ4F_getErrorName(n));
     }
     out->resize(start + n);
     return Status::OK();
@@ -120,7 +123,8 @@ Status CompressBuffer(Compression codec, int zstd_level, const uint8_t* data, si
     out->resize(start + bound);
     size_t n = ZSTD_compress(out->data() + start, bound, data, size, zstd_level);
     if (ZSTD_isError(n)) {
-      return Status::Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+      return Status::Internal(std::string("zstd compression failed: ") +
+                              ZSTD_getErrorName(n));
     }
     out->resize(start + n);
     return Status::OK();
@@ -132,9 +136,11 @@ Status DecompressBuffer(Compression codec, const uint8_t* data, size_t size,
                         int64_t expected_size, std::string* out) {
   out->clear();
   if (expected_size < 0) {
-    return Status::Corruption("negative uncompressed length " + std::to_string(expected_size));
+    return Status::Corruption("negative uncompressed length " +
+                              std::to_string(expected_size));
   }
-  if (codec == Compression::kLz4Frame) return DecompressLz4(data, size, expected_size, out);
+  if (codec == Compression::kLz4Frame)
+    return DecompressLz4(data, size, expected_size, out);
   if (codec == Compression::kZstd) return DecompressZstd(data, size, expected_size, out);
   return Status::Internal("DecompressBuffer called without a codec");
 }

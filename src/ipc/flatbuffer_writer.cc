@@ -12,7 +12,8 @@ void PadTo(std::string* out, size_t multiple, size_t remainder) {
 }
 
 void PutLittleEndian(std::string* out, size_t pos, uint64_t bits, int size) {
-  for (int i = 0; i < size; ++i) (*out)[pos + i] = static_cast<char>((bits >> (8 * i)) & 0xff);
+  for (int i = 0; i < size; ++i)
+    (*out)[pos + i] = static_cast<char>((bits >> (8 * i)) & 0xff);
 }
 
 void AppendLittleEndian(std::string* out, uint64_t bits, int size) {
@@ -119,7 +120,8 @@ uint32_t FlatTable::WriteTo(std::string* out) const {
   PutLittleEndian(out, table_pos, table_pos - vtable_pos, 4);
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].kind == Kind::kScalar) {
-      PutLittleEndian(out, table_pos + field_offsets[i], entries_[i].bits, entries_[i].size);
+      PutLittleEndian(out, table_pos + field_offsets[i], entries_[i].bits,
+                      entries_[i].size);
     }
   }
 

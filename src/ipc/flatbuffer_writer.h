@@ -1,14 +1,16 @@
 #pragma once
 
-// A small flatbuffer writer whose output depends only on the tables it is given, so that a
-// second implementation (python/rivulet/arrow_ipc.py) following the same rules emits the
-// same bytes. The rules (docs/format/arrow-ipc.md, "Flatbuffer layout"):
+// A small flatbuffer writer whose output depends only on the tables it is given, so that
+// a second implementation (python/rivulet/arrow_ipc.py) following the same rules emits
+// the same bytes. The rules (docs/format/arrow-ipc.md, "Flatbuffer layout"):
 //   - the buffer starts with the root table's uoffset; objects follow front to back, each
 //     child after the object that points to it, children in slot order, depth first;
-//   - a table is its vtable followed directly by the table; zero bytes are inserted before
-//     the vtable so that the table starts 8-byte aligned; the table's inline fields follow
-//     its soffset in slot order, each aligned to its own size within the table;
-//   - strings and vectors of tables start 4-byte aligned; vectors of 8-byte structs and of
+//   - a table is its vtable followed directly by the table; zero bytes are inserted
+//   before
+//     the vtable so that the table starts 8-byte aligned; the table's inline fields
+//     follow its soffset in slot order, each aligned to its own size within the table;
+//   - strings and vectors of tables start 4-byte aligned; vectors of 8-byte structs and
+//   of
 //     longs are placed so that their elements are 8-byte aligned;
 //   - the finished buffer is zero-padded to a multiple of 8 bytes.
 // Padding is always zero bytes. Fields are written exactly as added: no default elision
@@ -27,7 +29,9 @@ class FlatTable {
   // Scalars; `slot` is the field's index in its table (the union type field of a union
   // `u` is slot(u) - 1 and takes a uint8).
   FlatTable& AddBool(int slot, bool v) { return AddScalar(slot, v ? 1 : 0, 1); }
-  FlatTable& AddInt8(int slot, int8_t v) { return AddScalar(slot, static_cast<uint8_t>(v), 1); }
+  FlatTable& AddInt8(int slot, int8_t v) {
+    return AddScalar(slot, static_cast<uint8_t>(v), 1);
+  }
   FlatTable& AddUint8(int slot, uint8_t v) { return AddScalar(slot, v, 1); }
   FlatTable& AddInt16(int slot, int16_t v) {
     return AddScalar(slot, static_cast<uint16_t>(v), 2);

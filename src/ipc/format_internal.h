@@ -30,9 +30,9 @@ constexpr int kFooterVersion = 0, kFooterSchema = 1, kFooterDictionaries = 2,
 
 // Union member ids of Type and MessageHeader.
 namespace type_id {
-constexpr uint8_t kNull = 1, kInt = 2, kFloatingPoint = 3, kBinary = 4, kUtf8 = 5, kBool = 6,
-                  kDecimal = 7, kDate = 8, kTimestamp = 10, kList = 12, kStruct = 13,
-                  kMap = 17;
+constexpr uint8_t kNull = 1, kInt = 2, kFloatingPoint = 3, kBinary = 4, kUtf8 = 5,
+                  kBool = 6, kDecimal = 7, kDate = 8, kTimestamp = 10, kList = 12,
+                  kStruct = 13, kMap = 17;
 }  // namespace type_id
 namespace header_id {
 constexpr uint8_t kSchema = 1, kDictionaryBatch = 2, kRecordBatch = 3;

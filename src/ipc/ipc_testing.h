@@ -4,7 +4,8 @@
 // JSON schema and rows in a canonical JSON form that the Arrow JS and Python checks use
 // too), conversion between that form and Values, and running helper programs.
 //
-// Canonical JSON of a value, by type: boolean -> true/false; byte, short, int, date (days)
+// Canonical JSON of a value, by type: boolean -> true/false; byte, short, int, date
+// (days)
 // -> number; long, timestamp (microseconds) -> string of digits; float, double -> number,
 // or "NaN", "Infinity", "-Infinity"; decimal -> string with exactly `scale` fraction
 // digits; string -> string; binary -> lowercase hex; array -> list; map -> list of
@@ -18,11 +19,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ipc/reader.h"
 #include "ipc/writer.h"
@@ -139,21 +139,30 @@ inline double JsonToFloat(const json& j) {
 inline json ValueToJson(const Value& v, const DataType& type) {
   if (v.is_null()) return nullptr;
   switch (type.id()) {
-    case TypeId::kNull: return nullptr;
-    case TypeId::kBoolean: return v.as<bool>();
+    case TypeId::kNull:
+      return nullptr;
+    case TypeId::kBoolean:
+      return v.as<bool>();
     case TypeId::kByte:
     case TypeId::kShort:
-    case TypeId::kInt: return v.as<int64_t>();
-    case TypeId::kLong: return std::to_string(v.as<int64_t>());
+    case TypeId::kInt:
+      return v.as<int64_t>();
+    case TypeId::kLong:
+      return std::to_string(v.as<int64_t>());
     case TypeId::kFloat:
-    case TypeId::kDouble: return FloatToJson(v.as<double>());
+    case TypeId::kDouble:
+      return FloatToJson(v.as<double>());
     case TypeId::kDecimal:
       return DecimalToString(v.as<DecimalValue>().unscaled, type.scale());
-    case TypeId::kString: return v.as<std::string>();
-    case TypeId::kBinary: return Hex(v.as<Bytes>().data);
-    case TypeId::kDate: return v.as<DateValue>().days;
+    case TypeId::kString:
+      return v.as<std::string>();
+    case TypeId::kBinary:
+      return Hex(v.as<Bytes>().data);
+    case TypeId::kDate:
+      return v.as<DateValue>().days;
     case TypeId::kTimestamp:
-    case TypeId::kTimestampNtz: return std::to_string(v.as<TimestampValue>().micros);
+    case TypeId::kTimestampNtz:
+      return std::to_string(v.as<TimestampValue>().micros);
     case TypeId::kArray: {
       json out = json::array();
       for (const Value& item : v.as<ListValue>().items) {
@@ -164,7 +173,8 @@ inline json ValueToJson(const Value& v, const DataType& type) {
     case TypeId::kMap: {
       json out = json::array();
       for (const auto& [key, value] : v.as<MapValue>().entries) {
-        out.push_back({ValueToJson(key, *type.key_type()), ValueToJson(value, *type.value_type())});
+        out.push_back(
+            {ValueToJson(key, *type.key_type()), ValueToJson(value, *type.value_type())});
       }
       return out;
     }
@@ -183,25 +193,36 @@ inline json ValueToJson(const Value& v, const DataType& type) {
 inline Value JsonToValue(const json& j, const DataType& type) {
   if (j.is_null()) return Value();
   switch (type.id()) {
-    case TypeId::kNull: return Value();
-    case TypeId::kBoolean: return Value(j.get<bool>());
+    case TypeId::kNull:
+      return Value();
+    case TypeId::kBoolean:
+      return Value(j.get<bool>());
     case TypeId::kByte:
     case TypeId::kShort:
-    case TypeId::kInt: return Value(j.get<int64_t>());
-    case TypeId::kLong: return Value(static_cast<int64_t>(std::stoll(j.get<std::string>())));
+    case TypeId::kInt:
+      return Value(j.get<int64_t>());
+    case TypeId::kLong:
+      return Value(static_cast<int64_t>(std::stoll(j.get<std::string>())));
     case TypeId::kFloat:
-    case TypeId::kDouble: return Value(JsonToFloat(j));
+    case TypeId::kDouble:
+      return Value(JsonToFloat(j));
     case TypeId::kDecimal:
-      return Value(DecimalValue{ParseDecimal(j.get<std::string>(), type.scale()), type.scale()});
-    case TypeId::kString: return Value(j.get<std::string>());
-    case TypeId::kBinary: return Value(Bytes{Unhex(j.get<std::string>())});
-    case TypeId::kDate: return Value(DateValue{j.get<int32_t>()});
+      return Value(
+          DecimalValue{ParseDecimal(j.get<std::string>(), type.scale()), type.scale()});
+    case TypeId::kString:
+      return Value(j.get<std::string>());
+    case TypeId::kBinary:
+      return Value(Bytes{Unhex(j.get<std::string>())});
+    case TypeId::kDate:
+      return Value(DateValue{j.get<int32_t>()});
     case TypeId::kTimestamp:
     case TypeId::kTimestampNtz:
-      return Value(TimestampValue{static_cast<int64_t>(std::stoll(j.get<std::string>()))});
+      return Value(
+          TimestampValue{static_cast<int64_t>(std::stoll(j.get<std::string>()))});
     case TypeId::kArray: {
       ListValue list;
-      for (const json& item : j) list.items.push_back(JsonToValue(item, *type.element_type()));
+      for (const json& item : j)
+        list.items.push_back(JsonToValue(item, *type.element_type()));
       return Value(std::move(list));
     }
     case TypeId::kMap: {
@@ -214,7 +235,8 @@ inline Value JsonToValue(const json& j, const DataType& type) {
     }
     case TypeId::kStruct: {
       ListValue fields;
-      for (const Field& f : type.fields()) fields.items.push_back(JsonToValue(j[f.name], *f.type));
+      for (const Field& f : type.fields())
+        fields.items.push_back(JsonToValue(j[f.name], *f.type));
       return Value(std::move(fields));
     }
   }
@@ -246,7 +268,8 @@ struct Fixture {
   std::vector<RecordBatchPtr> built;
 };
 
-inline Result<RecordBatchPtr> BuildBatch(std::shared_ptr<const Schema> schema, const json& rows) {
+inline Result<RecordBatchPtr> BuildBatch(std::shared_ptr<const Schema> schema,
+                                         const json& rows) {
   RecordBatchBuilder builder(schema);
   for (const json& row : rows) {
     std::vector<Value> values;

@@ -15,8 +15,8 @@ using testing::LoadFixture;
 std::string PythonEncode(const std::string& fixture, const std::string& dir) {
   std::string out_path = dir + "/" + fixture + ".py.arrows";
   std::string command = "python3 " + testing::SourceDir() +
-                        "/tests/python/arrow_fixture.py encode " + fixture + " " + out_path +
-                        " 2>&1";
+                        "/tests/python/arrow_fixture.py encode " + fixture + " " +
+                        out_path + " 2>&1";
   std::string output;
   int code = testing::RunCommand(command, &output);
   EXPECT_EQ(code, 0) << output;
@@ -41,7 +41,8 @@ TEST_P(PythonCodecTest, WritesTheSameBytesAsTheCppWriter) {
   std::string python = PythonEncode(GetParam(), dir);
   ASSERT_FALSE(python.empty());
   EXPECT_EQ(python.size(), cpp->size());
-  EXPECT_TRUE(python == *cpp) << "first difference at byte " << FirstDifference(python, *cpp);
+  EXPECT_TRUE(python == *cpp) << "first difference at byte "
+                              << FirstDifference(python, *cpp);
   std::filesystem::remove_all(dir);
 }
 

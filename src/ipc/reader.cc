@@ -80,11 +80,11 @@ enum class Wire {
 struct FieldPlan {
   std::string path;  // dotted, for error messages
   Wire wire = Wire::kNull;
-  int bit_width = 0;       // kInt
-  bool is_signed = true;   // kInt
-  int fixed_size = 0;      // kFixedSizeBinary bytes, kFixedSizeList values
+  int bit_width = 0;      // kInt
+  bool is_signed = true;  // kInt
+  int fixed_size = 0;     // kFixedSizeBinary bytes, kFixedSizeList values
   fb::TimeUnit unit = fb::TimeUnit::Microsecond;  // kTimestamp
-  DataTypePtr type;        // the engine type
+  DataTypePtr type;                               // the engine type
   bool nullable = true;
   // Dictionary-encoded: the wire carries integer indices into dictionary `dictionary_id`,
   // whose values have the layout described by the rest of this plan.
@@ -96,15 +96,20 @@ struct FieldPlan {
 };
 
 Status Unsupported(const std::string& path, const std::string& arrow_type) {
-  return Status::InvalidArgument("column '" + path + "': unsupported Arrow type " + arrow_type);
+  return Status::InvalidArgument("column '" + path + "': unsupported Arrow type " +
+                                 arrow_type);
 }
 
 std::string UnitName(fb::TimeUnit unit) {
   switch (unit) {
-    case fb::TimeUnit::Second: return "s";
-    case fb::TimeUnit::Millisecond: return "ms";
-    case fb::TimeUnit::Microsecond: return "us";
-    case fb::TimeUnit::Nanosecond: return "ns";
+    case fb::TimeUnit::Second:
+      return "s";
+    case fb::TimeUnit::Millisecond:
+      return "ms";
+    case fb::TimeUnit::Microsecond:
+      return "us";
+    case fb::TimeUnit::Nanosecond:
+      return "ns";
   }
   return std::to_string(static_cast<int>(unit));
 }
@@ -121,7 +126,8 @@ Status PlanChildren(const fb::Field* field, FieldPlan* plan, size_t expected,
                                        " children, not " + std::to_string(expected));
   }
   for (size_t i = 0; i < n; ++i) {
-    RIVULET_ASSIGN_OR_RETURN(FieldPlan child, PlanField(children->Get(i), plan->path, dictionaries));
+    RIVULET_ASSIGN_OR_RETURN(FieldPlan child,
+                             PlanField(children->Get(i), plan->path, dictionaries));
     plan->children.push_back(std::move(child));
   }
   return Status::OK();
@@ -174,11 +180,18 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
       plan.wire = Wire::kInt;
       plan.bit_width = t->bit_width();
       plan.is_signed = t->is_signed();
-      std::string name = std::string(plan.is_signed ? "int" : "uint") + std::to_string(plan.bit_width);
+      std::string name =
+          std::string(plan.is_signed ? "int" : "uint") + std::to_string(plan.bit_width);
       switch (plan.bit_width) {
-        case 8: plan.type = plan.is_signed ? DataType::Byte() : DataType::Short(); break;
-        case 16: plan.type = plan.is_signed ? DataType::Short() : DataType::Int(); break;
-        case 32: plan.type = plan.is_signed ? DataType::Int() : DataType::Long(); break;
+        case 8:
+          plan.type = plan.is_signed ? DataType::Byte() : DataType::Short();
+          break;
+        case 16:
+          plan.type = plan.is_signed ? DataType::Short() : DataType::Int();
+          break;
+        case 32:
+          plan.type = plan.is_signed ? DataType::Int() : DataType::Long();
+          break;
         case 64:
           if (plan.is_signed) {
             plan.type = DataType::Long();
@@ -208,8 +221,8 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
     case fb::Type::DecimalType: {
       const auto* t = field->type_as_DecimalType();
       std::string name = "decimal" + std::to_string(t->bit_width()) + "(" +
-                         std::to_string(t->precision()) + ", " + std::to_string(t->scale()) +
-                         ")";
+                         std::to_string(t->precision()) + ", " +
+                         std::to_string(t->scale()) + ")";
       if (t->bit_width() != 128 || t->precision() < 1 || t->precision() > 38 ||
           t->scale() < 0 || t->scale() > t->precision()) {
         return Unsupported(path, name);
@@ -220,7 +233,7 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
     }
     case fb::Type::DateType:
       plan.wire = field->type_as_DateType()->unit() == fb::DateUnit::Day ? Wire::kDate32
-                                                                          : Wire::kDate64;
+                                                                         : Wire::kDate64;
       plan.type = DataType::Date();
       break;
     case fb::Type::TimestampType: {
@@ -252,7 +265,9 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
       break;
     case fb::Type::FixedSizeBinaryType: {
       int width = field->type_as_FixedSizeBinaryType()->byte_width();
-      if (width < 0) return ColumnError(path, "negative fixed_size_binary width " + std::to_string(width));
+      if (width < 0)
+        return ColumnError(path,
+                           "negative fixed_size_binary width " + std::to_string(width));
       plan.wire = Wire::kFixedSizeBinary;
       plan.fixed_size = width;
       plan.type = DataType::Binary();
@@ -271,7 +286,8 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
         kind = "fixed_size_list";
         plan.fixed_size = field->type_as_FixedSizeListType()->list_size();
         if (plan.fixed_size < 0) {
-          return ColumnError(path, "negative fixed_size_list size " + std::to_string(plan.fixed_size));
+          return ColumnError(
+              path, "negative fixed_size_list size " + std::to_string(plan.fixed_size));
         }
       }
       RIVULET_RETURN_NOT_OK(PlanChildren(field, &plan, 1, kind, dictionaries));
@@ -293,7 +309,8 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
       plan.wire = Wire::kMap;
       RIVULET_RETURN_NOT_OK(PlanChildren(field, &plan, 1, "map", dictionaries));
       const FieldPlan& entries = plan.children[0];
-      if (entries.wire != Wire::kStruct || entries.dictionary || entries.children.size() != 2) {
+      if (entries.wire != Wire::kStruct || entries.dictionary ||
+          entries.children.size() != 2) {
         return ColumnError(path, "map entries are not a struct of key and value");
       }
       plan.type = DataType::Map(entries.children[0].type, entries.children[1].type,
@@ -306,7 +323,8 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
                                    UnitName(t->unit()) + "]");
     }
     case fb::Type::DurationType:
-      return Unsupported(path, "duration[" + UnitName(field->type_as_DurationType()->unit()) + "]");
+      return Unsupported(
+          path, "duration[" + UnitName(field->type_as_DurationType()->unit()) + "]");
     case fb::Type::IntervalType:
       return Unsupported(path, "interval");
     case fb::Type::UnionType:
@@ -322,7 +340,8 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
     case fb::Type::LargeListViewType:
       return Unsupported(path, "large_list_view");
     default:
-      return Unsupported(path, "with type id " + std::to_string(static_cast<int>(field->type_type())));
+      return Unsupported(
+          path, "with type id " + std::to_string(static_cast<int>(field->type_type())));
   }
 
   if (const fb::DictionaryEncoding* dict = field->dictionary()) {
@@ -334,8 +353,8 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
       plan.index_bit_width = index->bit_width();
       plan.index_signed = index->is_signed();
     }
-    if (plan.index_bit_width != 8 && plan.index_bit_width != 16 && plan.index_bit_width != 32 &&
-        plan.index_bit_width != 64) {
+    if (plan.index_bit_width != 8 && plan.index_bit_width != 16 &&
+        plan.index_bit_width != 32 && plan.index_bit_width != 64) {
       return ColumnError(path, "dictionary index bit width " +
                                    std::to_string(plan.index_bit_width) +
                                    " is not 8, 16, 32 or 64");
@@ -357,9 +376,9 @@ void CollectDictionaries(const FieldPlan& plan, std::map<int64_t, const FieldPla
   if (plan.dictionary) {
     auto [it, inserted] = out->emplace(plan.dictionary_id, &plan);
     if (!inserted && status->ok()) {
-      *status = ColumnError(plan.path, "dictionary id " + std::to_string(plan.dictionary_id) +
-                                           " is already used by column '" + it->second->path +
-                                           "'");
+      *status = ColumnError(plan.path,
+                            "dictionary id " + std::to_string(plan.dictionary_id) +
+                                " is already used by column '" + it->second->path + "'");
     }
   }
   for (const FieldPlan& child : plan.children) CollectDictionaries(child, out, status);
@@ -379,7 +398,8 @@ Result<std::unique_ptr<SchemaPlan>> PlanSchema(const fb::Schema* schema) {
     }
   }
   Status status;
-  for (const FieldPlan& f : plan->fields) CollectDictionaries(f, &plan->dictionaries, &status);
+  for (const FieldPlan& f : plan->fields)
+    CollectDictionaries(f, &plan->dictionaries, &status);
   RIVULET_RETURN_NOT_OK(status);
   plan->schema = std::make_shared<const Schema>(std::move(fields));
   return plan;
@@ -397,7 +417,8 @@ Status CheckStructVector(const flatbuffers::Vector<const T*>* v, const char* wha
   return Status::OK();
 }
 
-// One record batch's buffers and field nodes, handed out in order with every range checked.
+// One record batch's buffers and field nodes, handed out in order with every range
+// checked.
 class BodyReader {
  public:
   BodyReader(const fb::RecordBatch* batch, const uint8_t* body, int64_t body_length,
@@ -457,7 +478,8 @@ class BodyReader {
     const fb::Buffer* b = batch_->buffers()->Get(index);
     int64_t offset = b->offset();
     int64_t length = b->length();
-    if (offset < 0 || length < 0 || offset > body_length_ || length > body_length_ - offset) {
+    if (offset < 0 || length < 0 || offset > body_length_ ||
+        length > body_length_ - offset) {
       return ColumnError(path, "buffer " + std::to_string(index) + " (offset " +
                                    std::to_string(offset) + ", length " +
                                    std::to_string(length) + ") is outside the " +
@@ -474,18 +496,20 @@ class BodyReader {
       length -= 8;
       if (uncompressed != -1) {
         auto out = std::make_shared<std::string>();
-        Status st = DecompressBuffer(codec_, data, static_cast<size_t>(length), uncompressed,
-                                     out.get());
-        if (!st.ok()) return st.WithContext("column '" + path + "', buffer " + std::to_string(index));
+        Status st = DecompressBuffer(codec_, data, static_cast<size_t>(length),
+                                     uncompressed, out.get());
+        if (!st.ok())
+          return st.WithContext("column '" + path + "', buffer " + std::to_string(index));
         const auto* p = reinterpret_cast<const uint8_t*>(out->data());
-        return std::make_shared<Buffer>(p, static_cast<int64_t>(out->size()), std::move(out));
+        return std::make_shared<Buffer>(p, static_cast<int64_t>(out->size()),
+                                        std::move(out));
       }
     }
     if (length > 0 && reinterpret_cast<uintptr_t>(data) % align != 0) {
       auto copy = std::make_shared<std::vector<uint64_t>>((length + 7) / 8);
       std::memcpy(copy->data(), data, length);
-      return std::make_shared<Buffer>(reinterpret_cast<const uint8_t*>(copy->data()), length,
-                                      std::move(copy));
+      return std::make_shared<Buffer>(reinterpret_cast<const uint8_t*>(copy->data()),
+                                      length, std::move(copy));
     }
     return std::make_shared<Buffer>(data, length, owner_);
   }
@@ -528,7 +552,8 @@ std::shared_ptr<Buffer> OwnedBuffer(std::vector<T> values) {
 int64_t CountSetBits(const uint8_t* bits, int64_t length) {
   int64_t count = 0;
   int64_t i = 0;
-  for (; i + 64 <= length; i += 64) count += std::popcount(LoadUnaligned<uint64_t>(bits + i / 8));
+  for (; i + 64 <= length; i += 64)
+    count += std::popcount(LoadUnaligned<uint64_t>(bits + i / 8));
   for (; i < length; ++i) count += GetBit(bits, i);
   return count;
 }
@@ -550,7 +575,7 @@ class ColumnLoader {
       return ArrayDataPtr(a);
     }
     RIVULET_ASSIGN_OR_RETURN(BufferPtr validity, LoadValidity(plan, length, null_count));
-    if (plan.dictionary) return LoadDictionaryIndices(plan, length, null_count, validity);
+    if (plan.dictionary) return LoadDictionaryIndices(plan, length, validity);
 
     auto a = std::make_shared<ArrayData>();
     a->type = plan.type;
@@ -575,7 +600,8 @@ class ColumnLoader {
       case Wire::kDate64:
       case Wire::kTimestamp: {
         int width = WireWidth(plan);
-        RIVULET_ASSIGN_OR_RETURN(BufferPtr values, body_->NextBuffer(path, std::min(width, 8)));
+        RIVULET_ASSIGN_OR_RETURN(BufferPtr values,
+                                 body_->NextBuffer(path, std::min(width, 8)));
         RIVULET_RETURN_NOT_OK(CheckFixedSize(path, values, length, width));
         RIVULET_ASSIGN_OR_RETURN(values, ConvertFixed(plan, values, length, validity));
         a->buffers.push_back(values);
@@ -586,7 +612,8 @@ class ColumnLoader {
       case Wire::kLargeUtf8:
       case Wire::kLargeBinary: {
         bool large = plan.wire == Wire::kLargeUtf8 || plan.wire == Wire::kLargeBinary;
-        RIVULET_ASSIGN_OR_RETURN(BufferPtr offsets, body_->NextBuffer(path, large ? 8 : 4));
+        RIVULET_ASSIGN_OR_RETURN(BufferPtr offsets,
+                                 body_->NextBuffer(path, large ? 8 : 4));
         RIVULET_ASSIGN_OR_RETURN(BufferPtr data, body_->NextBuffer(path, 1));
         RIVULET_ASSIGN_OR_RETURN(offsets, CheckOffsets(path, offsets, length, large,
                                                        data->size(), "data bytes"));
@@ -597,7 +624,8 @@ class ColumnLoader {
       case Wire::kFixedSizeBinary: {
         RIVULET_ASSIGN_OR_RETURN(BufferPtr values, body_->NextBuffer(path, 1));
         RIVULET_RETURN_NOT_OK(CheckFixedSize(path, values, length, plan.fixed_size));
-        RIVULET_ASSIGN_OR_RETURN(auto offsets, FixedOffsets(path, length, plan.fixed_size));
+        RIVULET_ASSIGN_OR_RETURN(auto offsets,
+                                 FixedOffsets(path, length, plan.fixed_size));
         a->buffers.push_back(offsets);
         a->buffers.push_back(values);
         break;
@@ -606,7 +634,8 @@ class ColumnLoader {
       case Wire::kLargeList:
       case Wire::kMap: {
         bool large = plan.wire == Wire::kLargeList;
-        RIVULET_ASSIGN_OR_RETURN(BufferPtr offsets, body_->NextBuffer(path, large ? 8 : 4));
+        RIVULET_ASSIGN_OR_RETURN(BufferPtr offsets,
+                                 body_->NextBuffer(path, large ? 8 : 4));
         RIVULET_ASSIGN_OR_RETURN(ArrayDataPtr child, LoadChild(plan.children[0]));
         RIVULET_ASSIGN_OR_RETURN(offsets, CheckOffsets(path, offsets, length, large,
                                                        child->length, "child values"));
@@ -619,8 +648,10 @@ class ColumnLoader {
       }
       case Wire::kFixedSizeList: {
         RIVULET_ASSIGN_OR_RETURN(ArrayDataPtr child, LoadChild(plan.children[0]));
-        RIVULET_ASSIGN_OR_RETURN(auto offsets, FixedOffsets(path, length, plan.fixed_size));
-        if (child->length / std::max(plan.fixed_size, 1) < (plan.fixed_size ? length : 0)) {
+        RIVULET_ASSIGN_OR_RETURN(auto offsets,
+                                 FixedOffsets(path, length, plan.fixed_size));
+        if (child->length / std::max(plan.fixed_size, 1) <
+            (plan.fixed_size ? length : 0)) {
           return ColumnError(path, "child has " + std::to_string(child->length) +
                                        " values, fewer than " + std::to_string(length) +
                                        " lists of " + std::to_string(plan.fixed_size));
@@ -633,9 +664,9 @@ class ColumnLoader {
         for (const FieldPlan& child_plan : plan.children) {
           RIVULET_ASSIGN_OR_RETURN(ArrayDataPtr child, LoadChild(child_plan));
           if (child->length < length) {
-            return ColumnError(child_plan.path,
-                               "has " + std::to_string(child->length) +
-                                   " values, fewer than its struct's " + std::to_string(length));
+            return ColumnError(child_plan.path, "has " + std::to_string(child->length) +
+                                                    " values, fewer than its struct's " +
+                                                    std::to_string(length));
           }
           a->children.push_back(std::move(child));
         }
@@ -656,26 +687,31 @@ class ColumnLoader {
 
   static int WireWidth(const FieldPlan& plan) {
     switch (plan.wire) {
-      case Wire::kInt: return plan.bit_width / 8;
+      case Wire::kInt:
+        return plan.bit_width / 8;
       case Wire::kFloat32:
-      case Wire::kDate32: return 4;
-      case Wire::kDecimal128: return 16;
-      default: return 8;
+      case Wire::kDate32:
+        return 4;
+      case Wire::kDecimal128:
+        return 16;
+      default:
+        return 8;
     }
   }
 
   static Status CheckSize(const std::string& path, const char* what, const BufferPtr& b,
                           int64_t needed) {
     if (b->size() < needed) {
-      return ColumnError(path, std::string(what) + " buffer of " + std::to_string(b->size()) +
-                                   " bytes is shorter than the " + std::to_string(needed) +
-                                   " its length needs");
+      return ColumnError(path, std::string(what) + " buffer of " +
+                                   std::to_string(b->size()) +
+                                   " bytes is shorter than the " +
+                                   std::to_string(needed) + " its length needs");
     }
     return Status::OK();
   }
 
-  static Status CheckFixedSize(const std::string& path, const BufferPtr& b, int64_t length,
-                               int width) {
+  static Status CheckFixedSize(const std::string& path, const BufferPtr& b,
+                               int64_t length, int width) {
     if (width > 0 && length > b->size() / width) {
       return ColumnError(path, "values buffer of " + std::to_string(b->size()) +
                                    " bytes is too short for " + std::to_string(length) +
@@ -684,12 +720,13 @@ class ColumnLoader {
     return Status::OK();
   }
 
-  Result<BufferPtr> LoadValidity(const FieldPlan& plan, int64_t length, int64_t null_count) {
+  Result<BufferPtr> LoadValidity(const FieldPlan& plan, int64_t length,
+                                 int64_t null_count) {
     RIVULET_ASSIGN_OR_RETURN(BufferPtr validity, body_->NextBuffer(plan.path, 1));
     if (null_count == 0) return BufferPtr();
     if (validity->size() == 0) {
-      return ColumnError(plan.path, std::to_string(null_count) +
-                                        " nulls but no validity bitmap");
+      return ColumnError(plan.path,
+                         std::to_string(null_count) + " nulls but no validity bitmap");
     }
     RIVULET_RETURN_NOT_OK(CheckSize(plan.path, "validity", validity, (length + 7) / 8));
     int64_t nulls = length - CountSetBits(validity->data(), length);
@@ -714,11 +751,13 @@ class ColumnLoader {
                                    " values");
     }
     int64_t previous = 0;
-    RIVULET_RETURN_NOT_OK(large ? CheckMonotonic(path, offsets->data_as<int64_t>(), length, &previous)
-                                : CheckMonotonic(path, offsets->data_as<int32_t>(), length, &previous));
+    RIVULET_RETURN_NOT_OK(
+        large ? CheckMonotonic(path, offsets->data_as<int64_t>(), length, &previous)
+              : CheckMonotonic(path, offsets->data_as<int32_t>(), length, &previous));
     if (previous > limit) {
-      return ColumnError(path, "last offset " + std::to_string(previous) + " is past the " +
-                                   std::to_string(limit) + " " + limit_name);
+      return ColumnError(path, "last offset " + std::to_string(previous) +
+                                   " is past the " + std::to_string(limit) + " " +
+                                   limit_name);
     }
     if (!large) return offsets;
     if (previous > std::numeric_limits<int32_t>::max()) {
@@ -738,15 +777,16 @@ class ColumnLoader {
   static Status CheckMonotonic(const std::string& path, const T* offsets, int64_t length,
                                int64_t* last) {
     if (offsets[0] < 0) {
-      return ColumnError(path, "first offset " + std::to_string(offsets[0]) + " is negative");
+      return ColumnError(path,
+                         "first offset " + std::to_string(offsets[0]) + " is negative");
     }
     bool ordered = true;
     for (int64_t i = 1; i <= length; ++i) ordered &= offsets[i] >= offsets[i - 1];
     if (!ordered) {
       for (int64_t i = 1; i <= length; ++i) {
         if (offsets[i] < offsets[i - 1]) {
-          return ColumnError(path, "offsets go backwards at index " + std::to_string(i) + " (" +
-                                       std::to_string(offsets[i - 1]) + " then " +
+          return ColumnError(path, "offsets go backwards at index " + std::to_string(i) +
+                                       " (" + std::to_string(offsets[i - 1]) + " then " +
                                        std::to_string(offsets[i]) + ")");
         }
       }
@@ -755,9 +795,11 @@ class ColumnLoader {
     return Status::OK();
   }
 
-  static Result<BufferPtr> FixedOffsets(const std::string& path, int64_t length, int width) {
+  static Result<BufferPtr> FixedOffsets(const std::string& path, int64_t length,
+                                        int width) {
     if (width > 0 && length > std::numeric_limits<int32_t>::max() / width) {
-      return ColumnError(path, std::to_string(length) + " values of " + std::to_string(width) +
+      return ColumnError(path, std::to_string(length) + " values of " +
+                                   std::to_string(width) +
                                    " do not fit the engine's 32-bit offsets");
     }
     std::vector<int32_t> offsets(length + 1);
@@ -766,20 +808,24 @@ class ColumnLoader {
   }
 
   // Converts fixed-width wire values to the engine's layout where they differ.
-  Result<BufferPtr> ConvertFixed(const FieldPlan& plan, const BufferPtr& values, int64_t length,
-                                 const BufferPtr& validity) {
+  Result<BufferPtr> ConvertFixed(const FieldPlan& plan, const BufferPtr& values,
+                                 int64_t length, const BufferPtr& validity) {
     const uint8_t* p = values->data();
     auto valid = [&](int64_t i) { return !validity || GetBit(validity->data(), i); };
     switch (plan.wire) {
       case Wire::kInt:
         if (plan.is_signed) return values;
         switch (plan.bit_width) {
-          case 8: return Widen<uint8_t, int16_t>(p, length);
-          case 16: return Widen<uint16_t, int32_t>(p, length);
-          case 32: return Widen<uint32_t, int64_t>(p, length);
+          case 8:
+            return Widen<uint8_t, int16_t>(p, length);
+          case 16:
+            return Widen<uint16_t, int32_t>(p, length);
+          case 32:
+            return Widen<uint32_t, int64_t>(p, length);
           default: {
             std::vector<__int128> out(length);
-            for (int64_t i = 0; i < length; ++i) out[i] = reinterpret_cast<const uint64_t*>(p)[i];
+            for (int64_t i = 0; i < length; ++i)
+              out[i] = reinterpret_cast<const uint64_t*>(p)[i];
             return OwnedBuffer(std::move(out));
           }
         }
@@ -841,14 +887,15 @@ class ColumnLoader {
   }
 
   Result<ArrayDataPtr> LoadDictionaryIndices(const FieldPlan& plan, int64_t length,
-                                             int64_t null_count, const BufferPtr& validity) {
+                                             const BufferPtr& validity) {
     const std::string& path = plan.path;
     int width = plan.index_bit_width / 8;
     RIVULET_ASSIGN_OR_RETURN(BufferPtr indices, body_->NextBuffer(path, width));
     RIVULET_RETURN_NOT_OK(CheckFixedSize(path, indices, length, width));
     auto it = dictionaries_->find(plan.dictionary_id);
     if (it == dictionaries_->end()) {
-      return ColumnError(path, "no dictionary with id " + std::to_string(plan.dictionary_id) +
+      return ColumnError(path, "no dictionary with id " +
+                                   std::to_string(plan.dictionary_id) +
                                    " came before the record batch");
     }
     const ArrayData& dictionary = *it->second;
@@ -880,16 +927,16 @@ class ColumnLoader {
         }
       }
       if (!in_range || index < 0 || index >= dictionary.length) {
-        return ColumnError(path, "dictionary index " +
-                                     (in_range ? std::to_string(index)
-                                               : std::to_string(reinterpret_cast<const uint64_t*>(p)[i])) +
-                                     " (row " + std::to_string(i) +
-                                     ") is out of range for a dictionary of " +
-                                     std::to_string(dictionary.length) + " values");
+        return ColumnError(
+            path,
+            "dictionary index " +
+                (in_range ? std::to_string(index)
+                          : std::to_string(reinterpret_cast<const uint64_t*>(p)[i])) +
+                " (row " + std::to_string(i) + ") is out of range for a dictionary of " +
+                std::to_string(dictionary.length) + " values");
       }
       refs[i] = {0, index};
     }
-    (void)null_count;
     return Take({&dictionary}, refs);
   }
 
@@ -917,15 +964,17 @@ class Decoder {
   Status OnMessage(const fb::Message* message, const uint8_t* body, Owner owner,
                    bool schema_allowed) {
     if (message->version() < fb::MetadataVersion::V4) {
-      return Status::InvalidArgument("Arrow metadata version V" +
-                                     std::to_string(static_cast<int>(message->version()) + 1) +
-                                     " is too old (V4 or later is supported)");
+      return Status::InvalidArgument(
+          "Arrow metadata version V" +
+          std::to_string(static_cast<int>(message->version()) + 1) +
+          " is too old (V4 or later is supported)");
     }
     if (message->header() == nullptr) return Corrupt("message without its header");
     switch (message->header_type()) {
       case fb::MessageHeader::Schema:
         if (has_schema()) {
-          if (schema_allowed) return Status::OK();  // a file's repeat of its footer schema
+          if (schema_allowed)
+            return Status::OK();  // a file's repeat of its footer schema
           return Corrupt("a second schema message");
         }
         return SetSchema(message->header_as_Schema());
@@ -935,15 +984,16 @@ class Decoder {
                             message->body_length(), std::move(owner));
       case fb::MessageHeader::RecordBatch: {
         if (!has_schema()) return Corrupt("a record batch before the schema message");
-        RIVULET_ASSIGN_OR_RETURN(
-            RecordBatchPtr batch,
-            LoadBatch(message->header_as_RecordBatch(), body, message->body_length(), owner));
+        RIVULET_ASSIGN_OR_RETURN(RecordBatchPtr batch,
+                                 LoadBatch(message->header_as_RecordBatch(), body,
+                                           message->body_length(), owner));
         batches_.push_back(std::move(batch));
         return Status::OK();
       }
       default:
-        return Status::InvalidArgument("unsupported Arrow message type " +
-                                       std::to_string(static_cast<int>(message->header_type())));
+        return Status::InvalidArgument(
+            "unsupported Arrow message type " +
+            std::to_string(static_cast<int>(message->header_type())));
     }
   }
 
@@ -951,7 +1001,8 @@ class Decoder {
   Result<RecordBatchPtr> LoadBatch(const fb::RecordBatch* rb, const uint8_t* body,
                                    int64_t body_length, Owner owner) {
     if (rb == nullptr) return Corrupt("record batch message without its header");
-    if (rb->length() < 0) return Corrupt("negative record batch length " + std::to_string(rb->length()));
+    if (rb->length() < 0)
+      return Corrupt("negative record batch length " + std::to_string(rb->length()));
     BodyReader reader(rb, body, body_length, std::move(owner));
     RIVULET_RETURN_NOT_OK(reader.Init());
     ColumnLoader loader(&reader, &dictionaries_);
@@ -966,14 +1017,16 @@ class Decoder {
       columns.push_back(std::move(column));
     }
     RIVULET_RETURN_NOT_OK(reader.CheckAllUsed());
-    auto batch = std::make_shared<const RecordBatch>(schema_, std::move(columns), rb->length());
+    auto batch =
+        std::make_shared<const RecordBatch>(schema_, std::move(columns), rb->length());
     RIVULET_RETURN_NOT_OK(batch->Validate());
     return RecordBatchPtr(batch);
   }
 
-  Status OnDictionary(const fb::DictionaryBatch* db, const uint8_t* body, int64_t body_length,
-                      Owner owner) {
-    if (db == nullptr || db->data() == nullptr) return Corrupt("dictionary batch without data");
+  Status OnDictionary(const fb::DictionaryBatch* db, const uint8_t* body,
+                      int64_t body_length, Owner owner) {
+    if (db == nullptr || db->data() == nullptr)
+      return Corrupt("dictionary batch without data");
     auto it = plan_->dictionaries.find(db->id());
     if (it == plan_->dictionaries.end()) {
       return Corrupt("dictionary batch for id " + std::to_string(db->id()) +
@@ -983,16 +1036,17 @@ class Decoder {
     values_plan.dictionary = false;
     values_plan.nullable = true;
     const fb::RecordBatch* rb = db->data();
-    if (rb->length() < 0) return Corrupt("negative dictionary length " + std::to_string(rb->length()));
+    if (rb->length() < 0)
+      return Corrupt("negative dictionary length " + std::to_string(rb->length()));
     BodyReader reader(rb, body, body_length, std::move(owner));
     RIVULET_RETURN_NOT_OK(reader.Init());
     ColumnLoader loader(&reader, &dictionaries_);
     RIVULET_ASSIGN_OR_RETURN(ArrayDataPtr values, loader.Load(values_plan));
     RIVULET_RETURN_NOT_OK(reader.CheckAllUsed());
     if (values->length != rb->length()) {
-      return ColumnError(values_plan.path, "dictionary has " + std::to_string(values->length) +
-                                               " values, its batch says " +
-                                               std::to_string(rb->length()));
+      return ColumnError(values_plan.path,
+                         "dictionary has " + std::to_string(values->length) +
+                             " values, its batch says " + std::to_string(rb->length()));
     }
     ArrayDataPtr& slot = dictionaries_[db->id()];
     if (db->is_delta() && slot) {
@@ -1016,7 +1070,7 @@ class Decoder {
 // The framing of one message at the start of [data, data + size).
 struct Frame {
   bool end_of_stream = false;
-  int64_t prefix_size = 0;      // 8, or 4 for the legacy format without continuation marker
+  int64_t prefix_size = 0;  // 8, or 4 for the legacy format without continuation marker
   int64_t metadata_size = 0;
   const fb::Message* message = nullptr;
   int64_t body_length = 0;
@@ -1025,8 +1079,8 @@ struct Frame {
 
 // Parses the frame at `data`. Returns false with *needed set when more bytes are needed
 // (the frame is complete once `size` reaches *needed).
-Result<bool> ParseFrame(const uint8_t* data, size_t size, Frame* frame, std::string* scratch,
-                        size_t* needed) {
+Result<bool> ParseFrame(const uint8_t* data, size_t size, Frame* frame,
+                        std::string* scratch, size_t* needed) {
   *frame = Frame{};
   if (size < 4) {
     *needed = 4;
@@ -1055,10 +1109,10 @@ Result<bool> ParseFrame(const uint8_t* data, size_t size, Frame* frame, std::str
     *needed = frame->prefix_size + length;
     return false;
   }
-  RIVULET_ASSIGN_OR_RETURN(frame->message,
-                           VerifiedRoot<fb::Message>(data + frame->prefix_size,
-                                                     static_cast<size_t>(length), scratch,
-                                                     "message metadata"));
+  RIVULET_ASSIGN_OR_RETURN(
+      frame->message,
+      VerifiedRoot<fb::Message>(data + frame->prefix_size, static_cast<size_t>(length),
+                                scratch, "message metadata"));
   frame->body_length = frame->message->body_length();
   if (frame->body_length < 0) {
     return Corrupt("negative message body length " + std::to_string(frame->body_length));
@@ -1088,8 +1142,8 @@ Result<ReadResult> ReadStreamFrom(const std::shared_ptr<const std::string>& byte
   while (pos < size) {
     Frame frame;
     size_t needed = 0;
-    RIVULET_ASSIGN_OR_RETURN(bool complete,
-                             ParseFrame(data + pos, size - pos, &frame, &scratch, &needed));
+    RIVULET_ASSIGN_OR_RETURN(
+        bool complete, ParseFrame(data + pos, size - pos, &frame, &scratch, &needed));
     if (!complete) {
       return Corrupt("stream is truncated: the message at byte " + std::to_string(pos) +
                      " needs " + std::to_string(needed) + " bytes, " +
@@ -1126,7 +1180,8 @@ Result<ReadResult> ReadFile(std::shared_ptr<const std::string> bytes) {
   const int64_t size = static_cast<int64_t>(bytes->size());
   constexpr int64_t kTrailer = 4 + 6;  // footer length, magic
   if (size < in::kFileHeaderSize + kTrailer) {
-    return Corrupt("file of " + std::to_string(size) + " bytes is too short for an Arrow file");
+    return Corrupt("file of " + std::to_string(size) +
+                   " bytes is too short for an Arrow file");
   }
   if (std::memcmp(data, in::kFileMagic.data(), 6) != 0) {
     return Corrupt("file does not start with the ARROW1 magic");
@@ -1149,7 +1204,8 @@ Result<ReadResult> ReadFile(std::shared_ptr<const std::string> bytes) {
   RIVULET_RETURN_NOT_OK(decoder.SetSchema(footer->schema()));
 
   std::string message_scratch;
-  auto read_block = [&](const fb::Block* block, const char* kind, size_t index) -> Status {
+  auto read_block = [&](const fb::Block* block, const char* kind,
+                        size_t index) -> Status {
     std::string where = std::string(kind) + " block " + std::to_string(index);
     int64_t offset = block->offset();
     int64_t meta = block->meta_data_length();
@@ -1174,7 +1230,8 @@ Result<ReadResult> ReadFile(std::shared_ptr<const std::string> bytes) {
     return st.WithContext(where);
   };
   RIVULET_RETURN_NOT_OK(CheckStructVector(footer->dictionaries(), "dictionary block"));
-  RIVULET_RETURN_NOT_OK(CheckStructVector(footer->record_batches(), "record batch block"));
+  RIVULET_RETURN_NOT_OK(
+      CheckStructVector(footer->record_batches(), "record batch block"));
   if (const auto* blocks = footer->dictionaries()) {
     for (size_t i = 0; i < blocks->size(); ++i) {
       RIVULET_RETURN_NOT_OK(read_block(blocks->Get(i), "dictionary", i));
@@ -1216,8 +1273,8 @@ struct StreamDecoder::Impl {
     while (!finished && pending.size() >= needed) {
       const auto* data = reinterpret_cast<const uint8_t*>(pending.data());
       Frame frame;
-      RIVULET_ASSIGN_OR_RETURN(bool complete,
-                               ParseFrame(data, pending.size(), &frame, &scratch, &needed));
+      RIVULET_ASSIGN_OR_RETURN(
+          bool complete, ParseFrame(data, pending.size(), &frame, &scratch, &needed));
       if (!complete) continue;
       if (frame.end_of_stream) {
         finished = true;
@@ -1297,8 +1354,9 @@ Result<ReadResult> ReadStreamFromFd(int fd, const std::string& description) {
       }
       got += static_cast<size_t>(n);
     }
-    RIVULET_RETURN_NOT_OK(decoder.Consume(chunk.data(), want).WithContext(
-        "reading an Arrow stream from " + description));
+    RIVULET_RETURN_NOT_OK(
+        decoder.Consume(chunk.data(), want)
+            .WithContext("reading an Arrow stream from " + description));
   }
   if (!decoder.schema()) {
     return Status::Corruption("the Arrow stream from " + description +

@@ -2,12 +2,12 @@
 
 // Arrow IPC readers for streams and files written by any Arrow implementation.
 //
-// The decoder trusts nothing: each flatbuffer is run through the flatbuffers verifier before
-// it is read, and every length, offset and count is checked against the buffer it points
-// into; a malformed input is a Corruption status naming what is wrong, never a crash or an
-// out-of-bounds read. Arrow types outside the engine's type set are mapped to the nearest
-// engine type (docs/format/arrow-ipc.md, "Reading") or refused with
-// "column 'x': unsupported Arrow type <name>".
+// The decoder trusts nothing: each flatbuffer is run through the flatbuffers verifier
+// before it is read, and every length, offset and count is checked against the buffer it
+// points into; a malformed input is a Corruption status naming what is wrong, never a
+// crash or an out-of-bounds read. Arrow types outside the engine's type set are mapped to
+// the nearest engine type (docs/format/arrow-ipc.md, "Reading") or refused with "column
+// 'x': unsupported Arrow type <name>".
 //
 // Reads are zero-copy where the layout allows: decoded batches point into the input bytes
 // (and keep them alive); columns that need a conversion (dictionary-encoded, unsigned,
@@ -39,8 +39,8 @@ Result<ReadResult> ReadAny(std::shared_ptr<const std::string> bytes);
 
 // An incremental stream decoder for bytes that arrive in pieces (a pipe). Feed it with
 // Consume; decoded batches queue up until taken. next_required_size() says how many more
-// bytes complete the next step, so a reader can read exactly that much and never read past
-// the end-of-stream marker. Not thread-safe.
+// bytes complete the next step, so a reader can read exactly that much and never read
+// past the end-of-stream marker. Not thread-safe.
 class StreamDecoder {
  public:
   StreamDecoder();
@@ -63,8 +63,8 @@ class StreamDecoder {
 };
 
 // Reads one stream from a file descriptor up to and including its end-of-stream marker,
-// reading nothing after it (the descriptor may carry further data). End of file before the
-// marker is an error naming `description`.
+// reading nothing after it (the descriptor may carry further data). End of file before
+// the marker is an error naming `description`.
 Result<ReadResult> ReadStreamFromFd(int fd, const std::string& description);
 
 }  // namespace rivulet::ipc

@@ -2,6 +2,8 @@
 // Messages are built by hand with the flatbuffer writer so that each test states exactly
 // which length, offset or count lies.
 
+#include "ipc/reader.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -9,7 +11,6 @@
 #include "ipc/compression.h"
 #include "ipc/flatbuffer_writer.h"
 #include "ipc/ipc_testing.h"
-#include "ipc/reader.h"
 #include "ipc/writer.h"
 
 namespace rivulet::ipc {
@@ -46,8 +47,9 @@ FlatTable IntType(int bits, bool is_signed = true) {
   return t;
 }
 
-constexpr uint8_t kInt = 2, kFloat = 3, kUtf8 = 5, kDecimal = 7, kDate = 8, kTimestamp = 10,
-                  kList = 12, kStruct = 13, kUnion = 14, kMap = 17, kLargeUtf8 = 20;
+constexpr uint8_t kInt = 2, kFloat = 3, kUtf8 = 5, kDecimal = 7, kDate = 8,
+                  kTimestamp = 10, kList = 12, kStruct = 13, kUnion = 14, kMap = 17,
+                  kLargeUtf8 = 20;
 
 std::string Frame(const std::string& metadata, const std::string& body = "") {
   std::string out = "\xff\xff\xff\xff";
@@ -58,7 +60,10 @@ std::string Frame(const std::string& metadata, const std::string& body = "") {
 
 std::string Message(uint8_t header_type, FlatTable header, int64_t body_length) {
   FlatTable m;
-  m.AddInt16(0, 4).AddUint8(1, header_type).AddTable(2, std::move(header)).AddInt64(3, body_length);
+  m.AddInt16(0, 4)
+      .AddUint8(1, header_type)
+      .AddTable(2, std::move(header))
+      .AddInt64(3, body_length);
   return m.Finish();
 }
 
@@ -87,13 +92,14 @@ FlatTable BatchTable(int64_t length, const std::vector<Node>& nodes,
 std::string BatchMessage(int64_t length, const std::vector<Node>& nodes,
                          const std::vector<Buf>& buffers, std::string body) {
   body.resize((body.size() + 7) / 8 * 8, '\0');
-  return Frame(Message(3, BatchTable(length, nodes, buffers), static_cast<int64_t>(body.size())),
-               body);
+  return Frame(
+      Message(3, BatchTable(length, nodes, buffers), static_cast<int64_t>(body.size())),
+      body);
 }
 
 std::string DictionaryMessage(int64_t id, bool delta, int64_t length,
-                              const std::vector<Node>& nodes, const std::vector<Buf>& buffers,
-                              std::string body) {
+                              const std::vector<Node>& nodes,
+                              const std::vector<Buf>& buffers, std::string body) {
   body.resize((body.size() + 7) / 8 * 8, '\0');
   FlatTable dict;
   dict.AddInt64(0, id).AddTable(1, BatchTable(length, nodes, buffers)).AddBool(2, delta);
@@ -121,13 +127,15 @@ std::string StringSchema() { return SchemaMessage({FieldOf("s", kUtf8, FlatTable
 // ---- the hand-built messages are right when they do not lie ----
 
 TEST(ReaderTest, HandBuiltStreamsDecode) {
-  std::string ints = IntSchema() +
-                     BatchMessage(3, {{3, 0}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9})) + kEos;
+  std::string ints =
+      IntSchema() +
+      BatchMessage(3, {{3, 0}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9})) + kEos;
   EXPECT_EQ(Read(ints), "[[[7],[8],[9]]]");
-  std::string strings = StringSchema() +
-                        BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 12}, {16, 5}},
-                                     Bytes<int32_t>({0, 2, 5}) + std::string(4, '\0') + "abcde") +
-                        kEos;
+  std::string strings =
+      StringSchema() +
+      BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 12}, {16, 5}},
+                   Bytes<int32_t>({0, 2, 5}) + std::string(4, '\0') + "abcde") +
+      kEos;
   EXPECT_EQ(Read(strings), R"([[["ab"],["cde"]]])");
 }
 
@@ -151,11 +159,12 @@ TEST(ReaderTest, EveryTruncationOfAStreamIsAnErrorOrEndsAtAMessageBoundary) {
 }
 
 TEST(ReaderTest, TruncatedMessageSaysHowMuchIsMissing) {
-  std::string stream = IntSchema() +
-                       BatchMessage(3, {{3, 0}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9}));
-  EXPECT_EQ(Read(stream.substr(0, stream.size() - 3)),
-            "Corruption: stream is truncated: the message at byte 144 needs 168 bytes, 165 "
-            "remain");
+  std::string stream = IntSchema() + BatchMessage(3, {{3, 0}}, {{0, 0}, {0, 12}},
+                                                  Bytes<int32_t>({7, 8, 9}));
+  EXPECT_EQ(
+      Read(stream.substr(0, stream.size() - 3)),
+      "Corruption: stream is truncated: the message at byte 144 needs 168 bytes, 165 "
+      "remain");
 }
 
 TEST(ReaderTest, EmptyInputHasNoSchema) {
@@ -165,49 +174,57 @@ TEST(ReaderTest, EmptyInputHasNoSchema) {
 // ---- lying lengths, offsets and counts ----
 
 TEST(ReaderTest, ABufferPastTheEndOfTheBodyIsRefused) {
-  std::string stream = IntSchema() +
-                       BatchMessage(3, {{3, 0}}, {{0, 0}, {8, 100}}, Bytes<int32_t>({7, 8, 9})) +
-                       kEos;
-  EXPECT_EQ(Read(stream),
-            "Corruption: message at byte 144: column 'x': buffer 1 (offset 8, length 100) is "
-            "outside the 16-byte message body");
+  std::string stream =
+      IntSchema() +
+      BatchMessage(3, {{3, 0}}, {{0, 0}, {8, 100}}, Bytes<int32_t>({7, 8, 9})) + kEos;
+  EXPECT_EQ(
+      Read(stream),
+      "Corruption: message at byte 144: column 'x': buffer 1 (offset 8, length 100) is "
+      "outside the 16-byte message body");
 }
 
 TEST(ReaderTest, ABufferWithANegativeOffsetIsRefused) {
   std::string stream = IntSchema() +
-                       BatchMessage(1, {{1, 0}}, {{0, 0}, {-8, 4}}, Bytes<int32_t>({7})) + kEos;
-  EXPECT_EQ(Read(stream),
-            "Corruption: message at byte 144: column 'x': buffer 1 (offset -8, length 4) is "
-            "outside the 8-byte message body");
+                       BatchMessage(1, {{1, 0}}, {{0, 0}, {-8, 4}}, Bytes<int32_t>({7})) +
+                       kEos;
+  EXPECT_EQ(
+      Read(stream),
+      "Corruption: message at byte 144: column 'x': buffer 1 (offset -8, length 4) is "
+      "outside the 8-byte message body");
 }
 
 TEST(ReaderTest, AValuesBufferTooShortForTheLengthIsRefused) {
-  std::string stream = IntSchema() +
-                       BatchMessage(5, {{5, 0}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9})) +
-                       kEos;
-  EXPECT_EQ(Read(stream),
-            "Corruption: message at byte 144: column 'x': values buffer of 12 bytes is too "
-            "short for 5 values of 4 bytes");
+  std::string stream =
+      IntSchema() +
+      BatchMessage(5, {{5, 0}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9})) + kEos;
+  EXPECT_EQ(
+      Read(stream),
+      "Corruption: message at byte 144: column 'x': values buffer of 12 bytes is too "
+      "short for 5 values of 4 bytes");
 }
 
 TEST(ReaderTest, OffsetsThatGoBackwardsAreRefused) {
-  std::string stream = StringSchema() +
-                       BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 12}, {16, 5}},
-                                    Bytes<int32_t>({0, 5, 3}) + std::string(4, '\0') + "abcde") +
-                       kEos;
-  EXPECT_EQ(Read(stream),
-            "Corruption: message at byte 128: column 's': offsets go backwards at index 2 (5 "
-            "then 3)");
+  std::string stream =
+      StringSchema() +
+      BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 12}, {16, 5}},
+                   Bytes<int32_t>({0, 5, 3}) + std::string(4, '\0') + "abcde") +
+      kEos;
+  EXPECT_EQ(
+      Read(stream),
+      "Corruption: message at byte 128: column 's': offsets go backwards at index 2 (5 "
+      "then 3)");
 }
 
 TEST(ReaderTest, OffsetsPastTheDataAreRefused) {
-  std::string stream = StringSchema() +
-                       BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 12}, {16, 5}},
-                                    Bytes<int32_t>({0, 2, 50}) + std::string(4, '\0') + "abcde") +
-                       kEos;
-  EXPECT_EQ(Read(stream),
-            "Corruption: message at byte 128: column 's': last offset 50 is past the 5 data "
-            "bytes");
+  std::string stream =
+      StringSchema() +
+      BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 12}, {16, 5}},
+                   Bytes<int32_t>({0, 2, 50}) + std::string(4, '\0') + "abcde") +
+      kEos;
+  EXPECT_EQ(
+      Read(stream),
+      "Corruption: message at byte 128: column 's': last offset 50 is past the 5 data "
+      "bytes");
 }
 
 TEST(ReaderTest, ANegativeFirstOffsetIsRefused) {
@@ -221,24 +238,29 @@ TEST(ReaderTest, ANegativeFirstOffsetIsRefused) {
 
 TEST(ReaderTest, NegativeCountsAreRefused) {
   std::string body = Bytes<int32_t>({7, 8, 9});
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {{-1, 0}}, {{0, 0}, {0, 12}}, body) + kEos),
-            "Corruption: message at byte 144: column 'x': negative length -1");
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {{3, -2}}, {{0, 0}, {0, 12}}, body) + kEos),
-            "Corruption: message at byte 144: column 'x': null count -2 is not within its "
-            "length 3");
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(-3, {{3, 0}}, {{0, 0}, {0, 12}}, body) + kEos),
-            "Corruption: message at byte 144: negative record batch length -3");
+  EXPECT_EQ(
+      Read(IntSchema() + BatchMessage(3, {{-1, 0}}, {{0, 0}, {0, 12}}, body) + kEos),
+      "Corruption: message at byte 144: column 'x': negative length -1");
+  EXPECT_EQ(
+      Read(IntSchema() + BatchMessage(3, {{3, -2}}, {{0, 0}, {0, 12}}, body) + kEos),
+      "Corruption: message at byte 144: column 'x': null count -2 is not within its "
+      "length 3");
+  EXPECT_EQ(
+      Read(IntSchema() + BatchMessage(-3, {{3, 0}}, {{0, 0}, {0, 12}}, body) + kEos),
+      "Corruption: message at byte 144: negative record batch length -3");
   EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {{3, 4}}, {{0, 0}, {0, 12}}, body) + kEos),
             "Corruption: message at byte 144: column 'x': null count 4 is not within its "
             "length 3");
 }
 
 TEST(ReaderTest, MoreValuesThanThirtyTwoBitOffsetsReachAreRefused) {
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(1, {{int64_t{1} << 31, 0}}, {{0, 0}, {0, 4}},
-                                            Bytes<int32_t>({7})) +
-                 kEos),
-            "Corruption: message at byte 144: column 'x': length 2147483648 is more than the "
-            "engine's 2147483647 values");
+  EXPECT_EQ(
+      Read(IntSchema() +
+           BatchMessage(1, {{int64_t{1} << 31, 0}}, {{0, 0}, {0, 4}},
+                        Bytes<int32_t>({7})) +
+           kEos),
+      "Corruption: message at byte 144: column 'x': length 2147483648 is more than the "
+      "engine's 2147483647 values");
 }
 
 TEST(ReaderTest, ANegativeMetadataLengthIsRefused) {
@@ -253,54 +275,67 @@ TEST(ReaderTest, ANegativeBodyLengthIsRefused) {
 }
 
 TEST(ReaderTest, ANullCountTheBitmapDoesNotBearOutIsRefused) {
-  std::string body = Bytes<uint8_t>({0b101}) + std::string(7, '\0') + Bytes<int32_t>({7, 8, 9});
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {{3, 2}}, {{0, 1}, {8, 12}}, body) + kEos),
-            "Corruption: message at byte 144: column 'x': null count 2 does not match the "
-            "validity bitmap's 1");
+  std::string body =
+      Bytes<uint8_t>({0b101}) + std::string(7, '\0') + Bytes<int32_t>({7, 8, 9});
+  EXPECT_EQ(
+      Read(IntSchema() + BatchMessage(3, {{3, 2}}, {{0, 1}, {8, 12}}, body) + kEos),
+      "Corruption: message at byte 144: column 'x': null count 2 does not match the "
+      "validity bitmap's 1");
   EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {{3, 1}}, {{0, 1}, {8, 12}}, body) + kEos),
             "[[[7],[null],[9]]]");
 }
 
 TEST(ReaderTest, NullsWithoutABitmapAreRefused) {
-  EXPECT_EQ(Read(IntSchema() +
-                 BatchMessage(3, {{3, 1}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9})) + kEos),
-            "Corruption: message at byte 144: column 'x': 1 nulls but no validity bitmap");
+  EXPECT_EQ(
+      Read(IntSchema() +
+           BatchMessage(3, {{3, 1}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9})) +
+           kEos),
+      "Corruption: message at byte 144: column 'x': 1 nulls but no validity bitmap");
 }
 
 TEST(ReaderTest, TooFewOrTooManyBuffersAndNodesAreRefused) {
   std::string body = Bytes<int32_t>({7, 8, 9});
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {{3, 0}}, {{0, 0}}, body) + kEos),
-            "Corruption: message at byte 144: record batch has 1 buffers, too few for the "
-            "schema (at column 'x')");
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {}, {{0, 0}, {0, 12}}, body) + kEos),
-            "Corruption: message at byte 144: record batch has 0 field nodes, too few for the "
-            "schema (at column 'x')");
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {{3, 0}, {3, 0}}, {{0, 0}, {0, 12}}, body) + kEos),
-            "Corruption: message at byte 144: record batch has 2 field nodes, the schema needs "
-            "1");
-  EXPECT_EQ(Read(IntSchema() + BatchMessage(3, {{3, 0}}, {{0, 0}, {0, 12}, {0, 0}}, body) + kEos),
-            "Corruption: message at byte 144: record batch has 3 buffers, the schema needs 2");
+  EXPECT_EQ(
+      Read(IntSchema() + BatchMessage(3, {{3, 0}}, {{0, 0}}, body) + kEos),
+      "Corruption: message at byte 144: record batch has 1 buffers, too few for the "
+      "schema (at column 'x')");
+  EXPECT_EQ(
+      Read(IntSchema() + BatchMessage(3, {}, {{0, 0}, {0, 12}}, body) + kEos),
+      "Corruption: message at byte 144: record batch has 0 field nodes, too few for the "
+      "schema (at column 'x')");
+  EXPECT_EQ(
+      Read(IntSchema() + BatchMessage(3, {{3, 0}, {3, 0}}, {{0, 0}, {0, 12}}, body) +
+           kEos),
+      "Corruption: message at byte 144: record batch has 2 field nodes, the schema needs "
+      "1");
+  EXPECT_EQ(
+      Read(IntSchema() + BatchMessage(3, {{3, 0}}, {{0, 0}, {0, 12}, {0, 0}}, body) +
+           kEos),
+      "Corruption: message at byte 144: record batch has 3 buffers, the schema needs 2");
 }
 
 TEST(ReaderTest, AColumnShorterThanTheBatchIsRefused) {
   EXPECT_EQ(Read(IntSchema() +
-                 BatchMessage(4, {{3, 0}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9})) + kEos),
-            "Corruption: message at byte 144: column 'x': has 3 values, the record batch 4 rows");
+                 BatchMessage(4, {{3, 0}}, {{0, 0}, {0, 12}}, Bytes<int32_t>({7, 8, 9})) +
+                 kEos),
+            "Corruption: message at byte 144: column 'x': has 3 values, the record batch "
+            "4 rows");
 }
 
 TEST(ReaderTest, AListChildShorterThanItsOffsetsIsRefused) {
-  std::string schema = SchemaMessage(
-      {FieldOf("l", kList, FlatTable(), [] {
-         std::vector<FlatTable> c;
-         c.push_back(FieldOf("element", kInt, IntType(32)));
-         return c;
-       }())});
-  std::string body = Bytes<int32_t>({0, 2, 4}) + std::string(4, '\0') + Bytes<int32_t>({1, 2, 3});
-  EXPECT_EQ(Read(schema +
-                 BatchMessage(2, {{2, 0}, {3, 0}}, {{0, 0}, {0, 12}, {0, 0}, {16, 12}}, body) +
-                 kEos),
-            "Corruption: message at byte 208: column 'l': last offset 4 is past the 3 child "
-            "values");
+  std::string schema = SchemaMessage({FieldOf("l", kList, FlatTable(), [] {
+    std::vector<FlatTable> c;
+    c.push_back(FieldOf("element", kInt, IntType(32)));
+    return c;
+  }())});
+  std::string body =
+      Bytes<int32_t>({0, 2, 4}) + std::string(4, '\0') + Bytes<int32_t>({1, 2, 3});
+  EXPECT_EQ(
+      Read(schema +
+           BatchMessage(2, {{2, 0}, {3, 0}}, {{0, 0}, {0, 12}, {0, 0}, {16, 12}}, body) +
+           kEos),
+      "Corruption: message at byte 208: column 'l': last offset 4 is past the 3 child "
+      "values");
 }
 
 // Inputs the fuzzer found (src/ipc/testdata/fuzz-*), kept as regression tests.
@@ -311,12 +346,14 @@ std::string FuzzFinding(const std::string& name) {
 TEST(ReaderTest, MisalignedStructVectorsAreRefused) {
   auto read = ReadFile(std::make_shared<const std::string>(
       FuzzFinding("fuzz-misaligned-footer-blocks.arrow")));
-  EXPECT_EQ(read.status().ToString(), "Corruption: dictionary block vector is misaligned");
+  EXPECT_EQ(read.status().ToString(),
+            "Corruption: dictionary block vector is misaligned");
 }
 
 TEST(ReaderTest, MetadataThatDoesNotVerifyIsRefused) {
   std::string garbage = Bytes<uint32_t>({4, 1000, 7, 9});
-  EXPECT_EQ(Read(Frame(garbage)), "Corruption: message metadata flatbuffer does not verify");
+  EXPECT_EQ(Read(Frame(garbage)),
+            "Corruption: message metadata flatbuffer does not verify");
 }
 
 TEST(ReaderTest, AMessageWithoutItsHeaderIsRefused) {
@@ -353,50 +390,61 @@ std::string Dictionary(int64_t id, bool delta, const std::vector<std::string>& w
     data += w;
     offsets.push_back(static_cast<int32_t>(data.size()));
   }
-  std::string offset_bytes(reinterpret_cast<const char*>(offsets.data()), offsets.size() * 4);
+  std::string offset_bytes(reinterpret_cast<const char*>(offsets.data()),
+                           offsets.size() * 4);
   int64_t padded = (offset_bytes.size() + 7) / 8 * 8;
-  std::string body = offset_bytes + std::string(padded - offset_bytes.size(), '\0') + data;
+  std::string body =
+      offset_bytes + std::string(padded - offset_bytes.size(), '\0') + data;
   auto n = static_cast<int64_t>(words.size());
   return DictionaryMessage(id, delta, n, {{n, 0}},
-                           {{0, 0}, {0, static_cast<int64_t>(offset_bytes.size())},
+                           {{0, 0},
+                            {0, static_cast<int64_t>(offset_bytes.size())},
                             {padded, static_cast<int64_t>(data.size())}},
                            body);
 }
 
 TEST(ReaderTest, DictionaryBatchesAndDeltasDecodeIndices) {
-  std::string stream = DictionarySchema() + Dictionary(5, false, {"a", "b"}) +
-                       BatchMessage(3, {{3, 0}}, {{0, 0}, {0, 3}}, Bytes<int8_t>({1, 0, 1})) +
-                       Dictionary(5, true, {"c"}) +
-                       BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 2}}, Bytes<int8_t>({2, 0})) +
-                       Dictionary(5, false, {"z"}) +
-                       BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 1}}, Bytes<int8_t>({0})) + kEos;
+  std::string stream =
+      DictionarySchema() + Dictionary(5, false, {"a", "b"}) +
+      BatchMessage(3, {{3, 0}}, {{0, 0}, {0, 3}}, Bytes<int8_t>({1, 0, 1})) +
+      Dictionary(5, true, {"c"}) +
+      BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 2}}, Bytes<int8_t>({2, 0})) +
+      Dictionary(5, false, {"z"}) +
+      BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 1}}, Bytes<int8_t>({0})) + kEos;
   EXPECT_EQ(Read(stream), R"([[["b"],["a"],["b"]],[["c"],["a"]],[["z"]]])");
 }
 
 TEST(ReaderTest, ADictionaryIndexOutOfRangeIsRefused) {
-  std::string stream = DictionarySchema() + Dictionary(5, false, {"a", "b"}) +
-                       BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 2}}, Bytes<int8_t>({1, 2})) + kEos;
-  EXPECT_EQ(Read(stream),
-            "Corruption: message at byte 416: column 'c': dictionary index 2 (row 1) is out of "
-            "range for a dictionary of 2 values");
-  std::string negative = DictionarySchema() + Dictionary(5, false, {"a", "b"}) +
-                         BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 1}}, Bytes<int8_t>({-1})) + kEos;
-  EXPECT_EQ(Read(negative),
-            "Corruption: message at byte 416: column 'c': dictionary index -1 (row 0) is out "
-            "of range for a dictionary of 2 values");
+  std::string stream =
+      DictionarySchema() + Dictionary(5, false, {"a", "b"}) +
+      BatchMessage(2, {{2, 0}}, {{0, 0}, {0, 2}}, Bytes<int8_t>({1, 2})) + kEos;
+  EXPECT_EQ(
+      Read(stream),
+      "Corruption: message at byte 416: column 'c': dictionary index 2 (row 1) is out of "
+      "range for a dictionary of 2 values");
+  std::string negative =
+      DictionarySchema() + Dictionary(5, false, {"a", "b"}) +
+      BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 1}}, Bytes<int8_t>({-1})) + kEos;
+  EXPECT_EQ(
+      Read(negative),
+      "Corruption: message at byte 416: column 'c': dictionary index -1 (row 0) is out "
+      "of range for a dictionary of 2 values");
 }
 
 TEST(ReaderTest, ARecordBatchBeforeItsDictionaryIsRefused) {
   std::string stream = DictionarySchema() +
-                       BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 1}}, Bytes<int8_t>({0})) + kEos;
-  EXPECT_EQ(Read(stream),
-            "Corruption: message at byte 192: column 'c': no dictionary with id 5 came before "
-            "the record batch");
+                       BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 1}}, Bytes<int8_t>({0})) +
+                       kEos;
+  EXPECT_EQ(
+      Read(stream),
+      "Corruption: message at byte 192: column 'c': no dictionary with id 5 came before "
+      "the record batch");
 }
 
 TEST(ReaderTest, ADictionaryNoColumnUsesIsRefused) {
-  EXPECT_EQ(Read(DictionarySchema() + Dictionary(9, false, {"a"}) + kEos),
-            "Corruption: message at byte 192: dictionary batch for id 9, which no column uses");
+  EXPECT_EQ(
+      Read(DictionarySchema() + Dictionary(9, false, {"a"}) + kEos),
+      "Corruption: message at byte 192: dictionary batch for id 9, which no column uses");
 }
 
 // ---- types ----
@@ -406,8 +454,9 @@ TEST(ReaderTest, UnsupportedTypesAreRefusedNamingTheColumnAndType) {
   decimal256.AddInt32(0, 40).AddInt32(1, 2).AddInt32(2, 256);
   std::vector<FlatTable> children;
   children.push_back(FieldOf("u", kUnion, FlatTable()));
-  EXPECT_EQ(Read(SchemaMessage({FieldOf("s", kStruct, FlatTable(), std::move(children))})),
-            "Invalid argument: column 's.u': unsupported Arrow type union");
+  EXPECT_EQ(
+      Read(SchemaMessage({FieldOf("s", kStruct, FlatTable(), std::move(children))})),
+      "Invalid argument: column 's.u': unsupported Arrow type union");
   EXPECT_EQ(Read(SchemaMessage({FieldOf("d", kDecimal, std::move(decimal256))})),
             "Invalid argument: column 'd': unsupported Arrow type decimal256(40, 2)");
   FlatTable half;
@@ -438,21 +487,22 @@ TEST(ReaderTest, ForeignTypesMapToTheNearestEngineType) {
   ms_date.AddInt16(0, 1);
   FlatTable ns;
   ns.AddInt16(0, 3);
-  std::string schema = SchemaMessage({FieldOf("u", kInt, IntType(64, false)),
-                                      FieldOf("d", kDate, std::move(ms_date)),
-                                      FieldOf("t", kTimestamp, std::move(ns)),
-                                      FieldOf("s", kLargeUtf8, FlatTable())});
+  std::string schema = SchemaMessage(
+      {FieldOf("u", kInt, IntType(64, false)), FieldOf("d", kDate, std::move(ms_date)),
+       FieldOf("t", kTimestamp, std::move(ns)), FieldOf("s", kLargeUtf8, FlatTable())});
   auto read = ReadStream(std::make_shared<const std::string>(schema + kEos));
   ASSERT_TRUE(read.ok()) << read.status().ToString();
-  EXPECT_EQ(read->schema->ToString(), "struct<u:decimal(20,0),d:date,t:timestamp_ntz,s:string>");
+  EXPECT_EQ(read->schema->ToString(),
+            "struct<u:decimal(20,0),d:date,t:timestamp_ntz,s:string>");
   std::string body = Bytes<uint64_t>({UINT64_MAX}) + Bytes<int64_t>({-1}) +
                      Bytes<int64_t>({-1001}) + Bytes<int64_t>({0, 2}) + "hi";
-  std::string stream = schema +
-                       BatchMessage(1, {{1, 0}, {1, 0}, {1, 0}, {1, 0}},
-                                    {{0, 0}, {0, 8}, {0, 0}, {8, 8}, {0, 0}, {16, 8}, {0, 0},
-                                     {24, 16}, {40, 2}},
-                                    body) +
-                       kEos;
+  std::string stream =
+      schema +
+      BatchMessage(
+          1, {{1, 0}, {1, 0}, {1, 0}, {1, 0}},
+          {{0, 0}, {0, 8}, {0, 0}, {8, 8}, {0, 0}, {16, 8}, {0, 0}, {24, 16}, {40, 2}},
+          body) +
+      kEos;
   EXPECT_EQ(Read(stream), R"([[["18446744073709551615",-1,"-2","hi"]]])");
 }
 
@@ -464,14 +514,15 @@ TEST(ReaderTest, MapsWithNullKeysAreRefused) {
   entries.push_back(FieldOf("entries", kStruct, FlatTable(), std::move(kv), false));
   FlatTable map_type;
   map_type.AddBool(0, false);
-  std::string schema = SchemaMessage({FieldOf("m", kMap, std::move(map_type), std::move(entries))});
+  std::string schema =
+      SchemaMessage({FieldOf("m", kMap, std::move(map_type), std::move(entries))});
   std::string body = Bytes<int32_t>({0, 1}) + Bytes<uint8_t>({0}) + std::string(7, '\0') +
                      Bytes<int32_t>({0, 0}) + Bytes<int32_t>({5, 0});
-  std::string stream = schema +
-                       BatchMessage(1, {{1, 0}, {1, 0}, {1, 1}, {1, 0}},
-                                    {{0, 0}, {0, 8}, {0, 0}, {8, 1}, {16, 4}, {0, 0}, {24, 4}},
-                                    body) +
-                       kEos;
+  std::string stream =
+      schema +
+      BatchMessage(1, {{1, 0}, {1, 0}, {1, 1}, {1, 0}},
+                   {{0, 0}, {0, 8}, {0, 0}, {8, 1}, {16, 4}, {0, 0}, {24, 4}}, body) +
+      kEos;
   EXPECT_EQ(Read(stream), "Corruption: message at byte 352: column 'm': null map key");
 }
 
@@ -480,18 +531,20 @@ TEST(ReaderTest, MapsWithNullKeysAreRefused) {
 TEST(ReaderTest, ACompressedBufferThatIsShorterThanStatedIsRefused) {
   std::string data = Bytes<int32_t>({7, 8, 9});
   std::string compressed;
-  ASSERT_TRUE(CompressBuffer(Compression::kZstd, 1, reinterpret_cast<const uint8_t*>(data.data()),
-                             data.size(), &compressed)
+  ASSERT_TRUE(CompressBuffer(Compression::kZstd, 1,
+                             reinterpret_cast<const uint8_t*>(data.data()), data.size(),
+                             &compressed)
                   .ok());
-  FlatTable batch = BatchTable(3, {{3, 0}}, {{0, 0}, {0, static_cast<int64_t>(8 + compressed.size())}});
+  FlatTable batch =
+      BatchTable(3, {{3, 0}}, {{0, 0}, {0, static_cast<int64_t>(8 + compressed.size())}});
   FlatTable codec;
   codec.AddInt8(0, 1).AddInt8(1, 0);
   batch.AddTable(3, std::move(codec));
   std::string body = Bytes<int64_t>({100}) + compressed;
   body.resize((body.size() + 7) / 8 * 8, '\0');
   std::string stream =
-      IntSchema() + Frame(Message(3, std::move(batch), static_cast<int64_t>(body.size())), body) +
-      kEos;
+      IntSchema() +
+      Frame(Message(3, std::move(batch), static_cast<int64_t>(body.size())), body) + kEos;
   EXPECT_EQ(Read(stream),
             "Corruption: message at byte 144: column 'x', buffer 1: compressed buffer "
             "decompresses to 12 bytes, not its stated 100");
@@ -519,8 +572,9 @@ TEST(ReaderTest, FilesWithBadMagicOrLyingFootersAreRefused) {
   std::string long_footer = *file;
   int32_t huge = 1 << 30;
   std::memcpy(long_footer.data() + long_footer.size() - 10, &huge, 4);
-  EXPECT_EQ(read(long_footer), "Corruption: footer length 1073741824 does not fit in the " +
-                                   std::to_string(file->size()) + "-byte file");
+  EXPECT_EQ(read(long_footer),
+            "Corruption: footer length 1073741824 does not fit in the " +
+                std::to_string(file->size()) + "-byte file");
   std::string truncated = file->substr(0, 64) + file->substr(file->size() - 10);
   EXPECT_EQ(read(truncated), "Corruption: footer length " +
                                  std::to_string(*reinterpret_cast<const int32_t*>(

@@ -2,9 +2,8 @@
 // and sliced batches, streams and files, with and without compression.
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "ipc/ipc_testing.h"
 #include "ipc/reader.h"
@@ -18,15 +17,25 @@ using testing::BatchToJson;
 using testing::json;
 using testing::LoadFixture;
 
+Field Column(const std::string& name, DataTypePtr type) {
+  Field f;
+  f.name = name;
+  f.type = std::move(type);
+  return f;
+}
+
 std::shared_ptr<const std::string> Share(std::string bytes) {
   return std::make_shared<const std::string>(std::move(bytes));
 }
 
 std::string CompressionName(Compression c) {
   switch (c) {
-    case Compression::kNone: return "None";
-    case Compression::kLz4Frame: return "Lz4Frame";
-    case Compression::kZstd: return "Zstd";
+    case Compression::kNone:
+      return "None";
+    case Compression::kLz4Frame:
+      return "Lz4Frame";
+    case Compression::kZstd:
+      return "Zstd";
   }
   return "?";
 }
@@ -68,7 +77,8 @@ TEST_P(RoundTripTest, SlicedBatchesWriteTheSameBytesAsTheirRowsBuiltAlone) {
   const RecordBatchPtr& whole = fixture->built[0];
   for (int64_t offset = 0; offset <= whole->num_rows(); ++offset) {
     for (int64_t length = 0; offset + length <= whole->num_rows(); ++length) {
-      SCOPED_TRACE("offset " + std::to_string(offset) + ", length " + std::to_string(length));
+      SCOPED_TRACE("offset " + std::to_string(offset) + ", length " +
+                   std::to_string(length));
       RecordBatchPtr slice = whole->Slice(offset, length);
       json rows(fixture->batches[0].begin() + offset,
                 fixture->batches[0].begin() + offset + length);
@@ -119,9 +129,12 @@ TEST(RoundTrip, FieldMetadataAndCommentsAreKept) {
 }
 
 TEST(RoundTrip, UncompressedReadsPointIntoTheInputBytes) {
-  auto schema = std::make_shared<const Schema>(std::vector<Field>{{"x", DataType::Long()}});
+  auto schema =
+      std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Long())});
   auto batch = std::make_shared<const RecordBatch>(
-      schema, std::vector<ArrayDataPtr>{MakeFixedWidthColumn<int64_t>(DataType::Long(), {1, 2, 3})},
+      schema,
+      std::vector<ArrayDataPtr>{
+          MakeFixedWidthColumn<int64_t>(DataType::Long(), {1, 2, 3})},
       3);
   auto bytes = WriteStream(*schema, {batch});
   ASSERT_TRUE(bytes.ok());
@@ -170,7 +183,8 @@ TEST(StreamDecoderTest, ByteByByteFeedingDecodesWhatReadStreamDecodes) {
     ASSERT_GT(want, 0u);
     ASSERT_LE(pos + want, bytes->size()) << "asked to read past the end-of-stream marker";
     for (size_t i = 0; i < want; ++i, ++pos) {
-      ASSERT_TRUE(decoder.Consume(reinterpret_cast<const uint8_t*>(bytes->data()) + pos, 1).ok());
+      ASSERT_TRUE(
+          decoder.Consume(reinterpret_cast<const uint8_t*>(bytes->data()) + pos, 1).ok());
     }
     for (auto& b : decoder.TakeBatches()) batches.push_back(std::move(b));
   }
@@ -180,12 +194,14 @@ TEST(StreamDecoderTest, ByteByByteFeedingDecodesWhatReadStreamDecodes) {
 }
 
 TEST(StreamDecoderTest, BytesAfterTheEndOfStreamAreAnError) {
-  auto schema = std::make_shared<const Schema>(std::vector<Field>{{"x", DataType::Int()}});
+  auto schema =
+      std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Int())});
   auto bytes = WriteStream(*schema, {});
   ASSERT_TRUE(bytes.ok());
   *bytes += "junk";
   StreamDecoder decoder;
-  Status st = decoder.Consume(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+  Status st =
+      decoder.Consume(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
   EXPECT_EQ(st.ToString(), "Corruption: 4 bytes after the end-of-stream marker");
   EXPECT_EQ(decoder.Consume(nullptr, 0).ToString(), st.ToString());
   EXPECT_EQ(ReadStream(Share(*bytes)).status().ToString(),
@@ -209,19 +225,22 @@ TEST(FdTest, StreamWrittenToAPipeIsReadUpToItsEndOfStreamMarker) {
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(BatchesToJson(read->batches), fixture->batches);
   char rest[8] = {};
-  EXPECT_EQ(::read(fds[0], rest, sizeof(rest)), 4) << "the reader consumed bytes after the stream";
+  EXPECT_EQ(::read(fds[0], rest, sizeof(rest)), 4)
+      << "the reader consumed bytes after the stream";
   EXPECT_EQ(std::string(rest, 4), "next");
   close(fds[0]);
   close(fds[1]);
 }
 
 TEST(FdTest, EndOfFileBeforeTheEndOfStreamMarkerIsAnError) {
-  auto schema = std::make_shared<const Schema>(std::vector<Field>{{"x", DataType::Int()}});
+  auto schema =
+      std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Int())});
   auto bytes = WriteStream(*schema, {});
   ASSERT_TRUE(bytes.ok());
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
-  ASSERT_EQ(write(fds[1], bytes->data(), bytes->size() - 8), static_cast<ssize_t>(bytes->size() - 8));
+  ASSERT_EQ(write(fds[1], bytes->data(), bytes->size() - 8),
+            static_cast<ssize_t>(bytes->size() - 8));
   close(fds[1]);
   EXPECT_EQ(ReadStreamFromFd(fds[0], "worker 3").status().ToString(),
             "I/O error: reading an Arrow stream from worker 3: end of file before the "
@@ -235,17 +254,22 @@ TEST(FdTest, WritingToAClosedPipeNamesIt) {
   close(fds[0]);
   signal(SIGPIPE, SIG_IGN);
   FdSink sink(fds[1], "pipe to worker 3");
-  auto schema = std::make_shared<const Schema>(std::vector<Field>{{"x", DataType::Int()}});
+  auto schema =
+      std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Int())});
   auto writer = StreamWriter::Open(&sink, schema);
-  EXPECT_EQ(writer.status().ToString(), "I/O error: writing to pipe to worker 3: Broken pipe");
+  EXPECT_EQ(writer.status().ToString(),
+            "I/O error: writing to pipe to worker 3: Broken pipe");
   close(fds[1]);
 }
 
 TEST(WriterTest, ABatchOfAnotherSchemaIsRefused) {
-  auto schema = std::make_shared<const Schema>(std::vector<Field>{{"x", DataType::Int()}});
-  auto other = std::make_shared<const Schema>(std::vector<Field>{{"y", DataType::Long()}});
+  auto schema =
+      std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Int())});
+  auto other =
+      std::make_shared<const Schema>(std::vector<Field>{Column("y", DataType::Long())});
   auto batch = std::make_shared<const RecordBatch>(
-      other, std::vector<ArrayDataPtr>{MakeFixedWidthColumn<int64_t>(DataType::Long(), {1})}, 1);
+      other,
+      std::vector<ArrayDataPtr>{MakeFixedWidthColumn<int64_t>(DataType::Long(), {1})}, 1);
   EXPECT_EQ(WriteStream(*schema, {batch}).status().ToString(),
             "Invalid argument: record batch schema struct<y:bigint> does not match the "
             "stream's schema struct<x:int>");
@@ -254,15 +278,18 @@ TEST(WriterTest, ABatchOfAnotherSchemaIsRefused) {
 TEST(WriterTest, WritingAfterFinishIsRefused) {
   std::string out;
   StringSink sink(&out);
-  auto schema = std::make_shared<const Schema>(std::vector<Field>{{"x", DataType::Long()}});
+  auto schema =
+      std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Long())});
   auto writer = StreamWriter::Open(&sink, schema);
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)->Finish().ok());
   auto batch = std::make_shared<const RecordBatch>(
-      schema, std::vector<ArrayDataPtr>{MakeFixedWidthColumn<int64_t>(DataType::Long(), {1})}, 1);
+      schema,
+      std::vector<ArrayDataPtr>{MakeFixedWidthColumn<int64_t>(DataType::Long(), {1})}, 1);
   EXPECT_EQ((*writer)->Write(*batch).ToString(),
             "Invalid argument: stream writer is already finished");
-  EXPECT_EQ((*writer)->Finish().ToString(), "Invalid argument: stream writer is already finished");
+  EXPECT_EQ((*writer)->Finish().ToString(),
+            "Invalid argument: stream writer is already finished");
 }
 
 }  // namespace

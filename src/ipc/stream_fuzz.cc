@@ -33,7 +33,8 @@ void Touch(const rivulet::Result<rivulet::ipc::ReadResult>& result) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto bytes = std::make_shared<const std::string>(reinterpret_cast<const char*>(data), size);
+  auto bytes =
+      std::make_shared<const std::string>(reinterpret_cast<const char*>(data), size);
   Touch(rivulet::ipc::ReadStream(bytes));
   Touch(rivulet::ipc::ReadFile(bytes));
 

@@ -8,23 +8,30 @@ namespace {
 
 int FixedWidthOf(TypeId id) {
   switch (id) {
-    case TypeId::kByte: return 1;
-    case TypeId::kShort: return 2;
+    case TypeId::kByte:
+      return 1;
+    case TypeId::kShort:
+      return 2;
     case TypeId::kInt:
     case TypeId::kFloat:
-    case TypeId::kDate: return 4;
+    case TypeId::kDate:
+      return 4;
     case TypeId::kLong:
     case TypeId::kDouble:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampNtz: return 8;
-    case TypeId::kDecimal: return 16;
-    default: return 0;
+    case TypeId::kTimestampNtz:
+      return 8;
+    case TypeId::kDecimal:
+      return 16;
+    default:
+      return 0;
   }
 }
 
 BufferPtr Owned(std::vector<uint8_t> bytes) {
   auto owner = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
-  return std::make_shared<Buffer>(owner->data(), static_cast<int64_t>(owner->size()), owner);
+  return std::make_shared<Buffer>(owner->data(), static_cast<int64_t>(owner->size()),
+                                  owner);
 }
 
 BufferPtr OwnedOffsets(std::vector<int32_t> offsets) {
@@ -37,10 +44,13 @@ void SetBit(std::vector<uint8_t>* bits, int64_t i) {
   (*bits)[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
 }
 
-const int32_t* OffsetsOf(const ArrayData& a) { return a.buffers[1]->data_as<int32_t>() + a.offset; }
+const int32_t* OffsetsOf(const ArrayData& a) {
+  return a.buffers[1]->data_as<int32_t>() + a.offset;
+}
 
 Status TooLarge() {
-  return Status::InvalidArgument("gathered values do not fit the engine's 32-bit offsets");
+  return Status::InvalidArgument(
+      "gathered values do not fit the engine's 32-bit offsets");
 }
 
 }  // namespace
@@ -118,7 +128,8 @@ Result<ArrayDataPtr> Take(const std::vector<const ArrayData*>& sources,
           for (int64_t j = o[r.index]; j < o[r.index + 1]; ++j) {
             child_refs.push_back({r.source, j});
           }
-          if (child_refs.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+          if (child_refs.size() >
+              static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
             return TooLarge();
           }
         }
@@ -134,8 +145,9 @@ Result<ArrayDataPtr> Take(const std::vector<const ArrayData*>& sources,
       std::vector<TakeRef> child_refs(n);
       for (int64_t i = 0; i < n; ++i) {
         const TakeRef& r = refs[i];
-        child_refs[i] = is_null(r) ? TakeRef{r.source < 0 ? 0 : r.source, -1}
-                                   : TakeRef{r.source, sources[r.source]->offset + r.index};
+        child_refs[i] = is_null(r)
+                            ? TakeRef{r.source < 0 ? 0 : r.source, -1}
+                            : TakeRef{r.source, sources[r.source]->offset + r.index};
       }
       for (size_t k = 0; k < type->fields().size(); ++k) {
         std::vector<const ArrayData*> children;

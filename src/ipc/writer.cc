@@ -117,8 +117,8 @@ void DescribeType(const DataType& type, uint8_t* id, FlatTable* table,
       FlatTable entries;
       std::vector<FlatTable> kv;
       kv.push_back(FieldTable("key", *type.key_type(), false, kNoMetadata));
-      kv.push_back(
-          FieldTable("value", *type.value_type(), type.value_contains_null(), kNoMetadata));
+      kv.push_back(FieldTable("value", *type.value_type(), type.value_contains_null(),
+                              kNoMetadata));
       entries.AddString(slot::kFieldName, "entries")
           .AddBool(slot::kFieldNullable, false)
           .AddUint8(slot::kFieldTypeType, in::type_id::kStruct)
@@ -201,17 +201,23 @@ int64_t PaddedTo8(int64_t n) { return (n + 7) & ~int64_t{7}; }
 
 int ByteWidth(TypeId id) {
   switch (id) {
-    case TypeId::kByte: return 1;
-    case TypeId::kShort: return 2;
+    case TypeId::kByte:
+      return 1;
+    case TypeId::kShort:
+      return 2;
     case TypeId::kInt:
     case TypeId::kFloat:
-    case TypeId::kDate: return 4;
+    case TypeId::kDate:
+      return 4;
     case TypeId::kLong:
     case TypeId::kDouble:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampNtz: return 8;
-    case TypeId::kDecimal: return 16;
-    default: return 0;
+    case TypeId::kTimestampNtz:
+      return 8;
+    case TypeId::kDecimal:
+      return 16;
+    default:
+      return 0;
   }
 }
 
@@ -327,8 +333,8 @@ class BodyWriter {
     if (options_.compression != Compression::kNone && size > 0) {
       std::string& out = scratch_.emplace_back();
       AppendInt64(&out, size);
-      RIVULET_RETURN_NOT_OK(CompressBuffer(options_.compression, options_.zstd_level, data,
-                                           static_cast<size_t>(size), &out));
+      RIVULET_RETURN_NOT_OK(CompressBuffer(options_.compression, options_.zstd_level,
+                                           data, static_cast<size_t>(size), &out));
       if (static_cast<int64_t>(out.size()) >= size + 8) {
         out.clear();
         AppendInt64(&out, -1);  // stored uncompressed: compression would not shrink it
@@ -359,7 +365,8 @@ class BodyWriter {
         if (GetBit(bits, start + i)) dst[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
       }
     }
-    if (length % 8 != 0) dst[num_bytes - 1] &= static_cast<uint8_t>((1u << (length % 8)) - 1);
+    if (length % 8 != 0)
+      dst[num_bytes - 1] &= static_cast<uint8_t>((1u << (length % 8)) - 1);
     return AddBuffer(dst, num_bytes);
   }
 
@@ -381,7 +388,8 @@ class BodyWriter {
   int64_t num_buffers_ = 0;
   int64_t body_length_ = 0;
   std::vector<Piece> pieces_;
-  std::deque<std::string> scratch_;  // bytes the pieces point into; a deque keeps them put
+  std::deque<std::string>
+      scratch_;  // bytes the pieces point into; a deque keeps them put
 };
 
 // Frames one message: continuation marker, metadata length, metadata (already a multiple
@@ -417,12 +425,13 @@ struct Block {
 // Writes the messages shared by the stream and the file formats.
 class MessageWriter {
  public:
-  MessageWriter(OutputSink* sink, std::shared_ptr<const Schema> schema, WriteOptions options)
+  MessageWriter(OutputSink* sink, std::shared_ptr<const Schema> schema,
+                WriteOptions options)
       : sink_(sink), schema_(std::move(schema)), options_(options) {}
 
   Status WriteSchema() {
-    std::string metadata =
-        MessageFlatbuffer(in::header_id::kSchema, SchemaTable(*schema_), /*body_length=*/0);
+    std::string metadata = MessageFlatbuffer(in::header_id::kSchema,
+                                             SchemaTable(*schema_), /*body_length=*/0);
     return WriteMessagePrefix(&sink_, metadata);
   }
 
@@ -482,21 +491,23 @@ struct StreamWriter::Impl {
 StreamWriter::StreamWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 StreamWriter::~StreamWriter() = default;
 
-Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(OutputSink* sink,
-                                                         std::shared_ptr<const Schema> schema,
-                                                         const WriteOptions& options) {
-  auto impl = std::make_unique<Impl>(Impl{MessageWriter(sink, std::move(schema), options)});
+Result<std::unique_ptr<StreamWriter>> StreamWriter::Open(
+    OutputSink* sink, std::shared_ptr<const Schema> schema, const WriteOptions& options) {
+  auto impl =
+      std::make_unique<Impl>(Impl{MessageWriter(sink, std::move(schema), options)});
   RIVULET_RETURN_NOT_OK(impl->messages.WriteSchema());
   return std::unique_ptr<StreamWriter>(new StreamWriter(std::move(impl)));
 }
 
 Status StreamWriter::Write(const RecordBatch& batch) {
-  if (impl_->finished) return Status::InvalidArgument("stream writer is already finished");
+  if (impl_->finished)
+    return Status::InvalidArgument("stream writer is already finished");
   return impl_->messages.WriteBatch(batch);
 }
 
 Status StreamWriter::Finish() {
-  if (impl_->finished) return Status::InvalidArgument("stream writer is already finished");
+  if (impl_->finished)
+    return Status::InvalidArgument("stream writer is already finished");
   impl_->finished = true;
   return impl_->messages.WriteEndOfStream();
 }
@@ -516,7 +527,8 @@ FileWriter::~FileWriter() = default;
 Result<std::unique_ptr<FileWriter>> FileWriter::Open(OutputSink* sink,
                                                      std::shared_ptr<const Schema> schema,
                                                      const WriteOptions& options) {
-  auto impl = std::make_unique<Impl>(Impl{MessageWriter(sink, std::move(schema), options)});
+  auto impl =
+      std::make_unique<Impl>(Impl{MessageWriter(sink, std::move(schema), options)});
   char header[in::kFileHeaderSize] = {};
   std::memcpy(header, in::kFileMagic.data(), in::kFileMagic.size());
   RIVULET_RETURN_NOT_OK(impl->messages.sink()->Write(header, sizeof(header)));
@@ -567,26 +579,32 @@ int64_t EstimateSize(const std::vector<RecordBatchPtr>& batches) {
 
 }  // namespace
 
-Result<std::string> WriteStream(const Schema& schema, const std::vector<RecordBatchPtr>& batches,
+Result<std::string> WriteStream(const Schema& schema,
+                                const std::vector<RecordBatchPtr>& batches,
                                 const WriteOptions& options) {
   std::string out;
   out.reserve(static_cast<size_t>(EstimateSize(batches)));
   StringSink sink(&out);
   RIVULET_ASSIGN_OR_RETURN(
-      auto writer, StreamWriter::Open(&sink, std::make_shared<const Schema>(schema), options));
-  for (const RecordBatchPtr& batch : batches) RIVULET_RETURN_NOT_OK(writer->Write(*batch));
+      auto writer,
+      StreamWriter::Open(&sink, std::make_shared<const Schema>(schema), options));
+  for (const RecordBatchPtr& batch : batches)
+    RIVULET_RETURN_NOT_OK(writer->Write(*batch));
   RIVULET_RETURN_NOT_OK(writer->Finish());
   return out;
 }
 
-Result<std::string> WriteFile(const Schema& schema, const std::vector<RecordBatchPtr>& batches,
+Result<std::string> WriteFile(const Schema& schema,
+                              const std::vector<RecordBatchPtr>& batches,
                               const WriteOptions& options) {
   std::string out;
   out.reserve(static_cast<size_t>(EstimateSize(batches)));
   StringSink sink(&out);
   RIVULET_ASSIGN_OR_RETURN(
-      auto writer, FileWriter::Open(&sink, std::make_shared<const Schema>(schema), options));
-  for (const RecordBatchPtr& batch : batches) RIVULET_RETURN_NOT_OK(writer->Write(*batch));
+      auto writer,
+      FileWriter::Open(&sink, std::make_shared<const Schema>(schema), options));
+  for (const RecordBatchPtr& batch : batches)
+    RIVULET_RETURN_NOT_OK(writer->Write(*batch));
   RIVULET_RETURN_NOT_OK(writer->Finish());
   return out;
 }

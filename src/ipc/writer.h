@@ -1,13 +1,14 @@
 #pragma once
 
-// Arrow IPC writers: the stream format (schema message, record batch messages, end-of-stream
-// marker) and the file format (ARROW1 magic, the stream, a footer locating every batch).
-// What exactly is written is specified in docs/format/arrow-ipc.md; the output is a pure
-// function of the schema, the batches' logical contents and the options, and the Python
-// codec (python/rivulet/arrow_ipc.py) writes the same bytes for the same rows when
-// uncompressed.
+// Arrow IPC writers: the stream format (schema message, record batch messages,
+// end-of-stream marker) and the file format (ARROW1 magic, the stream, a footer locating
+// every batch). What exactly is written is specified in docs/format/arrow-ipc.md; the
+// output is a pure function of the schema, the batches' logical contents and the options,
+// and the Python codec (python/rivulet/arrow_ipc.py) writes the same bytes for the same
+// rows when uncompressed.
 //
-// Writers are not thread-safe; batches may be shared with other threads while being written.
+// Writers are not thread-safe; batches may be shared with other threads while being
+// written.
 
 #include <cstdint>
 #include <memory>
@@ -23,8 +24,8 @@ namespace rivulet::ipc {
 enum class Compression { kNone, kLz4Frame, kZstd };
 
 struct WriteOptions {
-  // Body buffer compression as the Arrow specification defines it (each buffer on its own,
-  // prefixed with its uncompressed length). A buffer that would not shrink is stored
+  // Body buffer compression as the Arrow specification defines it (each buffer on its
+  // own, prefixed with its uncompressed length). A buffer that would not shrink is stored
   // uncompressed (length prefix -1).
   Compression compression = Compression::kNone;
   // zstd level; LZ4 frames use the library default.
@@ -52,7 +53,8 @@ class StringSink : public OutputSink {
 // retries on EINTR and short writes. Errors name `description` ("pipe to worker 3").
 class FdSink : public OutputSink {
  public:
-  FdSink(int fd, std::string description) : fd_(fd), description_(std::move(description)) {}
+  FdSink(int fd, std::string description)
+      : fd_(fd), description_(std::move(description)) {}
   Status Write(const void* data, size_t size) override;
 
  private:
@@ -98,10 +100,12 @@ class FileWriter {
 };
 
 // A whole stream (schema, batches, end-of-stream marker) in one string.
-Result<std::string> WriteStream(const Schema& schema, const std::vector<RecordBatchPtr>& batches,
+Result<std::string> WriteStream(const Schema& schema,
+                                const std::vector<RecordBatchPtr>& batches,
                                 const WriteOptions& options = {});
 // A whole file in one string.
-Result<std::string> WriteFile(const Schema& schema, const std::vector<RecordBatchPtr>& batches,
+Result<std::string> WriteFile(const Schema& schema,
+                              const std::vector<RecordBatchPtr>& batches,
                               const WriteOptions& options = {});
 
 }  // namespace rivulet::ipc
