@@ -1079,6 +1079,8 @@ class _BatchReader:
         self.node_i += 1
         if length < 0:
             raise _Corrupt("column '%s': negative length %d" % (path, length))
+        if length > 0x7FFFFFFF:  # as the engine, which indexes values with 32-bit offsets
+            raise _Corrupt("column '%s': length %d is more than the engine's 2147483647 values" % (path, length))
         if not 0 <= nulls <= length:
             raise _Corrupt("column '%s': null count %d is not within its length %d" % (path, nulls, length))
         return length, nulls

@@ -6,6 +6,7 @@ import decimal
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -214,6 +215,168 @@ def test_truncated_and_lying_streams_are_clear_errors():
             pass
     assert decode_error(data + b"x") == "1 bytes after the end-of-stream marker"
     assert decode_error(data[:144] + b"\xff\xff\xff\xff\xf8\xff\xff\xff") == "negative metadata length -8"
+
+
+def test_lengths_beyond_32_bit_offsets_are_refused():
+    schema = schema_of([("n", T.NullType(), True)])
+    schema_message = arrow_ipc.encode_stream_batches([], schema)[:-8]
+    nodes = struct.pack("<qq", 2**31, 2**31)
+    header = arrow_ipc._Table().scalar(0, "<q", 2**31).aligned8(1, nodes, 1).aligned8(2, b"", 0)
+    data = schema_message + arrow_ipc._message(3, header, 0) + arrow_ipc._EOS
+    assert decode_error(data) == (
+        "message at byte %d: column 'n': length 2147483648 is more than the engine's "
+        "2147483647 values" % len(schema_message)
+    )
+
+
+# Hand-built messages, so that each case states which length, offset or count lies.
+
+
+def field(name, type_id, type_table, children=(), nullable=True):
+    t = arrow_ipc._Table().string(0, name).scalar(1, "<?", nullable).scalar(2, "<B", type_id)
+    return t.table(3, type_table).tables(5, list(children))
+
+
+def int_type(bits, signed=True):
+    return arrow_ipc._Table().scalar(0, "<i", bits).scalar(1, "<?", signed)
+
+
+def schema_message(*fields):
+    return arrow_ipc._message(1, arrow_ipc._Table().tables(1, list(fields)), 0)
+
+
+def batch_table(length, nodes, buffers):
+    return (
+        arrow_ipc._Table()
+        .scalar(0, "<q", length)
+        .aligned8(1, b"".join(struct.pack("<qq", *n) for n in nodes), len(nodes))
+        .aligned8(2, b"".join(struct.pack("<qq", *b) for b in buffers), len(buffers))
+    )
+
+
+def batch_message(length, nodes, buffers, body):
+    body += bytes(-len(body) % 8)
+    return arrow_ipc._message(3, batch_table(length, nodes, buffers), len(body)) + body
+
+
+INT_SCHEMA = schema_message(field("x", 2, int_type(32)))
+STRING_SCHEMA = schema_message(field("s", 5, arrow_ipc._Table()))
+AT = "message at byte %d: " % len(INT_SCHEMA)
+AT_S = "message at byte %d: " % len(STRING_SCHEMA)
+EOS = arrow_ipc._EOS
+
+
+def ints(*v):
+    return struct.pack("<%di" % len(v), *v)
+
+
+def test_hand_built_streams_decode():
+    assert arrow_ipc.decode_stream(INT_SCHEMA + batch_message(2, [(2, 0)], [(0, 0), (0, 8)], ints(7, 8)) + EOS)[1] == [(7,), (8,)]
+
+
+@pytest.mark.parametrize(
+    "stream, message",
+    [
+        (INT_SCHEMA + batch_message(3, [(3, 0)], [(0, 0), (8, 100)], ints(7, 8, 9)) + EOS,
+         AT + "column 'x': buffer 1 (offset 8, length 100) is outside the 16-byte message body"),
+        (INT_SCHEMA + batch_message(5, [(5, 0)], [(0, 0), (0, 12)], ints(7, 8, 9)) + EOS,
+         AT + "column 'x': values buffer of 12 bytes is too short for 5 values of 4 bytes"),
+        (INT_SCHEMA + batch_message(3, [(-1, 0)], [(0, 0), (0, 12)], ints(7, 8, 9)) + EOS,
+         AT + "column 'x': negative length -1"),
+        (INT_SCHEMA + batch_message(3, [(3, -2)], [(0, 0), (0, 12)], ints(7, 8, 9)) + EOS,
+         AT + "column 'x': null count -2 is not within its length 3"),
+        (INT_SCHEMA + batch_message(-3, [(3, 0)], [(0, 0), (0, 12)], ints(7, 8, 9)) + EOS,
+         AT + "negative record batch length -3"),
+        (INT_SCHEMA + batch_message(3, [(3, 2)], [(0, 1), (8, 12)], b"\x05" + bytes(7) + ints(7, 8, 9)) + EOS,
+         AT + "column 'x': null count 2 does not match the validity bitmap's 1"),
+        (INT_SCHEMA + batch_message(3, [(3, 1)], [(0, 0), (0, 12)], ints(7, 8, 9)) + EOS,
+         AT + "column 'x': validity buffer of 0 bytes is shorter than the 1 its length needs"),
+        (INT_SCHEMA + batch_message(3, [(3, 0)], [(0, 0)], ints(7, 8, 9)) + EOS,
+         AT + "record batch has 1 buffers, too few for the schema (at column 'x')"),
+        (INT_SCHEMA + batch_message(3, [], [(0, 0), (0, 12)], ints(7, 8, 9)) + EOS,
+         AT + "record batch has 0 field nodes, too few for the schema (at column 'x')"),
+        (INT_SCHEMA + batch_message(3, [(3, 0), (3, 0)], [(0, 0), (0, 12)], ints(7, 8, 9)) + EOS,
+         AT + "record batch has 2 field nodes, the schema needs 1"),
+        (INT_SCHEMA + batch_message(3, [(3, 0)], [(0, 0), (0, 12), (0, 0)], ints(7, 8, 9)) + EOS,
+         AT + "record batch has 3 buffers, the schema needs 2"),
+        (INT_SCHEMA + batch_message(4, [(3, 0)], [(0, 0), (0, 12)], ints(7, 8, 9)) + EOS,
+         AT + "column 'x': has 3 values, the record batch 4 rows"),
+        (STRING_SCHEMA + batch_message(2, [(2, 0)], [(0, 0), (0, 12), (16, 5)], ints(0, 5, 3) + bytes(4) + b"abcde") + EOS,
+         AT_S + "column 's': offsets go backwards at index 2 (5 then 3)"),
+        (STRING_SCHEMA + batch_message(2, [(2, 0)], [(0, 0), (0, 12), (16, 5)], ints(0, 2, 50) + bytes(4) + b"abcde") + EOS,
+         AT_S + "column 's': last offset 50 is past the 5 available"),
+        (STRING_SCHEMA + batch_message(1, [(1, 0)], [(0, 0), (0, 8), (8, 5)], ints(-4, 2) + b"abcde") + EOS,
+         AT_S + "column 's': first offset -4 is negative"),
+        (STRING_SCHEMA + batch_message(2, [(2, 0)], [(0, 0), (0, 4), (8, 5)], ints(0) + bytes(4) + b"abcde") + EOS,
+         AT_S + "column 's': offsets buffer of 4 bytes is too short for 2 values"),
+        (batch_message(1, [(1, 0)], [(0, 0), (0, 4)], ints(7)) + EOS,
+         "message at byte 0: a record batch before the schema message"),
+        (INT_SCHEMA + INT_SCHEMA + EOS, AT + "a second schema message"),
+        (INT_SCHEMA + struct.pack("<Ii", 0xFFFFFFFF, 16) + struct.pack("<IIII", 4, 1000, 7, 9),
+         "flatbuffer reference to bytes -996..-992 of 16"),
+    ],
+)
+def test_lying_messages_are_refused(stream, message):
+    assert decode_error(stream) == message
+
+
+def dictionary_schema():
+    f = field("c", 5, arrow_ipc._Table())
+    f.table(4, arrow_ipc._Table().scalar(0, "<q", 5).table(1, int_type(8)))
+    return schema_message(f)
+
+
+def dictionary(dict_id, delta, words):
+    offsets = [0]
+    for w in words:
+        offsets.append(offsets[-1] + len(w))
+    offset_bytes = ints(*offsets)
+    padded = len(offset_bytes) + (-len(offset_bytes) % 8)
+    data = "".join(words).encode()
+    body = offset_bytes + bytes(padded - len(offset_bytes)) + data
+    body += bytes(-len(body) % 8)
+    header = batch_table(len(words), [(len(words), 0)], [(0, 0), (0, len(offset_bytes)), (padded, len(data))])
+    table = arrow_ipc._Table().scalar(0, "<q", dict_id).table(1, header).scalar(2, "<?", delta)
+    return arrow_ipc._message(2, table, len(body)) + body
+
+
+def test_dictionaries_and_deltas_decode_and_lying_indices_are_refused():
+    head = dictionary_schema() + dictionary(5, False, ["a", "b"])
+    stream = (
+        head + batch_message(3, [(3, 0)], [(0, 0), (0, 3)], b"\x01\x00\x01")
+        + dictionary(5, True, ["c"]) + batch_message(2, [(2, 0)], [(0, 0), (0, 2)], b"\x02\x00")
+        + dictionary(5, False, ["z"]) + batch_message(1, [(1, 0)], [(0, 0), (0, 1)], b"\x00") + EOS
+    )
+    assert arrow_ipc.decode_stream_batches(stream)[1] == [[("b",), ("a",), ("b",)], [("c",), ("a",)], [("z",)]]
+    assert decode_error(head + batch_message(2, [(2, 0)], [(0, 0), (0, 2)], b"\x01\x02") + EOS) == (
+        "message at byte %d: column 'c': dictionary index 2 (row 1) is out of range for a dictionary of 2 values"
+        % len(head)
+    )
+    assert decode_error(dictionary_schema() + batch_message(1, [(1, 0)], [(0, 0), (0, 1)], b"\x00") + EOS) == (
+        "message at byte %d: column 'c': no dictionary with id 5 came before the record batch" % len(dictionary_schema())
+    )
+    assert decode_error(dictionary_schema() + dictionary(9, False, ["a"]) + EOS) == (
+        "message at byte %d: dictionary batch for id 9, which no column uses" % len(dictionary_schema())
+    )
+
+
+def test_unsupported_and_foreign_types():
+    union = field("u", 14, arrow_ipc._Table())
+    assert decode_error(schema_message(field("s", 13, arrow_ipc._Table(), [union]))) == (
+        "column 's.u': unsupported Arrow type union"
+    )
+    d256 = arrow_ipc._Table().scalar(0, "<i", 40).scalar(1, "<i", 2).scalar(2, "<i", 256)
+    assert decode_error(schema_message(field("d", 7, d256))) == "column 'd': unsupported Arrow type decimal256(40, 2)"
+    assert decode_error(schema_message(field("i", 2, int_type(24)))) == "column 'i': unsupported Arrow type int24"
+    ms_date = arrow_ipc._Table().scalar(0, "<h", 1)
+    ns = arrow_ipc._Table().scalar(0, "<h", 3)
+    schema = schema_message(field("u", 2, int_type(64, False)), field("d", 8, ms_date), field("t", 10, ns), field("s", 20, arrow_ipc._Table()))
+    body = struct.pack("<Qqqqq", 2**64 - 1, -1, -1001, 0, 2) + b"hi"
+    buffers = [(0, 0), (0, 8), (0, 0), (8, 8), (0, 0), (16, 8), (0, 0), (24, 16), (40, 2)]
+    stream = schema + batch_message(1, [(1, 0)] * 4, buffers, body) + EOS
+    decoded_schema, rows = arrow_ipc.decode_stream(stream)
+    assert decoded_schema.simpleString() == "struct<u:decimal(20,0),d:date,t:timestamp_ntz,s:string>"
+    assert rows == [(decimal.Decimal(2**64 - 1), datetime.date(1969, 12, 31), datetime.datetime(1969, 12, 31, 23, 59, 59, 999998), "hi")]
 
 
 # ---- Arrow JS ----
