@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 
 #include "ipc/compression.h"
@@ -580,6 +581,228 @@ TEST(ReaderTest, FilesWithBadMagicOrLyingFootersAreRefused) {
                                  std::to_string(*reinterpret_cast<const int32_t*>(
                                      file->data() + file->size() - 10)) +
                                  " does not fit in the 74-byte file");
+}
+
+}  // namespace
+}  // namespace rivulet::ipc
+
+namespace rivulet::ipc {
+namespace {
+
+// ---- more lying metadata ----
+
+std::vector<FlatTable> Fields(FlatTable a) {
+  std::vector<FlatTable> v;
+  v.push_back(std::move(a));
+  return v;
+}
+
+std::vector<FlatTable> Fields(FlatTable a, FlatTable b) {
+  std::vector<FlatTable> v;
+  v.push_back(std::move(a));
+  v.push_back(std::move(b));
+  return v;
+}
+
+FlatTable Dictionary(int64_t id, int bits) {
+  FlatTable d;
+  d.AddInt64(0, id).AddTable(1, IntType(bits));
+  return d;
+}
+
+TEST(ReaderMetadataTest, BigEndianDataIsRefused) {
+  FlatTable schema;
+  schema.AddInt16(0, 1).AddTableVector(1, Fields(FieldOf("x", kInt, IntType(32))));
+  EXPECT_EQ(Read(Frame(Message(1, std::move(schema), 0))),
+            "Invalid argument: big-endian Arrow data is not supported");
+}
+
+TEST(ReaderMetadataTest, MetadataVersionsBeforeV4AreRefused) {
+  FlatTable schema;
+  schema.AddTableVector(1, {});
+  FlatTable m;
+  m.AddInt16(0, 2).AddUint8(1, 1).AddTable(2, std::move(schema)).AddInt64(3, 0);
+  EXPECT_EQ(Read(Frame(m.Finish())),
+            "Invalid argument: Arrow metadata version V3 is too old (V4 or later is "
+            "supported)");
+}
+
+TEST(ReaderMetadataTest, TensorMessagesAreRefused) {
+  EXPECT_EQ(Read(IntSchema() + Frame(Message(4, FlatTable(), 0)) + kEos),
+            "Invalid argument: unsupported Arrow message type 4");
+}
+
+TEST(ReaderMetadataTest, DictionaryIdsUsedTwiceAreRefused) {
+  FlatTable a = FieldOf("a", kUtf8, FlatTable());
+  a.AddTable(4, Dictionary(5, 32));
+  FlatTable b = FieldOf("b", kUtf8, FlatTable());
+  b.AddTable(4, Dictionary(5, 32));
+  EXPECT_EQ(
+      Read(SchemaMessage(Fields(std::move(a), std::move(b)))),
+      "Corruption: message at byte 0: column 'b': dictionary id 5 is already used by "
+      "column 'a'");
+}
+
+TEST(ReaderMetadataTest, DictionaryIndicesOfOddWidthsAreRefused) {
+  FlatTable c = FieldOf("c", kUtf8, FlatTable());
+  c.AddTable(4, Dictionary(1, 12));
+  EXPECT_EQ(
+      Read(SchemaMessage(Fields(std::move(c)))),
+      "Corruption: message at byte 0: column 'c': dictionary index bit width 12 is not "
+      "8, 16, 32 or 64");
+}
+
+TEST(ReaderMetadataTest, NestedTypesWithTheWrongChildrenAreRefused) {
+  EXPECT_EQ(
+      Read(SchemaMessage(Fields(FieldOf(
+          "l", kList, FlatTable(),
+          Fields(FieldOf("a", kInt, IntType(8)), FieldOf("b", kInt, IntType(8))))))),
+      "Corruption: message at byte 0: column 'l': list field has 2 children, not 1");
+  FlatTable map_type;
+  map_type.AddBool(0, false);
+  EXPECT_EQ(Read(SchemaMessage(Fields(FieldOf("m", kMap, std::move(map_type),
+                                              Fields(FieldOf("e", kInt, IntType(8))))))),
+            "Corruption: message at byte 0: column 'm': map entries are not a struct of "
+            "key and "
+            "value");
+  FlatTable width;
+  width.AddInt32(0, -1);
+  EXPECT_EQ(
+      Read(SchemaMessage(Fields(FieldOf("f", 15, std::move(width))))),
+      "Corruption: message at byte 0: column 'f': negative fixed_size_binary width -1");
+}
+
+TEST(ReaderMetadataTest, ValuesOutsideTheEngineRangeAreRefused) {
+  FlatTable seconds;
+  seconds.AddInt16(0, 0).AddString(1, "UTC");
+  std::string ts = SchemaMessage(Fields(FieldOf("t", kTimestamp, std::move(seconds))));
+  EXPECT_EQ(
+      Read(ts + BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 8}}, Bytes<int64_t>({1LL << 62})) +
+           kEos),
+      "Corruption: message at byte " + std::to_string(ts.size()) +
+          ": column 't': timestamp 4611686018427387904 s (row 0) does not fit in "
+          "microseconds");
+  FlatTable ms;
+  ms.AddInt16(0, 1);
+  std::string date = SchemaMessage(Fields(FieldOf("d", kDate, std::move(ms))));
+  EXPECT_EQ(
+      Read(date +
+           BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 8}}, Bytes<int64_t>({INT64_MAX})) +
+           kEos),
+      "Corruption: message at byte " + std::to_string(date.size()) +
+          ": column 'd': date64 value 9223372036854775807 (row 0) is out of the date "
+          "range");
+}
+
+TEST(ReaderMetadataTest, ChildrenShorterThanTheirParentAreRefused) {
+  std::string schema = SchemaMessage(Fields(
+      FieldOf("s", kStruct, FlatTable(), Fields(FieldOf("a", kInt, IntType(32))))));
+  EXPECT_EQ(Read(schema +
+                 BatchMessage(2, {{2, 0}, {1, 0}}, {{0, 0}, {0, 0}, {0, 4}},
+                              Bytes<int32_t>({1})) +
+                 kEos),
+            "Corruption: message at byte " + std::to_string(schema.size()) +
+                ": column 's.a': has 1 values, fewer than its struct's 2");
+  FlatTable two;
+  two.AddInt32(0, 2);
+  std::string fixed_list = SchemaMessage(
+      Fields(FieldOf("l", 16, std::move(two), Fields(FieldOf("v", kInt, IntType(32))))));
+  EXPECT_EQ(Read(fixed_list +
+                 BatchMessage(2, {{2, 0}, {3, 0}}, {{0, 0}, {0, 0}, {0, 12}},
+                              Bytes<int32_t>({1, 2, 3})) +
+                 kEos),
+            "Corruption: message at byte " + std::to_string(fixed_list.size()) +
+                ": column 'l': child has 3 values, fewer than 2 lists of 2");
+}
+
+// A record batch of IntSchema() whose body claims compression `codec`, `method`.
+std::string CompressedBatch(int8_t codec, int8_t method, int64_t buffer_length,
+                            const std::string& body) {
+  FlatTable batch = BatchTable(1, {{1, 0}}, {{0, 0}, {0, buffer_length}});
+  FlatTable compression;
+  compression.AddInt8(0, codec).AddInt8(1, method);
+  batch.AddTable(3, std::move(compression));
+  std::string padded = body;
+  padded.resize((padded.size() + 7) / 8 * 8, '\0');
+  return Frame(Message(3, std::move(batch), static_cast<int64_t>(padded.size())), padded);
+}
+
+TEST(ReaderMetadataTest, CompressionThatIsUnknownOrBrokenIsRefused) {
+  std::string body = Bytes<int64_t>({4}) + "garbage!";
+  EXPECT_EQ(Read(IntSchema() + CompressedBatch(5, 0, 16, body) + kEos),
+            "Corruption: message at byte 144: unknown body compression codec 5");
+  EXPECT_EQ(Read(IntSchema() + CompressedBatch(0, 1, 16, body) + kEos),
+            "Corruption: message at byte 144: unknown body compression method 1");
+  EXPECT_EQ(
+      Read(IntSchema() + CompressedBatch(0, 0, 4, body) + kEos),
+      "Corruption: message at byte 144: column 'x': compressed buffer 1 is shorter than "
+      "its 8-byte length prefix");
+  EXPECT_EQ(Read(IntSchema() + CompressedBatch(0, 0, 16, body) + kEos),
+            "Corruption: message at byte 144: column 'x', buffer 1: LZ4 frame does not "
+            "decompress: ERROR_frameType_unknown");
+  EXPECT_EQ(Read(IntSchema() + CompressedBatch(1, 0, 16, body) + kEos),
+            "Corruption: message at byte 144: column 'x', buffer 1: zstd frame does not "
+            "decompress: Unknown frame descriptor");
+  EXPECT_EQ(
+      Read(IntSchema() + CompressedBatch(0, 0, 16, Bytes<int64_t>({-1}) + "raw!") + kEos),
+      "[[[561471858]]]");  // -1: the bytes "raw!" are stored uncompressed
+}
+
+// ---- files built by hand ----
+
+std::string FileOf(const std::string& messages, FlatTable footer) {
+  std::string out = std::string("ARROW1\0\0", 8) + messages;
+  std::string fb = footer.Finish();
+  auto length = static_cast<int32_t>(fb.size());
+  return out + fb + std::string(reinterpret_cast<const char*>(&length), 4) + "ARROW1";
+}
+
+std::string Blocks(const std::vector<std::array<int64_t, 3>>& blocks) {
+  std::string out;
+  for (const auto& b : blocks) {
+    out += Bytes<int64_t>({b[0]}) + Bytes<int32_t>({static_cast<int32_t>(b[1]), 0}) +
+           Bytes<int64_t>({b[2]});
+  }
+  return out;
+}
+
+FlatTable FooterTable(bool with_schema,
+                      const std::vector<std::array<int64_t, 3>>& blocks) {
+  FlatTable footer;
+  footer.AddInt16(0, 4);
+  if (with_schema) {
+    FlatTable schema;
+    schema.AddTableVector(1, Fields(FieldOf("x", kInt, IntType(32))));
+    footer.AddTable(1, std::move(schema));
+  }
+  footer.AddAligned8Vector(3, Blocks(blocks), static_cast<uint32_t>(blocks.size()));
+  return footer;
+}
+
+std::string ReadFileText(const std::string& bytes) {
+  auto result = ReadFile(std::make_shared<const std::string>(bytes));
+  if (!result.ok()) return result.status().ToString();
+  return BatchesToJson(result->batches).dump();
+}
+
+TEST(ReaderFileTest, HandBuiltFilesDecodeAndLyingBlocksAreRefused) {
+  std::string schema = IntSchema();
+  std::string batch = BatchMessage(1, {{1, 0}}, {{0, 0}, {0, 4}}, Bytes<int32_t>({42}));
+  std::string messages = schema + batch + kEos;
+  const int64_t at = 8 + static_cast<int64_t>(schema.size());
+  const int64_t meta = static_cast<int64_t>(batch.size()) - 8;  // the body is 8 bytes
+  EXPECT_EQ(ReadFileText(FileOf(messages, FooterTable(true, {{at, meta, 8}}))),
+            "[[[42]]]");
+  EXPECT_EQ(ReadFileText(FileOf(messages, FooterTable(false, {{at, meta, 8}}))),
+            "Corruption: file footer has no schema");
+  EXPECT_EQ(ReadFileText(FileOf(messages, FooterTable(true, {{1000, meta, 8}}))),
+            "Corruption: record batch block 0 (offset 1000, metadata " +
+                std::to_string(meta) + ", body 8) is outside the file's data");
+  EXPECT_EQ(
+      ReadFileText(FileOf(messages, FooterTable(true, {{at, meta - 8, 8}}))),
+      "Corruption: record batch block 0 does not frame a message of its stated sizes");
+  EXPECT_EQ(ReadFileText(FileOf(messages, FooterTable(true, {{8, at - 8, 0}}))),
+            "Corruption: record batch block 0 does not hold a record batch");
 }
 
 }  // namespace
