@@ -292,5 +292,25 @@ TEST(WriterTest, WritingAfterFinishIsRefused) {
             "Invalid argument: stream writer is already finished");
 }
 
+TEST(WriterTest, FileWritingAfterFinishIsRefused) {
+  std::string out;
+  StringSink sink(&out);
+  auto schema =
+      std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Long())});
+  auto writer = FileWriter::Open(&sink, schema);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->Finish().ok());
+  auto batch = std::make_shared<const RecordBatch>(
+      schema,
+      std::vector<ArrayDataPtr>{MakeFixedWidthColumn<int64_t>(DataType::Long(), {1})}, 1);
+  EXPECT_EQ((*writer)->Write(*batch).ToString(),
+            "Invalid argument: file writer is already finished");
+  EXPECT_EQ((*writer)->Finish().ToString(),
+            "Invalid argument: file writer is already finished");
+  auto read = ReadFile(Share(out));
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_TRUE(read->batches.empty());
+}
+
 }  // namespace
 }  // namespace rivulet::ipc

@@ -379,6 +379,114 @@ def test_unsupported_and_foreign_types():
     assert rows == [(decimal.Decimal(2**64 - 1), datetime.date(1969, 12, 31), datetime.datetime(1969, 12, 31, 23, 59, 59, 999998), "hi")]
 
 
+def test_lying_metadata_is_refused():
+    be = arrow_ipc._Table().scalar(0, "<h", 1).tables(1, [])
+    assert decode_error(arrow_ipc._message(1, be, 0)) == "big-endian Arrow data is not supported"
+    old = arrow_ipc._Table().scalar(0, "<h", 2).scalar(1, "<B", 1).table(2, arrow_ipc._Table()).scalar(3, "<q", 0).finish()
+    framed = struct.pack("<Ii", 0xFFFFFFFF, len(old)) + old
+    assert decode_error(framed) == "Arrow metadata version V3 is too old (V4 or later is supported)"
+    assert decode_error(INT_SCHEMA + arrow_ipc._message(4, arrow_ipc._Table(), 0) + EOS) == (
+        "unsupported Arrow message type 4"
+    )
+    headless = arrow_ipc._Table().scalar(0, "<h", 4).scalar(1, "<B", 1).scalar(3, "<q", 0).finish()
+    assert decode_error(struct.pack("<Ii", 0xFFFFFFFF, len(headless)) + headless) == (
+        "message at byte 0: message without its header"
+    )
+    no_type = arrow_ipc._Table().string(0, "y").scalar(1, "<?", True).tables(5, [])
+    assert decode_error(schema_message(no_type)) == "message at byte 0: column 'y': field has no type"
+    no_table = arrow_ipc._Table().string(0, "x").scalar(1, "<?", True).scalar(2, "<B", 2).tables(5, [])
+    assert decode_error(schema_message(no_table)) == "message at byte 0: column 'x': type table is missing"
+    odd = field("c", 5, arrow_ipc._Table())
+    odd.table(4, arrow_ipc._Table().scalar(0, "<q", 1).table(1, int_type(12)))
+    assert decode_error(schema_message(odd)) == (
+        "message at byte 0: column 'c': dictionary index bit width 12 is not 8, 16, 32 or 64"
+    )
+    negative_body = arrow_ipc._message(3, batch_table(0, [(0, 0)], [(0, 0), (0, 0)]), -16)
+    assert decode_error(INT_SCHEMA + negative_body + EOS) == "negative message body length -16"
+    assert decode_error(INT_SCHEMA + b"\xff\xff") == "stream is truncated at byte %d" % len(INT_SCHEMA)
+
+
+def test_lying_nested_and_typed_buffers_are_refused():
+    struct_schema = schema_message(field("s", 13, arrow_ipc._Table(), [field("a", 2, int_type(32))]))
+    at = "message at byte %d: " % len(struct_schema)
+    assert decode_error(struct_schema + batch_message(2, [(2, 0), (1, 0)], [(0, 0), (0, 0), (0, 4)], ints(1)) + EOS) == (
+        at + "column 's.a': has 1 values, fewer than its struct's 2"
+    )
+    kv = [field("key", 2, int_type(32)), field("value", 2, int_type(32))]
+    map_schema = schema_message(field("m", 17, arrow_ipc._Table().scalar(0, "<?", False),
+                                      [field("entries", 13, arrow_ipc._Table(), kv, False)]))
+    at = "message at byte %d: " % len(map_schema)
+    body = ints(0, 1) + b"\x00" + bytes(7) + ints(0, 0) + ints(5, 0)
+    assert decode_error(map_schema + batch_message(
+        1, [(1, 0), (1, 0), (1, 1), (1, 0)], [(0, 0), (0, 8), (0, 0), (8, 1), (16, 4), (0, 0), (24, 4)], body) + EOS) == (
+        at + "column 'm': null map key"
+    )
+    assert decode_error(map_schema + batch_message(
+        1, [(1, 0), (1, 1), (1, 0), (1, 0)], [(0, 0), (0, 8), (8, 1), (0, 0), (16, 4), (0, 0), (24, 4)], body) + EOS) == (
+        at + "column 'm': map entries must not be null"
+    )
+    for type_id, type_table, name, message in [
+        (6, arrow_ipc._Table(), "b", "values buffer of 0 bytes is too short for 9 values"),
+        (7, arrow_ipc._Table().scalar(0, "<i", 5).scalar(1, "<i", 2).scalar(2, "<i", 128), "d",
+         "values buffer of 0 bytes is too short for 9 values of 16 bytes"),
+        (15, arrow_ipc._Table().scalar(0, "<i", 3), "f", "values buffer of 0 bytes is too short for 9 values of 3 bytes"),
+    ]:
+        schema = schema_message(field(name, type_id, type_table))
+        assert decode_error(schema + batch_message(9, [(9, 0)], [(0, 0), (0, 0)], b"") + EOS) == (
+            "message at byte %d: column '%s': %s" % (len(schema), name, message)
+        )
+    fixed_list = schema_message(field("l", 16, arrow_ipc._Table().scalar(0, "<i", 2), [field("v", 2, int_type(32))]))
+    assert decode_error(fixed_list + batch_message(2, [(2, 0), (3, 0)], [(0, 0), (0, 0), (0, 12)], ints(1, 2, 3)) + EOS) == (
+        "message at byte %d: column 'l': child has 3 values, fewer than 2 lists of 2" % len(fixed_list)
+    )
+
+
+def test_values_python_cannot_hold_are_refused():
+    date_schema = schema_message(field("d", 8, arrow_ipc._Table().scalar(0, "<h", 0)))
+    assert decode_error(date_schema + batch_message(1, [(1, 0)], [(0, 0), (0, 4)], ints(2**31 - 1)) + EOS) == (
+        "column 'd': date 2147483647 days from 1970-01-01 is out of Python's date range"
+    )
+    ts_schema = schema_message(field("t", 10, arrow_ipc._Table().scalar(0, "<h", 0)))
+    assert decode_error(ts_schema + batch_message(1, [(1, 0)], [(0, 0), (0, 8)], struct.pack("<q", 2**60)) + EOS) == (
+        "column 't': timestamp 1152921504606846976 s is out of Python's datetime range"
+    )
+    assert decode_error(STRING_SCHEMA + batch_message(1, [(1, 0)], [(0, 0), (0, 8), (8, 2)], ints(0, 2) + b"\xff\xfe") + EOS) == (
+        AT_S + "column 's': string data is not UTF-8"
+    )
+    list_key = schema_message(field("m", 17, arrow_ipc._Table().scalar(0, "<?", False), [field("entries", 13, arrow_ipc._Table(), [
+        field("key", 12, arrow_ipc._Table(), [field("element", 2, int_type(32))]), field("value", 2, int_type(32))], False)]))
+    body = ints(0, 1) + bytes(0) + ints(0, 1) + ints(7, 0) + ints(5, 0)
+    buffers = [(0, 0), (0, 8), (0, 0), (0, 0), (8, 8), (0, 0), (16, 4), (0, 0), (24, 4)]
+    assert decode_error(list_key + batch_message(1, [(1, 0), (1, 0), (1, 0), (1, 0), (1, 0)], buffers, body) + EOS) == (
+        "column 'm': map keys are not hashable in Python"
+    )
+
+
+def test_encoding_refuses_what_has_no_arrow_form():
+    assert encode_error([(decimal.Decimal("NaN"),)], [("d", T.DecimalType(5, 2), True)]) == (
+        "ValueError: column 'd' (row 0): value NaN is not a finite decimal"
+    )
+    assert encode_error([("ok",), ("\ud800",)], [("s", T.StringType(), True)]) == (
+        "ValueError: column 's' (row 1): string '\\ud800' is not valid Unicode"
+    )
+    assert encode_error([(None,), (1,)], [("n", T.NullType(), True)]) == (
+        "TypeError: column 'n' (row 1): expected void, got int 1"
+    )
+    assert encode_error([(None,)], [("i", T.DayTimeIntervalType(), True)]) == (
+        "TypeError: column 'i': type interval day to second has no Arrow mapping"
+    )
+    with pytest.raises(TypeError) as info:
+        arrow_ipc.encode_stream([], [("x", T.LongType())])
+    assert str(info.value) == "schema must be a StructType, got list [('x', LongType())]"
+    schema = schema_of([("a", T.LongType(), True), ("b", T.LongType(), True)])
+    with pytest.raises(ValueError) as info:
+        arrow_ipc.encode_columns([[1]], schema)
+    assert str(info.value) == "expected 2 columns, got 1"
+    with pytest.raises(ValueError) as info:
+        arrow_ipc.encode_columns([[1], [1, 2]], schema)
+    assert str(info.value) == "column 'b' has 2 values, expected 1"
+
+
 # ---- Arrow JS ----
 
 
