@@ -3,7 +3,8 @@
 FaultySource is a partitioned counter (two rows a batch) whose options choose a failure:
   fail=<method>     raise Exception("error in <method>") from that method
   crash=<method>    end the worker process in that method, as crash_how says:
-                    exit (sys.exit(3)), kill (SIGKILL itself), segfault (a null read in C)
+                    exit (sys.exit(3)), os_exit (os._exit(4), no clean-up), kill (SIGKILL
+                    itself), segfault (a null read in C)
   crash_once=<path> crash only while <path> does not exist (the crash creates it), so a
                     respawned worker goes on
   print=yes         print a line to stdout and one to stderr from every method
@@ -49,6 +50,8 @@ class _Faults:
             how = self.options.get("crash_how", "exit")
             if how == "exit":
                 sys.exit(3)
+            if how == "os_exit":
+                os._exit(4)
             if how == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
             if how == "segfault":
