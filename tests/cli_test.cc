@@ -131,6 +131,26 @@ TEST_F(CliTest, TheConsoleSinkPrintsSparksLayout) {
             "\n");
 }
 
+TEST_F(CliTest, TheArrowSinkWritesArrowFilesThatCatPrints) {
+  auto result = RunRivulet({"run", "--source", "rate-micro-batch", "-o", "rowsPerBatch=2",
+                            "--sink", "arrow", "--sink-option", "path=" + out,
+                            "--checkpoint", checkpoint, "--max-batches", "2"},
+                           dir);
+  ASSERT_EQ(result.code, 0) << result.err;
+  auto cat = RunRivulet({"cat", out + "/part-00001.arrow"}, dir);
+  ASSERT_EQ(cat.code, 0) << cat.err;
+  EXPECT_EQ(cat.out,
+            "+-------------------+-----+\n"
+            "|timestamp          |value|\n"
+            "+-------------------+-----+\n"
+            "|1970-01-01 00:00:01|2    |\n"
+            "|1970-01-01 00:00:01|3    |\n"
+            "+-------------------+-----+\n");
+  auto bad = RunRivulet({"cat", checkpoint + "/metadata"}, dir);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err.rfind("rivulet: error: " + checkpoint + "/metadata: ", 0), 0u) << bad.err;
+}
+
 TEST_F(CliTest, CheckpointShowListsEveryBatchWithItsOffsetAndCommit) {
   auto args = RateToJson(2);
   args.insert(args.end(), {"--max-batches", "2"});

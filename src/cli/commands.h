@@ -31,6 +31,8 @@ struct RunArgs {
 
 int Run(const RunArgs& args);
 int CheckpointShow(const std::string& dir);
+// Prints an Arrow IPC file or stream as a table; num_rows < 0 prints every row.
+int Cat(const std::string& path, int64_t num_rows, bool truncate);
 
 // "key=value" pairs into Options; a pair without '=' is an error naming it.
 Result<Options> ParseKeyValues(const std::vector<std::string>& pairs, const char* flag);

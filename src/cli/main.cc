@@ -64,6 +64,14 @@ int main(int argc, char** argv) {
   auto* show_cmd = cp_cmd->add_subcommand("show", "Print the batches, offsets and commits.");
   show_cmd->add_option("dir", checkpoint_dir, "Checkpoint directory")->required();
 
+  std::string cat_path;
+  int64_t cat_rows = -1;
+  bool cat_truncate = false;
+  auto* cat_cmd = app.add_subcommand("cat", "Print an Arrow IPC file or stream as a table.");
+  cat_cmd->add_option("file", cat_path, "Arrow IPC file (.arrow) or stream")->required();
+  cat_cmd->add_option("--num-rows,-n", cat_rows, "Print at most this many rows");
+  cat_cmd->add_flag("--truncate", cat_truncate, "Cut cells longer than 20 characters");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -71,5 +79,6 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return rivulet::cli::Run(run);
   if (*show_cmd) return rivulet::cli::CheckpointShow(checkpoint_dir);
+  if (*cat_cmd) return rivulet::cli::Cat(cat_path, cat_rows, cat_truncate);
   return 1;
 }

@@ -1,7 +1,7 @@
 #include "sinks/builtin.h"
 
 #include "sinks/console_sink.h"
-#include "sinks/json_sink.h"
+#include "sinks/file_sinks.h"
 #include "sinks/noop_sink.h"
 
 namespace rivulet {
@@ -9,6 +9,7 @@ namespace rivulet {
 void RegisterBuiltinSinks(SinkRegistry& registry) {
   (void)registry.Register("console", [](const Options& o) { return MakeConsoleSink(o); });
   (void)registry.Register("json", MakeJsonSink);
+  (void)registry.Register("arrow", MakeArrowSink);
   (void)registry.Register("noop", MakeNoopSink);
 }
 

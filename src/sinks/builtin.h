@@ -4,7 +4,7 @@
 
 namespace rivulet {
 
-// Registers console, json and noop.
+// Registers console, json, arrow and noop.
 void RegisterBuiltinSinks(SinkRegistry& registry);
 
 }  // namespace rivulet

@@ -8,7 +8,9 @@
 #include "sinks/console_sink.h"
 #include "sinks/file_sink_log.h"
 #include "sinks/json_rows.h"
-#include "sinks/json_sink.h"
+#include "common/file_util.h"
+#include "ipc/reader.h"
+#include "sinks/file_sinks.h"
 
 namespace rivulet {
 namespace {
@@ -134,6 +136,36 @@ TEST_F(JsonSinkTest, AReplayedBatchIsNotWrittenTwice) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir + "/_spark_metadata"),
                           std::filesystem::directory_iterator()),
             1);
+}
+
+TEST_F(JsonSinkTest, TheArrowSinkWritesOneArrowFilePerBatchThatReadsBackToTheSameRows) {
+  for (const char* compression : {"none", "lz4", "zstd"}) {
+    const std::string out = dir + "/" + compression;
+    Options options;
+    options.Set("path", out);
+    options.Set("compression", compression);
+    auto sink = MakeArrowSink(options);
+    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+    ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()}).ok());
+    ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(1, 1)}).ok());  // replay
+    auto bytes = ReadFile(out + "/part-00000.arrow");
+    ASSERT_TRUE(bytes.ok());
+    auto read = ipc::ReadFile(std::make_shared<const std::string>(*bytes));
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    ASSERT_EQ(read->batches.size(), 1u);
+    EXPECT_TRUE(read->schema->Equals(*PeopleSchema()));
+    EXPECT_EQ(read->batches[0]->ToRows(), People()->ToRows()) << compression;
+  }
+}
+
+TEST(ArrowSinkOptionsTest, AnUnknownCompressionIsAnError) {
+  Options options;
+  options.Set("path", "/tmp/unused");
+  options.Set("compression", "gzip");
+  auto sink = MakeArrowSink(options);
+  ASSERT_FALSE(sink.ok());
+  EXPECT_EQ(sink.status().message(),
+            "arrow sink: option 'compression' must be none, lz4 or zstd, got 'gzip'");
 }
 
 TEST(JsonSinkOptionsTest, APathIsRequired) {
