@@ -28,12 +28,12 @@ rivulet_ensure_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# rivulet_build <build dir> <cmake args...>
+# rivulet_build <build dir> <ninja target, or "all"> <cmake args...>
 rivulet_build() {
-  local dir="$1"
-  shift
+  local dir="$1" target="$2"
+  shift 2
   cmake -S "$RIVULET_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
-  ninja -C "$dir"
+  ninja -C "$dir" "$target"
 }
 
 # The interpreter for Python workers and tools: Debian's, which sees python3-cloudpickle and
