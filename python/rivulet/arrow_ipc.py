@@ -543,7 +543,8 @@ class _Column:
                 if type(v) not in kinds_ok:
                     raise self.mismatch(rows(i), v) from None
             raise
-        offsets = _array("i", _accumulate(lengths, initial=0))
+        # array() fills from a list much faster than from an iterator (~10% of encoding).
+        offsets = _array("i", list(_accumulate(lengths, initial=0)))
         if offsets[-1] > 0x7FFFFFFF:  # pragma: no cover - needs 2 GiB of data
             raise ValueError("column '%s': more than 2147483647 bytes of data in one batch" % self.path)
         body.buffer(offsets.tobytes())
@@ -647,7 +648,7 @@ class _Column:
                 lengths.append(len(v))
             else:
                 raise self.mismatch(rows(i), v)
-        offsets = _array("i", _accumulate(lengths, initial=0))
+        offsets = _array("i", list(_accumulate(lengths, initial=0)))
         body.buffer(offsets.tobytes())
 
         def child_rows(j):
