@@ -81,8 +81,11 @@ struct StreamingQuery::Impl {
   Status RunBatch(const PlannedBatch& batch, bool log_offsets,
                   std::map<std::string, int64_t> durations, Clock::time_point trigger_start,
                   const Offset& latest);
-  Result<std::vector<RecordBatchPtr>> ReadPartitions(
-      const std::vector<InputPartitionPtr>& partitions);
+  using PendingRead = std::future<Result<std::vector<RecordBatchPtr>>>;
+  // Starts reading every partition on the executors.
+  std::vector<PendingRead> SubmitReads(const std::vector<InputPartitionPtr>& partitions);
+  // Waits for every read and merges their batches in partition order.
+  Result<std::vector<RecordBatchPtr>> CollectReads(std::vector<PendingRead>& pending);
   void ReportProgress(StreamingQueryProgress progress);
   StreamingQueryProgress NewProgress(int64_t batch_id, int64_t trigger_wall_ms);
   // Sleeps until `deadline` or Stop(); returns false if stopped.
@@ -271,19 +274,26 @@ Status StreamingQuery::Impl::RunBatch(const PlannedBatch& batch, bool log_offset
     step = Clock::now();
   };
 
+  // The partitions are read while offsets/N is made durable: no row leaves the engine before
+  // the sink gets it, which is after the log write, so the overlap is safe and a batch costs
+  // the longer of the two rather than their sum.
+  RIVULET_ASSIGN_OR_RETURN(auto partitions, reader->Partitions(batch.start, batch.end));
+  lap("queryPlanning");
+  auto reads = SubmitReads(partitions);
   if (log_offsets) {
     checkpoint::OffsetLogEntry entry;
     entry.batch_id = batch.id;
     entry.batch_timestamp_ms = trigger_wall_ms;
     entry.offsets = {batch.end};
-    RIVULET_RETURN_NOT_OK(checkpoint->WriteOffsets(entry).WithContext(context));
-    RIVULET_RETURN_NOT_OK(checkpoint->PurgeForBatch(batch.id).WithContext(context));
+    Status logged = checkpoint->WriteOffsets(entry);
+    if (logged.ok()) logged = checkpoint->PurgeForBatch(batch.id);
+    if (!logged.ok()) {
+      (void)CollectReads(reads);  // no read may outlive this call
+      return logged.WithContext(context);
+    }
     lap("walCommit");
   }
-
-  RIVULET_ASSIGN_OR_RETURN(auto partitions, reader->Partitions(batch.start, batch.end));
-  lap("queryPlanning");
-  auto read = ReadPartitions(partitions);
+  auto read = CollectReads(reads);
   if (!read.ok()) return read.status().WithContext(context);
   std::vector<RecordBatchPtr> batches = std::move(*read);
   lap("getBatch");
@@ -322,14 +332,20 @@ Status StreamingQuery::Impl::RunBatch(const PlannedBatch& batch, bool log_offset
   return Status::OK();
 }
 
-Result<std::vector<RecordBatchPtr>> StreamingQuery::Impl::ReadPartitions(
+std::vector<StreamingQuery::Impl::PendingRead> StreamingQuery::Impl::SubmitReads(
     const std::vector<InputPartitionPtr>& partitions) {
-  using Batches = Result<std::vector<RecordBatchPtr>>;
-  std::vector<std::future<Batches>> pending;
+  std::vector<PendingRead> pending;
   auto& pool = ExecutorPool::Shared();
   for (const auto& partition : partitions) {
-    pending.push_back(pool.Submit([this, partition]() -> Batches { return reader->Read(*partition); }));
+    pending.push_back(pool.Submit(
+        [this, partition]() -> Result<std::vector<RecordBatchPtr>> { return reader->Read(*partition); }));
   }
+  return pending;
+}
+
+Result<std::vector<RecordBatchPtr>> StreamingQuery::Impl::CollectReads(
+    std::vector<PendingRead>& pending) {
+  using Batches = Result<std::vector<RecordBatchPtr>>;
   // Merged in partition order; the first failure (in that order) fails the batch, after every
   // read has finished so none outlives this call.
   std::vector<RecordBatchPtr> merged;
