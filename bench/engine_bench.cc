@@ -1,8 +1,11 @@
 // Issue 3's figures, each next to its floor measured in the same run:
-//  1. per-batch engine overhead: median time of a one-row batch through the whole loop with
-//     the durable log (rate-micro-batch -> noop), next to two durable file writes (offsets/N and
-//     commits/N: temp file, fsync, rename, directory fsync) on the same disk;
-//  2. throughput: rows per second from rate-micro-batch to noop at several batch sizes, next
+//  1. per-batch engine overhead: median time of a one-row batch through the whole loop
+//  with
+//     the durable log (rate-micro-batch -> noop), next to two durable file writes
+//     (offsets/N and commits/N: temp file, fsync, rename, directory fsync) on the same
+//     disk;
+//  2. throughput: rows per second from rate-micro-batch to noop at several batch sizes,
+//  next
 //     to a plain loop that fills the same two columns.
 // Usage: engine_bench [dir on the disk to measure, default: a temp dir]
 
@@ -39,12 +42,13 @@ double DurableWritesFloorMicros(const std::string& dir, int rounds) {
   std::vector<double> samples;
   for (int i = 0; i < rounds; ++i) {
     auto t0 = Clock::now();
-    (void)WriteFileAtomic(dir + "/o/" + std::to_string(i),
-                          "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":1,\"conf\":{}}\n" +
-                              std::to_string(i),
-                          false);
-    (void)WriteFileAtomic(dir + "/c/" + std::to_string(i), "v1\n{\"nextBatchWatermarkMs\":0}",
-                          false);
+    (void)WriteFileAtomic(
+        dir + "/o/" + std::to_string(i),
+        "v1\n{\"batchWatermarkMs\":0,\"batchTimestampMs\":1,\"conf\":{}}\n" +
+            std::to_string(i),
+        false);
+    (void)WriteFileAtomic(dir + "/c/" + std::to_string(i),
+                          "v1\n{\"nextBatchWatermarkMs\":0}", false);
     samples.push_back(Micros(t0, Clock::now()));
   }
   return Median(samples);
@@ -56,7 +60,8 @@ struct QueryRun {
   int64_t rows = 0;
 };
 
-QueryRun RunRateToNoop(const std::string& checkpoint, int64_t rows_per_batch, int batches) {
+QueryRun RunRateToNoop(const std::string& checkpoint, int64_t rows_per_batch,
+                       int batches) {
   Options source_options;
   source_options.Set("rowsPerBatch", std::to_string(rows_per_batch));
   QueryOptions options;
@@ -86,9 +91,10 @@ QueryRun RunRateToNoop(const std::string& checkpoint, int64_t rows_per_batch, in
   return run;
 }
 
-// The floor for throughput: a plain loop that fills the rate source's two columns into new
-// memory for every batch, as any source must since a batch outlives the loop. It runs on a
-// worker thread, as the engine's executors do, so both see the same allocator behaviour.
+// The floor for throughput: a plain loop that fills the rate source's two columns into
+// new memory for every batch, as any source must since a batch outlives the loop. It runs
+// on a worker thread, as the engine's executors do, so both see the same allocator
+// behaviour.
 double FillColumnsRowsPerSecond(int64_t rows_per_batch, int batches) {
   double seconds = 0;
   std::thread([&] {
@@ -118,10 +124,12 @@ int main(int argc, char** argv) {
   base += "/rivulet-engine-bench-" + std::to_string(getpid());
   std::filesystem::create_directories(base);
 
-  // 1. Per-batch overhead, floor and engine interleaved in rounds so both see the same disk.
+  // 1. Per-batch overhead, floor and engine interleaved in rounds so both see the same
+  // disk.
   std::vector<double> floors, engine;
   for (int round = 0; round < 5; ++round) {
-    floors.push_back(DurableWritesFloorMicros(base + "/floor" + std::to_string(round), 100));
+    floors.push_back(
+        DurableWritesFloorMicros(base + "/floor" + std::to_string(round), 100));
     auto run = RunRateToNoop(base + "/cp-one-row-" + std::to_string(round), 1, 100);
     engine.push_back(Median(run.batch_micros));
   }
@@ -129,11 +137,13 @@ int main(int argc, char** argv) {
   printf("per-batch time, one-row batch, durable log\n");
   printf("  floor (2 durable file writes): %8.1f us\n", floor_us);
   printf("  rivulet batch (median)       : %8.1f us\n", engine_us);
-  printf("  ratio                        : %8.2fx   (goal <= 1.5x)\n\n", engine_us / floor_us);
+  printf("  ratio                        : %8.2fx   (goal <= 1.5x)\n\n",
+         engine_us / floor_us);
 
   // 2. Throughput at several batch sizes.
   printf("rows/s, rate-micro-batch -> noop vs filling the same columns\n");
-  printf("  %12s %16s %16s %8s\n", "rows/batch", "rivulet rows/s", "floor rows/s", "ratio");
+  printf("  %12s %16s %16s %8s\n", "rows/batch", "rivulet rows/s", "floor rows/s",
+         "ratio");
   double best_ratio = 0;
   int64_t best_size = 0;
   for (int64_t size : {10'000, 100'000, 1'000'000, 4'000'000, 16'000'000}) {
@@ -141,16 +151,17 @@ int main(int argc, char** argv) {
     std::vector<double> ratios, engine_rates, floor_rates;
     for (int round = 0; round < 3; ++round) {
       double floor_rate = FillColumnsRowsPerSecond(size, batches);
-      auto run = RunRateToNoop(base + "/cp-" + std::to_string(size) + "-" + std::to_string(round),
-                               size, batches);
+      auto run = RunRateToNoop(
+          base + "/cp-" + std::to_string(size) + "-" + std::to_string(round), size,
+          batches);
       double rate = run.rows / run.total_seconds;
       engine_rates.push_back(rate);
       floor_rates.push_back(floor_rate);
       ratios.push_back(rate / floor_rate);
     }
     double ratio = Median(ratios);
-    printf("  %12lld %16.3g %16.3g %7.2fx\n", static_cast<long long>(size), Median(engine_rates),
-           Median(floor_rates), ratio);
+    printf("  %12lld %16.3g %16.3g %7.2fx\n", static_cast<long long>(size),
+           Median(engine_rates), Median(floor_rates), ratio);
     if (ratio > best_ratio) {
       best_ratio = ratio;
       best_size = size;

@@ -24,9 +24,17 @@ struct CliTest : ::testing::Test {
   ~CliTest() override { std::filesystem::remove_all(dir); }
 
   std::vector<std::string> RateToJson(int rows_per_batch) {
-    return {"run", "--source", "rate-micro-batch", "-o",
-            "rowsPerBatch=" + std::to_string(rows_per_batch), "--sink", "json",
-            "--sink-option", "path=" + out, "--checkpoint", checkpoint};
+    return {"run",
+            "--source",
+            "rate-micro-batch",
+            "-o",
+            "rowsPerBatch=" + std::to_string(rows_per_batch),
+            "--sink",
+            "json",
+            "--sink-option",
+            "path=" + out,
+            "--checkpoint",
+            checkpoint};
   }
 };
 
@@ -77,13 +85,12 @@ TEST_F(CliTest, ASecondQueryOnTheSameCheckpointIsRefused) {
                  "--checkpoint", checkpoint, "--trigger", "processing-time=1s"},
                 dir);
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(checkpoint + "/metadata"); }));
-  auto second = RunRivulet({"run", "--source", "rate", "--sink", "noop", "--checkpoint",
-                            checkpoint},
-                           dir);
+  auto second = RunRivulet(
+      {"run", "--source", "rate", "--sink", "noop", "--checkpoint", checkpoint}, dir);
   EXPECT_EQ(second.code, 1);
   EXPECT_EQ(second.err, "rivulet: error: checkpoint " + checkpoint +
-                            " is in use by another query (pid " + std::to_string(first.pid()) +
-                            ")\n");
+                            " is in use by another query (pid " +
+                            std::to_string(first.pid()) + ")\n");
 }
 
 TEST_F(CliTest, TheFilesSourcePicksUpFilesAddedWhileItRuns) {
@@ -94,22 +101,25 @@ TEST_F(CliTest, TheFilesSourcePicksUpFilesAddedWhileItRuns) {
     std::filesystem::rename(inbox + "/." + name, inbox + "/" + name);
   };
   drop("a.txt", "a1\na2\n");
-  Process query({testing::RivuletBinary(), "run", "--source", "files", "-o", "path=" + inbox,
-                 "--sink", "json", "--sink-option", "path=" + out, "--checkpoint", checkpoint,
-                 "--trigger", "processing-time=20ms"},
+  Process query({testing::RivuletBinary(), "run", "--source", "files", "-o",
+                 "path=" + inbox, "--sink", "json", "--sink-option", "path=" + out,
+                 "--checkpoint", checkpoint, "--trigger", "processing-time=20ms"},
                 dir);
-  ASSERT_TRUE(WaitFor([&] { return CommittedJsonRows(out).size() == 2; })) << query.Stderr();
+  ASSERT_TRUE(WaitFor([&] { return CommittedJsonRows(out).size() == 2; }))
+      << query.Stderr();
   drop("b.txt", "b1\n");
   drop("c.txt", "c1\nc2\n");
-  ASSERT_TRUE(WaitFor([&] { return CommittedJsonRows(out).size() == 5; })) << query.Stderr();
+  ASSERT_TRUE(WaitFor([&] { return CommittedJsonRows(out).size() == 5; }))
+      << query.Stderr();
   query.Signal(SIGINT);
   EXPECT_EQ(query.WaitFor(20s), 0);
   std::vector<std::string> lines;
   for (const auto& row : CommittedJsonRows(out)) {
-    lines.push_back(row["file"].get<std::string>() + ":" + row["value"].get<std::string>());
+    lines.push_back(row["file"].get<std::string>() + ":" +
+                    row["value"].get<std::string>());
   }
-  EXPECT_EQ(lines, (std::vector<std::string>{"a.txt:a1", "a.txt:a2", "b.txt:b1", "c.txt:c1",
-                                             "c.txt:c2"}));
+  EXPECT_EQ(lines, (std::vector<std::string>{"a.txt:a1", "a.txt:a2", "b.txt:b1",
+                                             "c.txt:c1", "c.txt:c2"}));
 }
 
 TEST_F(CliTest, TheConsoleSinkPrintsSparksLayout) {
@@ -132,10 +142,10 @@ TEST_F(CliTest, TheConsoleSinkPrintsSparksLayout) {
 }
 
 TEST_F(CliTest, TheArrowSinkWritesArrowFilesThatCatPrints) {
-  auto result = RunRivulet({"run", "--source", "rate-micro-batch", "-o", "rowsPerBatch=2",
-                            "--sink", "arrow", "--sink-option", "path=" + out,
-                            "--checkpoint", checkpoint, "--max-batches", "2"},
-                           dir);
+  auto result = RunRivulet(
+      {"run", "--source", "rate-micro-batch", "-o", "rowsPerBatch=2", "--sink", "arrow",
+       "--sink-option", "path=" + out, "--checkpoint", checkpoint, "--max-batches", "2"},
+      dir);
   ASSERT_EQ(result.code, 0) << result.err;
   auto cat = RunRivulet({"cat", out + "/part-00001.arrow"}, dir);
   ASSERT_EQ(cat.code, 0) << cat.err;
@@ -148,7 +158,8 @@ TEST_F(CliTest, TheArrowSinkWritesArrowFilesThatCatPrints) {
             "+-------------------+-----+\n");
   auto bad = RunRivulet({"cat", checkpoint + "/metadata"}, dir);
   EXPECT_EQ(bad.code, 1);
-  EXPECT_EQ(bad.err.rfind("rivulet: error: " + checkpoint + "/metadata: ", 0), 0u) << bad.err;
+  EXPECT_EQ(bad.err.rfind("rivulet: error: " + checkpoint + "/metadata: ", 0), 0u)
+      << bad.err;
 }
 
 TEST_F(CliTest, CheckpointShowListsEveryBatchWithItsOffsetAndCommit) {
@@ -157,7 +168,8 @@ TEST_F(CliTest, CheckpointShowListsEveryBatchWithItsOffsetAndCommit) {
   ASSERT_EQ(RunRivulet(args, dir).code, 0);
   auto show = RunRivulet({"checkpoint", "show", checkpoint}, dir);
   ASSERT_EQ(show.code, 0) << show.err;
-  EXPECT_NE(show.out.find("0       yes        1\n1       yes        2\n"), std::string::npos)
+  EXPECT_NE(show.out.find("0       yes        1\n1       yes        2\n"),
+            std::string::npos)
       << show.out;
 }
 
@@ -179,21 +191,22 @@ TEST_F(CliTest, MistakesGetAOneLineErrorAndAFailingExitStatus) {
   EXPECT_EQ(unknown.code, 1);
   EXPECT_EQ(unknown.err.rfind("rivulet: error: no source named 'nope' (known: ", 0), 0u)
       << unknown.err;
-  auto bad_option = RunRivulet({"run", "--source", "rate", "-o", "rowsPerSecond=ten",
-                                "--checkpoint", checkpoint},
-                               dir);
+  auto bad_option = RunRivulet(
+      {"run", "--source", "rate", "-o", "rowsPerSecond=ten", "--checkpoint", checkpoint},
+      dir);
   EXPECT_EQ(bad_option.err,
             "rivulet: error: option 'rowsPerSecond': expected an integer, got 'ten'\n");
-  auto bad_trigger = RunRivulet({"run", "--source", "rate", "--trigger", "sometimes",
-                                 "--checkpoint", checkpoint},
-                                dir);
+  auto bad_trigger = RunRivulet(
+      {"run", "--source", "rate", "--trigger", "sometimes", "--checkpoint", checkpoint},
+      dir);
   EXPECT_EQ(bad_trigger.err,
             "rivulet: error: unknown trigger 'sometimes': expected default, once, "
             "available-now or processing-time=<interval>\n");
-  auto no_pair = RunRivulet({"run", "--source", "rate", "-o", "rowsPerSecond",
-                             "--checkpoint", checkpoint},
-                            dir);
-  EXPECT_EQ(no_pair.err, "rivulet: error: --option expects key=value, got 'rowsPerSecond'\n");
+  auto no_pair = RunRivulet(
+      {"run", "--source", "rate", "-o", "rowsPerSecond", "--checkpoint", checkpoint},
+      dir);
+  EXPECT_EQ(no_pair.err,
+            "rivulet: error: --option expects key=value, got 'rowsPerSecond'\n");
 }
 
 TEST_F(CliTest, HelpNamesTheSubcommandsAndTheBuiltInSourcesAndSinks) {

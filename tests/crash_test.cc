@@ -1,5 +1,5 @@
-// Exactly once under kill -9: a query SIGKILLed at random moments, between and during batches,
-// and restarted each time, delivers every row to the json sink once.
+// Exactly once under kill -9: a query SIGKILLed at random moments, between and during
+// batches, and restarted each time, delivers every row to the json sink once.
 
 #include <gtest/gtest.h>
 
@@ -22,10 +22,20 @@ TEST(CrashTest, KilledAtRandomMomentsAndRestartedEveryRowIsDeliveredExactlyOnce)
   const std::string dir = testing::MakeTempDir("crash");
   const std::string checkpoint = dir + "/checkpoint", out = dir + "/out";
   auto command = [&](const std::string& trigger) {
-    return std::vector<std::string>{testing::RivuletBinary(), "run", "--source",
-                                    "rate-micro-batch", "-o", "rowsPerBatch=7", "--sink",
-                                    "json", "--sink-option", "path=" + out, "--checkpoint",
-                                    checkpoint, "--trigger", trigger};
+    return std::vector<std::string>{testing::RivuletBinary(),
+                                    "run",
+                                    "--source",
+                                    "rate-micro-batch",
+                                    "-o",
+                                    "rowsPerBatch=7",
+                                    "--sink",
+                                    "json",
+                                    "--sink-option",
+                                    "path=" + out,
+                                    "--checkpoint",
+                                    checkpoint,
+                                    "--trigger",
+                                    trigger};
   };
   constexpr int kKills = 24;
   int killed_running = 0;
@@ -33,8 +43,8 @@ TEST(CrashTest, KilledAtRandomMomentsAndRestartedEveryRowIsDeliveredExactlyOnce)
     // Back-to-back batches are mostly killed during a batch; a paced trigger leaves gaps
     // between batches for the kill to land in.
     testing::Process query(command(i % 2 ? "processing-time=15ms" : "default"), dir);
-    std::this_thread::sleep_for(std::chrono::milliseconds(
-        std::uniform_int_distribution<int>(30, 400)(rng)));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(30, 400)(rng)));
     query.Signal(SIGKILL);
     killed_running += query.Wait() == 128 + SIGKILL;
   }

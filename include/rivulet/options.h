@@ -19,8 +19,8 @@ class Options {
   void Set(std::string_view key, std::string value);
   std::optional<std::string> Get(std::string_view key) const;
   std::string GetOr(std::string_view key, std::string_view fallback) const;
-  // A missing key gives `fallback`; a present key that is not an integer is an error naming
-  // the key: "option 'rowsPerSecond': expected an integer, got 'ten'".
+  // A missing key gives `fallback`; a present key that is not an integer is an error
+  // naming the key: "option 'rowsPerSecond': expected an integer, got 'ten'".
   Result<int64_t> GetInt(std::string_view key, int64_t fallback) const;
   Result<bool> GetBool(std::string_view key, bool fallback) const;
   bool Contains(std::string_view key) const { return Get(key).has_value(); }

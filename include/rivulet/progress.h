@@ -11,7 +11,7 @@ namespace rivulet {
 
 struct SourceProgress {
   std::string description;
-  std::string start_offset;   // offset JSON text; empty means null
+  std::string start_offset;  // offset JSON text; empty means null
   std::string end_offset;
   std::string latest_offset;  // from ReportLatestOffset; empty means null
   int64_t num_input_rows = 0;
@@ -27,9 +27,9 @@ struct SinkProgress {
 };
 
 struct StreamingQueryProgress {
-  std::string id;      // the query id, kept in the checkpoint's metadata file
-  std::string run_id;  // new for every start
-  std::string name;    // empty means null
+  std::string id;            // the query id, kept in the checkpoint's metadata file
+  std::string run_id;        // new for every start
+  std::string name;          // empty means null
   int64_t timestamp_ms = 0;  // trigger start, epoch ms
   int64_t batch_id = 0;
   int64_t batch_duration_ms = 0;
@@ -42,8 +42,8 @@ struct StreamingQueryProgress {
   std::vector<SourceProgress> sources;
   SinkProgress sink;
 
-  // Spark's StreamingQueryProgress.json: compact, fields in Spark's order, rates rounded to
-  // one decimal, offsets as parsed JSON.
+  // Spark's StreamingQueryProgress.json: compact, fields in Spark's order, rates rounded
+  // to one decimal, offsets as parsed JSON.
   std::string ToJson() const;
 };
 

@@ -23,7 +23,8 @@ struct Trigger {
     kDefault,         // next batch as soon as the previous one ends
     kProcessingTime,  // one batch per interval; a late batch starts the next at once
     kOnce,            // one batch with everything available, then stop
-    kAvailableNow,    // everything available at start, possibly in several batches, then stop
+    kAvailableNow,    // everything available at start, possibly in several batches, then
+                      // stop
   };
   Kind kind = Kind::kDefault;
   std::chrono::milliseconds interval{0};
@@ -36,14 +37,16 @@ struct Trigger {
 struct QueryOptions {
   std::string checkpoint_dir;
   Trigger trigger;
-  std::string name;             // optional query name, shown in progress
-  int executor_threads = 0;     // 0: number of cores
+  std::string name;          // optional query name, shown in progress
+  int executor_threads = 0;  // 0: number of cores
   int min_batches_to_retain = 100;
   int64_t cache_memory_limit_bytes = 256ll << 20;  // block manager budget
   // How long an idle query sleeps before asking the source again (Spark's pollingDelay).
   std::chrono::milliseconds polling_delay{10};
-  int64_t max_batches = -1;     // stop after this many batches (testing, benchmarks); -1: none
-  // Called after every batch (and for idle triggers at most every 10 s), on the query thread.
+  int64_t max_batches =
+      -1;  // stop after this many batches (testing, benchmarks); -1: none
+  // Called after every batch (and for idle triggers at most every 10 s), on the query
+  // thread.
   std::function<void(const StreamingQueryProgress&)> on_progress;
 };
 

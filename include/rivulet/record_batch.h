@@ -1,7 +1,7 @@
 #pragma once
 
-// Columnar batches laid out in memory exactly as Arrow's columnar format, so the IPC codec
-// only (de)serializes buffers. Per column type the buffers are (Arrow's order):
+// Columnar batches laid out in memory exactly as Arrow's columnar format, so the IPC
+// codec only (de)serializes buffers. Per column type the buffers are (Arrow's order):
 //   null:               none
 //   boolean:            validity bitmap, value bitmap
 //   byte..double, date, timestamp*: validity, values (fixed width, little endian)
@@ -10,9 +10,9 @@
 //   array:              validity, int32 offsets; children[0] = elements
 //   map:                validity, int32 offsets; children[0] = struct<key, value> entries
 //   struct:             validity; one child per field
-// A validity buffer may be null when null_count == 0. `offset` is the logical start of the
-// array inside its buffers (Arrow slicing); bitmaps are LSB-first.
-// Batches are immutable once built and safe to read from many threads.
+// A validity buffer may be null when null_count == 0. `offset` is the logical start of
+// the array inside its buffers (Arrow slicing); bitmaps are LSB-first. Batches are
+// immutable once built and safe to read from many threads.
 
 #include <cstdint>
 #include <cstring>
@@ -27,9 +27,9 @@
 
 namespace rivulet {
 
-// A contiguous, immutable byte range. It either owns its bytes or keeps alive the owner of
-// memory it points into (a decoded IPC message, a mapped file), which makes zero-copy reads
-// possible.
+// A contiguous, immutable byte range. It either owns its bytes or keeps alive the owner
+// of memory it points into (a decoded IPC message, a mapped file), which makes zero-copy
+// reads possible.
 class Buffer {
  public:
   Buffer(const uint8_t* data, int64_t size, std::shared_ptr<const void> owner)
@@ -53,7 +53,9 @@ class Buffer {
 };
 using BufferPtr = std::shared_ptr<Buffer>;
 
-inline bool GetBit(const uint8_t* bits, int64_t i) { return (bits[i >> 3] >> (i & 7)) & 1; }
+inline bool GetBit(const uint8_t* bits, int64_t i) {
+  return (bits[i >> 3] >> (i & 7)) & 1;
+}
 
 struct ArrayData;
 using ArrayDataPtr = std::shared_ptr<const ArrayData>;
@@ -70,7 +72,8 @@ struct ArrayData {
     if (type->id() == TypeId::kNull) return true;
     return null_count != 0 && buffers[0] && !GetBit(buffers[0]->data(), offset + i);
   }
-  // The value at logical row i as a Value (for printing, sinks and tests; not a hot path).
+  // The value at logical row i as a Value (for printing, sinks and tests; not a hot
+  // path).
   Value GetValue(int64_t i) const;
 };
 
@@ -90,8 +93,8 @@ class RecordBatch {
   std::shared_ptr<RecordBatch> Slice(int64_t offset, int64_t length) const;
   // Bytes referenced by the batch's buffers (for memory accounting).
   int64_t ByteSize() const;
-  // Checks the Arrow layout invariants (buffer sizes, offsets monotonic and in range, child
-  // lengths); the IPC decoder runs this on everything it reads.
+  // Checks the Arrow layout invariants (buffer sizes, offsets monotonic and in range,
+  // child lengths); the IPC decoder runs this on everything it reads.
   Status Validate() const;
   // Rows as Values, for tests and sinks that print.
   std::vector<std::vector<Value>> ToRows() const;
@@ -103,9 +106,9 @@ class RecordBatch {
 };
 using RecordBatchPtr = std::shared_ptr<const RecordBatch>;
 
-// Builds a batch row by row, checking every value against the schema. A value that does not
-// fit is refused with an error naming the column, the row, the expected type and the value:
-// "column 'id' (row 3): expected int, got string \"x\"".
+// Builds a batch row by row, checking every value against the schema. A value that does
+// not fit is refused with an error naming the column, the row, the expected type and the
+// value: "column 'id' (row 3): expected int, got string \"x\"".
 class RecordBatchBuilder {
  public:
   explicit RecordBatchBuilder(std::shared_ptr<const Schema> schema);

@@ -2,12 +2,12 @@
 
 // Spark SQL's data types and schemas, with a parser for Spark's DDL schema strings.
 //
-// Every type maps to one Arrow type (see docs/format/types.md), which fixes the memory layout
-// of a RecordBatch column:
+// Every type maps to one Arrow type (see docs/format/types.md), which fixes the memory
+// layout of a RecordBatch column:
 //   boolean->bool, byte->int8, short->int16, int->int32, long->int64, float->float32,
 //   double->float64, decimal(p,s)->decimal128(p,s), string->utf8, binary->binary,
-//   date->date32, timestamp->timestamp[us, UTC], timestamp_ntz->timestamp[us], null->null,
-//   array<T>->list<T>, map<K,V>->map<K,V>, struct<...>->struct<...>.
+//   date->date32, timestamp->timestamp[us, UTC], timestamp_ntz->timestamp[us],
+//   null->null, array<T>->list<T>, map<K,V>->map<K,V>, struct<...>->struct<...>.
 // Types are immutable and shared; compare them with Equals, not pointers.
 
 #include <cstdint>
@@ -52,7 +52,8 @@ struct Field {
   // Free-form key/value metadata, kept through Arrow IPC round trips.
   std::map<std::string, std::string> metadata;
 
-  bool Equals(const Field& other) const;  // name, type, nullability (not comment/metadata)
+  bool Equals(
+      const Field& other) const;  // name, type, nullability (not comment/metadata)
 };
 
 class DataType {
@@ -73,9 +74,12 @@ class DataType {
   const std::vector<Field>& fields() const { return fields_; }
 
   bool Equals(const DataType& other) const;
-  bool IsNested() const { return id_ == TypeId::kArray || id_ == TypeId::kMap || id_ == TypeId::kStruct; }
+  bool IsNested() const {
+    return id_ == TypeId::kArray || id_ == TypeId::kMap || id_ == TypeId::kStruct;
+  }
 
-  // Spark's simpleString: "int", "decimal(10,2)", "array<string>", "struct<a:int,b:double>".
+  // Spark's simpleString: "int", "decimal(10,2)", "array<string>",
+  // "struct<a:int,b:double>".
   std::string ToString() const;
   // Spark's DDL form, as accepted by ParseDdl: "INT", "ARRAY<STRING>", "STRUCT<a: INT>".
   std::string ToDdl() const;
@@ -97,7 +101,8 @@ class DataType {
   // Spark's limits: 1 <= precision <= 38, 0 <= scale <= precision.
   static Result<DataTypePtr> Decimal(int precision, int scale);
   static DataTypePtr Array(DataTypePtr element, bool contains_null = true);
-  static DataTypePtr Map(DataTypePtr key, DataTypePtr value, bool value_contains_null = true);
+  static DataTypePtr Map(DataTypePtr key, DataTypePtr value,
+                         bool value_contains_null = true);
   static DataTypePtr Struct(std::vector<Field> fields);
 
  private:
@@ -128,7 +133,8 @@ class Schema {
   std::string ToDdl() const;
   // Spark's StructType.simpleString: "struct<id:int,name:string>".
   std::string ToString() const;
-  // Spark's StructType.json, e.g. {"type":"struct","fields":[{"name":"id","type":"integer",
+  // Spark's StructType.json, e.g.
+  // {"type":"struct","fields":[{"name":"id","type":"integer",
   // "nullable":true,"metadata":{}}]}.
   std::string ToSparkJson() const;
   static Result<Schema> FromSparkJson(std::string_view json);
@@ -142,7 +148,8 @@ class Schema {
 // (`a b`, with `` for a literal backquote), a column may say NOT NULL and COMMENT 'text'.
 // Also accepts Spark's aliases (integer, bigint, smallint, tinyint, real, dec/numeric,
 // varchar(n)/char(n) as string, "struct<a:int>" with or without the colon).
-// On failure the message names the position: "at position 12: expected a type, found '<'".
+// On failure the message names the position: "at position 12: expected a type, found
+// '<'".
 Result<Schema> ParseDdl(std::string_view ddl);
 // Parses a single type, e.g. "map<string, array<int>>".
 Result<DataTypePtr> ParseDdlType(std::string_view ddl);

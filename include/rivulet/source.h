@@ -5,8 +5,8 @@
 //   StreamReader        ~ pyspark.sql.datasource.DataSourceStreamReader (with Spark 4.2's
 //                         admission control: LatestOffset(start, limit))
 //   DataSource          ~ pyspark.sql.datasource.DataSource
-// Unimplemented methods return Status::NotFound("<method> is not implemented"), as PySpark's
-// defaults raise NOT_IMPLEMENTED.
+// Unimplemented methods return Status::NotFound("<method> is not implemented"), as
+// PySpark's defaults raise NOT_IMPLEMENTED.
 
 #include <functional>
 #include <memory>
@@ -21,7 +21,8 @@
 
 namespace rivulet {
 
-// How much a source may admit into one batch (pyspark.sql.streaming.datasource's ReadLimit).
+// How much a source may admit into one batch (pyspark.sql.streaming.datasource's
+// ReadLimit).
 struct ReadLimit {
   enum class Kind { kAllAvailable, kMinRows, kMaxRows, kMaxFiles, kMaxBytes };
   Kind kind = Kind::kAllAvailable;
@@ -30,7 +31,8 @@ struct ReadLimit {
   static ReadLimit AllAvailable() { return {}; }
   static ReadLimit MaxRows(int64_t n) { return {Kind::kMaxRows, n}; }
   bool operator==(const ReadLimit&) const = default;
-  // {"_type": "ReadMaxRows", "max_rows": 2}: the form read limits take on the worker wire.
+  // {"_type": "ReadMaxRows", "max_rows": 2}: the form read limits take on the worker
+  // wire.
   std::string ToJson() const;
   static Result<ReadLimit> FromJson(std::string_view json);
 };
@@ -63,9 +65,9 @@ class SimpleStreamReader {
   virtual Status PrepareForTriggerAvailableNow() { return Status::OK(); }
 };
 
-// A partitioned reader. InitialOffset, LatestOffset, Partitions, Commit and Stop are called
-// from the engine's driver thread one at a time; Read is called from executor threads, for
-// different partitions at once, and must be safe to run concurrently.
+// A partitioned reader. InitialOffset, LatestOffset, Partitions, Commit and Stop are
+// called from the engine's driver thread one at a time; Read is called from executor
+// threads, for different partitions at once, and must be safe to run concurrently.
 class StreamReader {
  public:
   virtual ~StreamReader() = default;
@@ -95,7 +97,8 @@ class DataSource {
   virtual Result<Schema> schema() = 0;
   // If both are implemented the partitioned reader wins, as in PySpark.
   virtual Result<std::unique_ptr<StreamReader>> streamReader(const Schema& schema);
-  virtual Result<std::unique_ptr<SimpleStreamReader>> simpleStreamReader(const Schema& schema);
+  virtual Result<std::unique_ptr<SimpleStreamReader>> simpleStreamReader(
+      const Schema& schema);
 
   const Options& options() const { return options_; }
 

@@ -1,8 +1,8 @@
 #pragma once
 
 // Errors are values inside the engine: every fallible function returns a Status or a
-// Result<T>. Exceptions are translated into these once, at the edges (CLI main, third-party
-// calls that throw).
+// Result<T>. Exceptions are translated into these once, at the edges (CLI main,
+// third-party calls that throw).
 
 #include <cassert>
 #include <optional>
@@ -16,11 +16,12 @@ enum class StatusCode {
   kOk = 0,
   kInvalidArgument,
   kNotFound,
-  kBusy,          // a resource (checkpoint lock) is held by someone else
-  kCorruption,    // a file or message does not parse; never repaired silently
-  kIOError,       // the message names the path
-  kUserCodeError, // user code (a Python source) raised; the message carries its traceback
-  kWorkerLost,    // a worker process died or closed its channel
+  kBusy,           // a resource (checkpoint lock) is held by someone else
+  kCorruption,     // a file or message does not parse; never repaired silently
+  kIOError,        // the message names the path
+  kUserCodeError,  // user code (a Python source) raised; the message carries its
+                   // traceback
+  kWorkerLost,     // a worker process died or closed its channel
   kCancelled,
   kInternal,
 };
@@ -30,17 +31,28 @@ const char* StatusCodeName(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message)
+      : code_(code), message_(std::move(message)) {}
 
   static Status OK() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status Busy(std::string m) { return {StatusCode::kBusy, std::move(m)}; }
-  static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
+  static Status Corruption(std::string m) {
+    return {StatusCode::kCorruption, std::move(m)};
+  }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
-  static Status UserCodeError(std::string m) { return {StatusCode::kUserCodeError, std::move(m)}; }
-  static Status WorkerLost(std::string m) { return {StatusCode::kWorkerLost, std::move(m)}; }
-  static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+  static Status UserCodeError(std::string m) {
+    return {StatusCode::kUserCodeError, std::move(m)};
+  }
+  static Status WorkerLost(std::string m) {
+    return {StatusCode::kWorkerLost, std::move(m)};
+  }
+  static Status Cancelled(std::string m) {
+    return {StatusCode::kCancelled, std::move(m)};
+  }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
@@ -60,7 +72,8 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
+  Result(Status status)
+      : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "a Result built from a Status must carry an error");
   }
 
@@ -86,10 +99,10 @@ class [[nodiscard]] Result {
 #define RIVULET_CONCAT_INNER(a, b) a##b
 #define RIVULET_CONCAT(a, b) RIVULET_CONCAT_INNER(a, b)
 
-#define RIVULET_RETURN_NOT_OK(expr)           \
-  do {                                        \
-    ::rivulet::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                \
+#define RIVULET_RETURN_NOT_OK(expr) \
+  do {                              \
+    ::rivulet::Status _st = (expr); \
+    if (!_st.ok()) return _st;      \
   } while (false)
 
 #define RIVULET_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

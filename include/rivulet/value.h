@@ -1,8 +1,8 @@
 #pragma once
 
-// One cell of a row, as a source hands it to RecordBatchBuilder and as sinks read it back.
-// Values are loosely typed (an integer is int64 whatever the column's width); the builder
-// checks range and kind against the schema.
+// One cell of a row, as a source hands it to RecordBatchBuilder and as sinks read it
+// back. Values are loosely typed (an integer is int64 whatever the column's width); the
+// builder checks range and kind against the schema.
 
 #include <cstdint>
 #include <memory>
@@ -29,7 +29,8 @@ struct DateValue {  // days since 1970-01-01
   int32_t days = 0;
   bool operator==(const DateValue&) const = default;
 };
-struct TimestampValue {  // microseconds since the epoch (UTC for timestamp, wall clock for ntz)
+struct TimestampValue {  // microseconds since the epoch (UTC for timestamp, wall clock
+                         // for ntz)
   int64_t micros = 0;
   bool operator==(const TimestampValue&) const = default;
 };
@@ -44,22 +45,23 @@ struct MapValue {
 
 class Value {
  public:
-  using Storage = std::variant<std::monostate, bool, int64_t, double, std::string, Bytes,
-                               DecimalValue, DateValue, TimestampValue, ListValue, MapValue>;
+  using Storage =
+      std::variant<std::monostate, bool, int64_t, double, std::string, Bytes,
+                   DecimalValue, DateValue, TimestampValue, ListValue, MapValue>;
 
-  Value() = default;  // null
-  Value(bool v) : v_(v) {}                                  // NOLINT
-  Value(int v) : v_(static_cast<int64_t>(v)) {}             // NOLINT
-  Value(int64_t v) : v_(v) {}                               // NOLINT
-  Value(double v) : v_(v) {}                                // NOLINT
-  Value(std::string v) : v_(std::move(v)) {}                // NOLINT
-  Value(const char* v) : v_(std::string(v)) {}              // NOLINT
-  Value(Bytes v) : v_(std::move(v)) {}                      // NOLINT
-  Value(DecimalValue v) : v_(v) {}                          // NOLINT
-  Value(DateValue v) : v_(v) {}                             // NOLINT
-  Value(TimestampValue v) : v_(v) {}                        // NOLINT
-  Value(ListValue v) : v_(std::move(v)) {}                  // NOLINT
-  Value(MapValue v) : v_(std::move(v)) {}                   // NOLINT
+  Value() = default;                             // null
+  Value(bool v) : v_(v) {}                       // NOLINT
+  Value(int v) : v_(static_cast<int64_t>(v)) {}  // NOLINT
+  Value(int64_t v) : v_(v) {}                    // NOLINT
+  Value(double v) : v_(v) {}                     // NOLINT
+  Value(std::string v) : v_(std::move(v)) {}     // NOLINT
+  Value(const char* v) : v_(std::string(v)) {}   // NOLINT
+  Value(Bytes v) : v_(std::move(v)) {}           // NOLINT
+  Value(DecimalValue v) : v_(v) {}               // NOLINT
+  Value(DateValue v) : v_(v) {}                  // NOLINT
+  Value(TimestampValue v) : v_(v) {}             // NOLINT
+  Value(ListValue v) : v_(std::move(v)) {}       // NOLINT
+  Value(MapValue v) : v_(std::move(v)) {}        // NOLINT
 
   bool is_null() const { return std::holds_alternative<std::monostate>(v_); }
   template <typename T>
@@ -72,11 +74,13 @@ class Value {
   }
   const Storage& storage() const { return v_; }
 
-  // Name of the held kind for error messages: "null", "bool", "int", "float", "string", ...
+  // Name of the held kind for error messages: "null", "bool", "int", "float", "string",
+  // ...
   const char* KindName() const;
   // Spark's console rendering: null -> "null", arrays "[1, 2]", structs "{1, a}",
   // maps "{a -> 1}", timestamps "2024-01-02 03:04:05.123456".
-  // Without a type a ListValue prints as an array; pass the column's type to print structs.
+  // Without a type a ListValue prints as an array; pass the column's type to print
+  // structs.
   std::string ToString() const;
   std::string ToString(const DataType& type) const;
 

@@ -1,9 +1,9 @@
 #pragma once
 
 // The block manager keeps prefetched batches between the moment a simple reader's read()
-// returns them (while the engine asks for the latest offset) and the moment an executor reads
-// them. Blocks are accounted against a memory limit: a block that does not fit is not cached,
-// and its reader falls back to readBetweenOffsets, which gives the same rows.
+// returns them (while the engine asks for the latest offset) and the moment an executor
+// reads them. Blocks are accounted against a memory limit: a block that does not fit is
+// not cached, and its reader falls back to readBetweenOffsets, which gives the same rows.
 //
 // Thread-safe: the driver puts and removes blocks while executors get them.
 
@@ -32,8 +32,8 @@ class BlockManager {
  public:
   explicit BlockManager(int64_t memory_limit_bytes) : limit_(memory_limit_bytes) {}
 
-  // Stores the batches under `id`. Returns false, storing nothing, when the block would push
-  // the bytes held past the limit.
+  // Stores the batches under `id`. Returns false, storing nothing, when the block would
+  // push the bytes held past the limit.
   bool Put(const BlockId& id, std::vector<RecordBatchPtr> batches);
   // The block's batches, or nullopt when it was never stored, was refused or was removed.
   std::optional<std::vector<RecordBatchPtr>> Get(const BlockId& id) const;

@@ -7,9 +7,10 @@ namespace {
 
 RecordBatchPtr LongBatch(int64_t rows) {
   auto schema = std::make_shared<const Schema>(Schema({Field{"v", DataType::Long()}}));
-  return std::make_shared<RecordBatch>(
-      schema, std::vector<ArrayDataPtr>{MakeFixedWidthColumn(DataType::Long(), std::vector<int64_t>(rows))},
-      rows);
+  return std::make_shared<RecordBatch>(schema,
+                                       std::vector<ArrayDataPtr>{MakeFixedWidthColumn(
+                                           DataType::Long(), std::vector<int64_t>(rows))},
+                                       rows);
 }
 
 TEST(BlockManagerTest, StoredBlockIsReturnedUntilRemoved) {

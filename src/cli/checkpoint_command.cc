@@ -27,7 +27,8 @@ int CheckpointShow(const std::string& dir) {
     std::string end = (*entry)->offsets.empty() || (*entry)->offsets[0].empty()
                           ? "-"
                           : (*entry)->offsets[0].text();
-    std::cout << std::setw(8) << id << std::setw(11) << (committed ? "yes" : "no") << end << "\n";
+    std::cout << std::setw(8) << id << std::setw(11) << (committed ? "yes" : "no") << end
+              << "\n";
   }
   return 0;
 }

@@ -19,55 +19,73 @@ std::string Join(const std::vector<std::string>& names) {
 int main(int argc, char** argv) {
   using rivulet::cli::RunArgs;
   CLI::App app{
-      "rivulet: a micro-batch streaming engine. It reads a source batch by batch, writes each\n"
-      "batch to a sink, and keeps its progress in a checkpoint directory so that a query\n"
+      "rivulet: a micro-batch streaming engine. It reads a source batch by batch, writes "
+      "each\n"
+      "batch to a sink, and keeps its progress in a checkpoint directory so that a "
+      "query\n"
       "stopped or killed resumes where it stopped, delivering every row exactly once."};
   app.require_subcommand(1);
 
   RunArgs run;
-  auto* run_cmd = app.add_subcommand("run", "Run a streaming query until its trigger ends or "
-                                            "it is stopped (Ctrl-C stops between batches).");
-  run_cmd->add_option("--source,-s", run.source,
-                      "Source: a built-in name (" + Join(rivulet::SourceRegistry::Global().Names()) +
-                          "), or a Python source path/to/file.py:ClassName")
+  auto* run_cmd = app.add_subcommand("run",
+                                     "Run a streaming query until its trigger ends or "
+                                     "it is stopped (Ctrl-C stops between batches).");
+  run_cmd
+      ->add_option("--source,-s", run.source,
+                   "Source: a built-in name (" +
+                       Join(rivulet::SourceRegistry::Global().Names()) +
+                       "), or a Python source path/to/file.py:ClassName")
       ->required();
-  run_cmd->add_option("--option,-o", run.source_options, "Source option key=value (repeatable)");
-  run_cmd->add_option("--sink", run.sink,
-                      "Sink: " + Join(rivulet::SinkRegistry::Global().Names()))
+  run_cmd->add_option("--option,-o", run.source_options,
+                      "Source option key=value (repeatable)");
+  run_cmd
+      ->add_option("--sink", run.sink,
+                   "Sink: " + Join(rivulet::SinkRegistry::Global().Names()))
       ->capture_default_str();
-  run_cmd->add_option("--sink-option", run.sink_options, "Sink option key=value (repeatable)");
-  run_cmd->add_option("--checkpoint,-c", run.checkpoint,
-                      "Checkpoint directory (created if missing; one query at a time)")
+  run_cmd->add_option("--sink-option", run.sink_options,
+                      "Sink option key=value (repeatable)");
+  run_cmd
+      ->add_option("--checkpoint,-c", run.checkpoint,
+                   "Checkpoint directory (created if missing; one query at a time)")
       ->required();
-  run_cmd->add_option("--trigger,-t", run.trigger,
-                      "default | once | available-now | processing-time=<interval, e.g. 500ms>")
+  run_cmd
+      ->add_option(
+          "--trigger,-t", run.trigger,
+          "default | once | available-now | processing-time=<interval, e.g. 500ms>")
       ->capture_default_str();
   run_cmd->add_option("--name", run.name, "Query name, shown in progress");
-  run_cmd->add_option("--schema", run.schema, "DDL schema overriding the source's schema()");
+  run_cmd->add_option("--schema", run.schema,
+                      "DDL schema overriding the source's schema()");
   run_cmd->add_option("--python-path", run.python_path,
                       "Directory added to the Python workers' sys.path (repeatable)");
-  run_cmd->add_option("--python", run.python,
-                      "Python interpreter for workers (default: $RIVULET_PYTHON, else python3)");
-  run_cmd->add_option("--max-worker-restarts", run.max_worker_restarts,
-                      "Times a dead Python worker is respawned")
+  run_cmd->add_option(
+      "--python", run.python,
+      "Python interpreter for workers (default: $RIVULET_PYTHON, else python3)");
+  run_cmd
+      ->add_option("--max-worker-restarts", run.max_worker_restarts,
+                   "Times a dead Python worker is respawned")
       ->capture_default_str();
-  run_cmd->add_option("--read-workers", run.read_workers,
-                      "Python worker processes reading partitions (0: number of cores)")
+  run_cmd
+      ->add_option("--read-workers", run.read_workers,
+                   "Python worker processes reading partitions (0: number of cores)")
       ->capture_default_str();
   run_cmd->add_option("--max-batches", run.max_batches, "Stop after this many batches");
-  run_cmd->add_flag("--progress", run.progress,
-                    "Print each batch's progress (StreamingQueryProgress JSON) on stderr");
+  run_cmd->add_flag(
+      "--progress", run.progress,
+      "Print each batch's progress (StreamingQueryProgress JSON) on stderr");
 
   std::string checkpoint_dir;
   auto* cp_cmd = app.add_subcommand("checkpoint", "Inspect a checkpoint directory.");
   cp_cmd->require_subcommand(1);
-  auto* show_cmd = cp_cmd->add_subcommand("show", "Print the batches, offsets and commits.");
+  auto* show_cmd =
+      cp_cmd->add_subcommand("show", "Print the batches, offsets and commits.");
   show_cmd->add_option("dir", checkpoint_dir, "Checkpoint directory")->required();
 
   std::string cat_path;
   int64_t cat_rows = -1;
   bool cat_truncate = false;
-  auto* cat_cmd = app.add_subcommand("cat", "Print an Arrow IPC file or stream as a table.");
+  auto* cat_cmd =
+      app.add_subcommand("cat", "Print an Arrow IPC file or stream as a table.");
   cat_cmd->add_option("file", cat_path, "Arrow IPC file (.arrow) or stream")->required();
   cat_cmd->add_option("--num-rows,-n", cat_rows, "Print at most this many rows");
   cat_cmd->add_flag("--truncate", cat_truncate, "Cut cells longer than 20 characters");

@@ -15,7 +15,8 @@ Result<Options> ParseKeyValues(const std::vector<std::string>& pairs, const char
   for (const auto& pair : pairs) {
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Status::InvalidArgument(std::string(flag) + " expects key=value, got '" + pair + "'");
+      return Status::InvalidArgument(std::string(flag) + " expects key=value, got '" +
+                                     pair + "'");
     }
     options.Set(pair.substr(0, eq), pair.substr(eq + 1));
   }
@@ -29,9 +30,10 @@ int Fail(const Status& status) {
 
 namespace {
 
-// A built-in name, or a Python source: path/to/file.py:ClassName, package.module:ClassName,
-// or a DataSource's name() found under --python-path.
-Result<std::unique_ptr<DataSource>> OpenSource(const RunArgs& args, const Options& options) {
+// A built-in name, or a Python source: path/to/file.py:ClassName,
+// package.module:ClassName, or a DataSource's name() found under --python-path.
+Result<std::unique_ptr<DataSource>> OpenSource(const RunArgs& args,
+                                               const Options& options) {
   const bool python_spec = python::LooksLikePythonSourceSpec(args.source);
   if (!python_spec) {
     auto builtin = SourceRegistry::Global().Create(args.source, options);
@@ -106,8 +108,8 @@ int Run(const RunArgs& args) {
       std::cerr << p.ToJson() << std::endl;
     };
   }
-  auto query = StreamingQuery::Start(std::move(*source), std::move(*sink), std::move(schema),
-                                     std::move(options));
+  auto query = StreamingQuery::Start(std::move(*source), std::move(*sink),
+                                     std::move(schema), std::move(options));
   if (!query.ok()) return Fail(query.status());
   stop_on_signal.Watch(query->get());
   Status status = (*query)->Run();

@@ -1,6 +1,7 @@
 #pragma once
 
-// A name -> factory map matched case-insensitively, shared by the source and sink registries.
+// A name -> factory map matched case-insensitively, shared by the source and sink
+// registries.
 
 #include <algorithm>
 #include <cctype>
@@ -32,7 +33,8 @@ class NamedRegistry {
     if (it == factories_.end()) {
       std::string known;
       for (const auto& [key, _] : factories_) known += (known.empty() ? "" : ", ") + key;
-      return Status::NotFound("no " + kind_ + " named '" + name + "' (known: " + known + ")");
+      return Status::NotFound("no " + kind_ + " named '" + name + "' (known: " + known +
+                              ")");
     }
     return it->second;
   }

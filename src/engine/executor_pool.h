@@ -1,7 +1,8 @@
 #pragma once
 
-// The executors: a process-wide pool of threads that read partitions. Shared by every query
-// in the process, so thousands of small queries do not each bring their own threads.
+// The executors: a process-wide pool of threads that read partitions. Shared by every
+// query in the process, so thousands of small queries do not each bring their own
+// threads.
 
 #include <condition_variable>
 #include <deque>
@@ -25,7 +26,8 @@ class ExecutorPool {
 
   template <typename F>
   auto Submit(F task) -> std::future<decltype(task())> {
-    auto packaged = std::make_shared<std::packaged_task<decltype(task())()>>(std::move(task));
+    auto packaged =
+        std::make_shared<std::packaged_task<decltype(task())()>>(std::move(task));
     auto future = packaged->get_future();
     {
       std::lock_guard lock(mu_);

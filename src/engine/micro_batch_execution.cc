@@ -1,14 +1,16 @@
 // The micro-batch loop (the seed's "Micro-batch Execution"), one batch at a time:
-//   1. latestOffset: ask the reader for the end of the next batch (a simple reader prefetches
+//   1. latestOffset: ask the reader for the end of the next batch (a simple reader
+//   prefetches
 //      here and its rows go to the block manager);
 //   2. walCommit: write offsets/N durably: from now on batch N is (start, end), whatever
 //      happens;
 //   3. queryPlanning: plan partitions for (start, end);
 //   4. getBatch: read the partitions on the executors;
 //   5. addBatch: hand the batch to the sink with its id;
-//   6. commitOffsets: write commits/N, then commit(end) on the reader (which evicts the cache).
-// After a crash, a batch whose offsets entry has no commit entry is run again from step 3 with
-// exactly its logged offsets; sinks make a re-delivered batch id a no-op.
+//   6. commitOffsets: write commits/N, then commit(end) on the reader (which evicts the
+//   cache).
+// After a crash, a batch whose offsets entry has no commit entry is run again from step 3
+// with exactly its logged offsets; sinks make a re-delivered batch id a no-op.
 
 #include <algorithm>
 #include <chrono>
@@ -63,8 +65,8 @@ struct StreamingQuery::Impl {
   std::string run_id = RandomUuid();
 
   int64_t next_batch_id = 0;
-  Offset committed_end;                 // end of the last committed batch; empty if none
-  std::optional<PlannedBatch> replay;   // logged but not committed at start
+  Offset committed_end;                // end of the last committed batch; empty if none
+  std::optional<PlannedBatch> replay;  // logged but not committed at start
 
   std::atomic<bool> stop_requested{false};
   std::mutex wait_mu;
@@ -79,8 +81,8 @@ struct StreamingQuery::Impl {
   Status RunLoop();
   // Runs steps 3-6 (and 2 when `log_offsets`) for a batch whose range is known.
   Status RunBatch(const PlannedBatch& batch, bool log_offsets,
-                  std::map<std::string, int64_t> durations, Clock::time_point trigger_start,
-                  const Offset& latest);
+                  std::map<std::string, int64_t> durations,
+                  Clock::time_point trigger_start, const Offset& latest);
   using PendingRead = std::future<Result<std::vector<RecordBatchPtr>>>;
   // Starts reading every partition on the executors.
   std::vector<PendingRead> SubmitReads(const std::vector<InputPartitionPtr>& partitions);
@@ -92,14 +94,13 @@ struct StreamingQuery::Impl {
   bool WaitUntil(Clock::time_point deadline);
 };
 
-Result<std::unique_ptr<StreamingQuery>> StreamingQuery::Start(std::unique_ptr<DataSource> source,
-                                                              std::unique_ptr<Sink> sink,
-                                                              std::optional<Schema> schema,
-                                                              QueryOptions options) {
+Result<std::unique_ptr<StreamingQuery>> StreamingQuery::Start(
+    std::unique_ptr<DataSource> source, std::unique_ptr<Sink> sink,
+    std::optional<Schema> schema, QueryOptions options) {
   auto impl = std::make_unique<Impl>();
-  RIVULET_ASSIGN_OR_RETURN(
-      impl->checkpoint,
-      checkpoint::Checkpoint::Open(options.checkpoint_dir, options.min_batches_to_retain));
+  RIVULET_ASSIGN_OR_RETURN(impl->checkpoint,
+                           checkpoint::Checkpoint::Open(options.checkpoint_dir,
+                                                        options.min_batches_to_retain));
   if (!schema) {
     RIVULET_ASSIGN_OR_RETURN(Schema declared, source->schema());
     schema = std::move(declared);
@@ -113,7 +114,8 @@ Result<std::unique_ptr<StreamingQuery>> StreamingQuery::Start(std::unique_ptr<Da
     impl->reader = std::move(*partitioned);
   } else if (partitioned.status().code() == StatusCode::kNotFound) {
     RIVULET_ASSIGN_OR_RETURN(auto simple, source->simpleStreamReader(*impl->schema));
-    auto wrapper = std::make_unique<SimpleReaderWrapper>(std::move(simple), impl->blocks.get());
+    auto wrapper =
+        std::make_unique<SimpleReaderWrapper>(std::move(simple), impl->blocks.get());
     impl->simple = wrapper.get();
     impl->reader = std::move(wrapper);
   } else {
@@ -137,8 +139,8 @@ Status StreamingQuery::Impl::Recover() {
   if (!latest) return Status::OK();  // a new query starts at batch 0
   const std::string where = "checkpoint " + checkpoint->dir();
   if (latest->offsets.size() != 1) {
-    return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id) + " has " +
-                              std::to_string(latest->offsets.size()) +
+    return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id) +
+                              " has " + std::to_string(latest->offsets.size()) +
                               " source offsets, this query has 1 source");
   }
   RIVULET_ASSIGN_OR_RETURN(auto last_commit, checkpoint->LatestCommit());
@@ -152,9 +154,10 @@ Status StreamingQuery::Impl::Recover() {
   if (latest->batch_id > 0) {
     RIVULET_ASSIGN_OR_RETURN(auto previous, checkpoint->Offsets(latest->batch_id - 1));
     if (!previous) {
-      return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id - 1) +
-                                " is missing, so batch " + std::to_string(latest->batch_id) +
-                                " cannot be replayed");
+      return Status::Corruption(where + ": offsets/" +
+                                std::to_string(latest->batch_id - 1) +
+                                " is missing, so batch " +
+                                std::to_string(latest->batch_id) + " cannot be replayed");
     }
     batch.start = previous->offsets.at(0);
   } else {
@@ -194,9 +197,10 @@ bool StreamingQuery::Impl::WaitUntil(Clock::time_point deadline) {
 
 Status StreamingQuery::Impl::RunLoop() {
   const Trigger& trigger = options.trigger;
-  // Under available-now a reader with the mixin runs batches with its default read limit until
-  // one finds no new data; so does a simple reader (unlike Spark: its read() tells when it is
-  // done). Any other reader gets one batch with everything available, as Spark falls back to.
+  // Under available-now a reader with the mixin runs batches with its default read limit
+  // until one finds no new data; so does a simple reader (unlike Spark: its read() tells
+  // when it is done). Any other reader gets one batch with everything available, as Spark
+  // falls back to.
   bool single_batch = trigger.kind == Trigger::Kind::kOnce;
   bool read_all = single_batch;
   if (trigger.kind == Trigger::Kind::kAvailableNow) {
@@ -206,14 +210,15 @@ Status StreamingQuery::Impl::RunLoop() {
       single_batch = read_all = true;
     }
   }
-  const bool stop_when_idle =
-      trigger.kind == Trigger::Kind::kOnce || trigger.kind == Trigger::Kind::kAvailableNow;
+  const bool stop_when_idle = trigger.kind == Trigger::Kind::kOnce ||
+                              trigger.kind == Trigger::Kind::kAvailableNow;
   int64_t batches_run = 0;
 
   if (replay) {
     PlannedBatch batch = *replay;
     replay.reset();
-    RIVULET_RETURN_NOT_OK(RunBatch(batch, /*log_offsets=*/false, {}, Clock::now(), Offset()));
+    RIVULET_RETURN_NOT_OK(
+        RunBatch(batch, /*log_offsets=*/false, {}, Clock::now(), Offset()));
     ++batches_run;
     if (single_batch) return Status::OK();
   }
@@ -233,7 +238,8 @@ Status StreamingQuery::Impl::RunLoop() {
     if (batch.start.empty()) {
       RIVULET_ASSIGN_OR_RETURN(batch.start, reader->InitialOffset());
     }
-    const ReadLimit limit = read_all ? ReadLimit::AllAvailable() : reader->DefaultReadLimit();
+    const ReadLimit limit =
+        read_all ? ReadLimit::AllAvailable() : reader->DefaultReadLimit();
     RIVULET_ASSIGN_OR_RETURN(batch.end, reader->LatestOffset(batch.start, limit));
     RIVULET_ASSIGN_OR_RETURN(Offset latest, reader->ReportLatestOffset());
     durations["latestOffset"] = MsSince(trigger_start);
@@ -244,7 +250,8 @@ Status StreamingQuery::Impl::RunLoop() {
       if (now - last_idle_progress_ms >= kNoDataProgressIntervalMs) {
         last_idle_progress_ms = now;
         auto progress = NewProgress(next_batch_id, now);
-        progress.sources[0].start_offset = progress.sources[0].end_offset = batch.start.text();
+        progress.sources[0].start_offset = progress.sources[0].end_offset =
+            batch.start.text();
         progress.sources[0].latest_offset = latest.text();
         progress.duration_ms = durations;
         ReportProgress(std::move(progress));
@@ -265,7 +272,8 @@ Status StreamingQuery::Impl::RunLoop() {
 
 Status StreamingQuery::Impl::RunBatch(const PlannedBatch& batch, bool log_offsets,
                                       std::map<std::string, int64_t> durations,
-                                      Clock::time_point trigger_start, const Offset& latest) {
+                                      Clock::time_point trigger_start,
+                                      const Offset& latest) {
   const int64_t trigger_wall_ms = WallMs() - MsSince(trigger_start);
   const std::string context = "batch " + std::to_string(batch.id);
   auto step = Clock::now();
@@ -274,9 +282,9 @@ Status StreamingQuery::Impl::RunBatch(const PlannedBatch& batch, bool log_offset
     step = Clock::now();
   };
 
-  // The partitions are read while offsets/N is made durable: no row leaves the engine before
-  // the sink gets it, which is after the log write, so the overlap is safe and a batch costs
-  // the longer of the two rather than their sum.
+  // The partitions are read while offsets/N is made durable: no row leaves the engine
+  // before the sink gets it, which is after the log write, so the overlap is safe and a
+  // batch costs the longer of the two rather than their sum.
   RIVULET_ASSIGN_OR_RETURN(auto partitions, reader->Partitions(batch.start, batch.end));
   lap("queryPlanning");
   auto reads = SubmitReads(partitions);
@@ -337,8 +345,10 @@ std::vector<StreamingQuery::Impl::PendingRead> StreamingQuery::Impl::SubmitReads
   std::vector<PendingRead> pending;
   auto& pool = ExecutorPool::Shared();
   for (const auto& partition : partitions) {
-    pending.push_back(pool.Submit(
-        [this, partition]() -> Result<std::vector<RecordBatchPtr>> { return reader->Read(*partition); }));
+    pending.push_back(
+        pool.Submit([this, partition]() -> Result<std::vector<RecordBatchPtr>> {
+          return reader->Read(*partition);
+        }));
   }
   return pending;
 }
@@ -346,8 +356,8 @@ std::vector<StreamingQuery::Impl::PendingRead> StreamingQuery::Impl::SubmitReads
 Result<std::vector<RecordBatchPtr>> StreamingQuery::Impl::CollectReads(
     std::vector<PendingRead>& pending) {
   using Batches = Result<std::vector<RecordBatchPtr>>;
-  // Merged in partition order; the first failure (in that order) fails the batch, after every
-  // read has finished so none outlives this call.
+  // Merged in partition order; the first failure (in that order) fails the batch, after
+  // every read has finished so none outlives this call.
   std::vector<RecordBatchPtr> merged;
   Status first_error;
   for (auto& future : pending) {

@@ -2,9 +2,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "checkpoint/checkpoint.h"
 #include "rivulet/query.h"
@@ -21,13 +20,14 @@ using testing::PositionOf;
 using testing::PositionOffset;
 
 std::string TempDir() {
-  std::string templ = (std::filesystem::temp_directory_path() / "rivulet-engine-XXXXXX").string();
+  std::string templ =
+      (std::filesystem::temp_directory_path() / "rivulet-engine-XXXXXX").string();
   return mkdtemp(templ.data());
 }
 
 // A partitioned reader in the shape of Spark's admission-control tests: with everything
-// available it offers 10 more rows, with a ReadMaxRows limit that many; under available-now it
-// never goes past the target fixed by prepareForTriggerAvailableNow.
+// available it offers 10 more rows, with a ReadMaxRows limit that many; under
+// available-now it never goes past the target fixed by prepareForTriggerAvailableNow.
 class AdmissionReader : public StreamReader {
  public:
   Result<Offset> InitialOffset() override { return PositionOffset(0); }
@@ -39,7 +39,9 @@ class AdmissionReader : public StreamReader {
     return PositionOffset(to);
   }
   ReadLimit DefaultReadLimit() override { return ReadLimit::MaxRows(2); }
-  Result<Offset> ReportLatestOffset() override { return Offset::Canonical(R"({"position":1000000})"); }
+  Result<Offset> ReportLatestOffset() override {
+    return Offset::Canonical(R"({"position":1000000})");
+  }
   Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
                                                     const Offset& end) override {
     std::vector<InputPartitionPtr> parts;
@@ -92,12 +94,13 @@ struct EngineTest : ::testing::Test {
 
   ~EngineTest() override { std::filesystem::remove_all(checkpoint); }
 
-  std::unique_ptr<StreamingQuery> StartQuery(QueryOptions options,
-                                             std::unique_ptr<DataSource> source = nullptr) {
+  std::unique_ptr<StreamingQuery> StartQuery(
+      QueryOptions options, std::unique_ptr<DataSource> source = nullptr) {
     options.checkpoint_dir = checkpoint;
     if (!source) source = std::make_unique<LongSource>(stream);
-    auto query = StreamingQuery::Start(std::move(source), std::make_unique<CollectingSink>(output),
-                                       std::nullopt, std::move(options));
+    auto query =
+        StreamingQuery::Start(std::move(source), std::make_unique<CollectingSink>(output),
+                              std::nullopt, std::move(options));
     EXPECT_TRUE(query.ok()) << query.status().ToString();
     return query.ok() ? std::move(*query) : nullptr;
   }
@@ -181,7 +184,8 @@ TEST_F(EngineTest, OnceRunsOneBatchWithEverythingAvailable) {
   ASSERT_EQ(query->recentProgress().size(), 1u);
   EXPECT_EQ(query->recentProgress()[0].num_input_rows, 10);
   EXPECT_EQ(reader->limits_seen, std::vector<ReadLimit>{ReadLimit::AllAvailable()});
-  EXPECT_EQ(query->recentProgress()[0].sources[0].latest_offset, R"({"position":1000000})");
+  EXPECT_EQ(query->recentProgress()[0].sources[0].latest_offset,
+            R"({"position":1000000})");
 }
 
 TEST_F(EngineTest, ProcessingTimeUsesTheSourcesDefaultReadLimit) {
@@ -251,8 +255,8 @@ TEST_F(EngineTest, ASecondQueryOnTheSameCheckpointIsRefused) {
   QueryOptions options;
   options.checkpoint_dir = checkpoint;
   auto second = StreamingQuery::Start(std::make_unique<LongSource>(stream),
-                                      std::make_unique<CollectingSink>(output), std::nullopt,
-                                      options);
+                                      std::make_unique<CollectingSink>(output),
+                                      std::nullopt, options);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kBusy);
 }
@@ -276,9 +280,10 @@ TEST_F(EngineTest, ProgressIsSparksStreamingQueryProgressJson) {
   std::vector<std::string> durations;
   for (auto& [k, _] : json["durationMs"].items()) durations.push_back(k);
   EXPECT_EQ(durations, (std::vector<std::string>{"addBatch", "commitOffsets", "getBatch",
-                                                  "latestOffset", "queryPlanning",
-                                                  "triggerExecution", "walCommit"}));
-  EXPECT_EQ(json["sources"][0]["endOffset"], nlohmann::ordered_json::parse(R"({"position":2})"));
+                                                 "latestOffset", "queryPlanning",
+                                                 "triggerExecution", "walCommit"}));
+  EXPECT_EQ(json["sources"][0]["endOffset"],
+            nlohmann::ordered_json::parse(R"({"position":2})"));
   EXPECT_EQ(json["sources"][0]["description"], "longs");
   EXPECT_EQ(json["sink"]["numOutputRows"], 2);
   EXPECT_TRUE(std::string(json["timestamp"]).ends_with("Z"));

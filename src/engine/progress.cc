@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 namespace rivulet {

@@ -28,7 +28,8 @@ SimpleReaderWrapper::SimpleReaderWrapper(std::unique_ptr<SimpleStreamReader> rea
 
 Result<Offset> SimpleReaderWrapper::InitialOffset() { return reader_->InitialOffset(); }
 
-Result<Offset> SimpleReaderWrapper::LatestOffset(const Offset& start, const ReadLimit& limit) {
+Result<Offset> SimpleReaderWrapper::LatestOffset(const Offset& start,
+                                                 const ReadLimit& limit) {
   if (limit.kind != ReadLimit::Kind::kAllAvailable) {
     return Status::InvalidArgument("simple stream reader does not support read limit");
   }
@@ -49,8 +50,8 @@ Result<Offset> SimpleReaderWrapper::LatestOffset(const Offset& start, const Read
   return cache_.back().end;
 }
 
-Result<std::vector<InputPartitionPtr>> SimpleReaderWrapper::Partitions(const Offset& start,
-                                                                       const Offset& end) {
+Result<std::vector<InputPartitionPtr>> SimpleReaderWrapper::Partitions(
+    const Offset& start, const Offset& end) {
   if (start == end) return std::vector<InputPartitionPtr>{};
   std::optional<BlockId> block;
   {
@@ -60,10 +61,12 @@ Result<std::vector<InputPartitionPtr>> SimpleReaderWrapper::Partitions(const Off
     });
     if (it != cache_.end() && it->stored) block = it->block;
   }
-  return std::vector<InputPartitionPtr>{std::make_shared<SimplePartition>(start, end, block)};
+  return std::vector<InputPartitionPtr>{
+      std::make_shared<SimplePartition>(start, end, block)};
 }
 
-Result<std::vector<RecordBatchPtr>> SimpleReaderWrapper::Read(const InputPartition& partition) {
+Result<std::vector<RecordBatchPtr>> SimpleReaderWrapper::Read(
+    const InputPartition& partition) {
   const auto& part = static_cast<const SimplePartition&>(partition);
   if (part.block) {
     if (auto batches = blocks_->Get(*part.block)) {
@@ -81,7 +84,8 @@ Status SimpleReaderWrapper::Commit(const Offset& end) {
     auto last = std::find_if(cache_.begin(), cache_.end(),
                              [&](const CachedRange& r) { return r.end == end; });
     if (last != cache_.end()) {
-      for (auto it = cache_.begin(); it != std::next(last); ++it) blocks_->Remove(it->block);
+      for (auto it = cache_.begin(); it != std::next(last); ++it)
+        blocks_->Remove(it->block);
       cache_.erase(cache_.begin(), std::next(last));
     }
   }

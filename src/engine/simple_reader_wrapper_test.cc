@@ -109,13 +109,14 @@ class StuckReader : public LongSimpleReader {
 
 TEST(SimpleReaderWrapperTest, RowsWithAnEndEqualToTheStartAreAnError) {
   BlockManager blocks(1 << 20);
-  SimpleReaderWrapper wrapper(std::make_unique<StuckReader>(std::make_shared<LongStream>()),
-                              &blocks);
+  SimpleReaderWrapper wrapper(
+      std::make_unique<StuckReader>(std::make_shared<LongStream>()), &blocks);
   auto end = wrapper.LatestOffset(PositionOffset(7), ReadLimit::AllAvailable());
   ASSERT_FALSE(end.ok());
-  EXPECT_EQ(end.status().message(),
-            "[SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE] read() returned 2 rows but its end "
-            "offset {\"position\":7} equals its start offset {\"position\":7}");
+  EXPECT_EQ(
+      end.status().message(),
+      "[SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE] read() returned 2 rows but its end "
+      "offset {\"position\":7} equals its start offset {\"position\":7}");
   EXPECT_EQ(blocks.num_blocks(), 0u);
 }
 

@@ -42,7 +42,8 @@ TEST_P(CompressionTest, AStatedLengthThatIsWrongIsAnError) {
             "Corruption: compressed buffer decompresses to 17 bytes, not its stated 20");
   EXPECT_EQ(Decompress(GetParam(), frame, 5),
             "Corruption: compressed buffer decompresses to more than its stated 5 bytes");
-  EXPECT_EQ(Decompress(GetParam(), frame, -2), "Corruption: negative uncompressed length -2");
+  EXPECT_EQ(Decompress(GetParam(), frame, -2),
+            "Corruption: negative uncompressed length -2");
 }
 
 INSTANTIATE_TEST_SUITE_P(Codecs, CompressionTest,

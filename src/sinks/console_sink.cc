@@ -70,12 +70,13 @@ std::string FormatTable(const Schema& schema, const std::vector<RecordBatchPtr>&
   int64_t total = 0;
   for (const auto& batch : batches) {
     total += batch->num_rows();
-    for (int64_t r = 0; r < batch->num_rows() && static_cast<int64_t>(rows.size()) < num_rows; ++r) {
+    for (int64_t r = 0;
+         r < batch->num_rows() && static_cast<int64_t>(rows.size()) < num_rows; ++r) {
       std::vector<std::string> cells;
       for (int c = 0; c < batch->num_columns(); ++c) {
-        cells.push_back(
-            Truncate(EscapeLineBreaks(batch->column(c)->GetValue(r).ToString(*schema.field(c).type)),
-                     truncate));
+        cells.push_back(Truncate(EscapeLineBreaks(batch->column(c)->GetValue(r).ToString(
+                                     *schema.field(c).type)),
+                                 truncate));
       }
       rows.push_back(std::move(cells));
     }
@@ -100,15 +101,16 @@ std::string FormatTable(const Schema& schema, const std::vector<RecordBatchPtr>&
   for (const auto& row : rows) out += line(row);
   out += sep + "\n";
   if (total > num_rows) {
-    out += "only showing top " + std::to_string(num_rows) + " row" + (num_rows == 1 ? "" : "s") +
-           "\n";
+    out += "only showing top " + std::to_string(num_rows) + " row" +
+           (num_rows == 1 ? "" : "s") + "\n";
   }
   return out;
 }
 
 Result<std::unique_ptr<Sink>> MakeConsoleSink(const Options& options, std::ostream* out) {
   RIVULET_ASSIGN_OR_RETURN(int64_t num_rows, options.GetInt("numRows", 20));
-  if (num_rows < 0) return Status::InvalidArgument("option 'numRows' must not be negative");
+  if (num_rows < 0)
+    return Status::InvalidArgument("option 'numRows' must not be negative");
   int truncate = 20;
   if (auto t = options.Get("truncate")) {
     if (*t == "true") {

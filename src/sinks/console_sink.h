@@ -1,8 +1,9 @@
 #pragma once
 
-// Spark's console sink: a "Batch: N" banner and the batch as an aligned table, in the layout
-// of Dataset.show(). Options: numRows (default 20), truncate (default true: cells longer than
-// 20 characters are cut to 17 and "..."). A replayed batch is printed again, as in Spark.
+// Spark's console sink: a "Batch: N" banner and the batch as an aligned table, in the
+// layout of Dataset.show(). Options: numRows (default 20), truncate (default true: cells
+// longer than 20 characters are cut to 17 and "..."). A replayed batch is printed again,
+// as in Spark.
 
 #include <memory>
 #include <ostream>

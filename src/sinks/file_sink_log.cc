@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
@@ -35,7 +34,8 @@ bool FileSinkLog::HasBatch(int64_t batch_id) const {
   return access(EntryPath(batch_id).c_str(), F_OK) == 0;
 }
 
-Status FileSinkLog::Commit(int64_t batch_id, const std::vector<std::string>& files) const {
+Status FileSinkLog::Commit(int64_t batch_id,
+                           const std::vector<std::string>& files) const {
   std::string entry = "v1";
   for (const auto& name : files) {
     struct stat st {};
@@ -45,7 +45,8 @@ Status FileSinkLog::Commit(int64_t batch_id, const std::vector<std::string>& fil
         {"path", "file://" + path},
         {"size", static_cast<int64_t>(st.st_size)},
         {"isDir", false},
-        {"modificationTime", static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000},
+        {"modificationTime",
+         static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000},
         {"blockReplication", 1},
         {"blockSize", 33554432},
         {"action", "add"}};
@@ -69,7 +70,8 @@ Result<std::vector<std::string>> FileSinkLog::CommittedFiles() const {
     size_t pos = text.find('\n');
     while (pos != std::string::npos) {
       size_t next = text.find('\n', pos + 1);
-      auto line = nlohmann::json::parse(text.substr(pos + 1, next - pos - 1), nullptr, false);
+      auto line =
+          nlohmann::json::parse(text.substr(pos + 1, next - pos - 1), nullptr, false);
       if (line.is_discarded() || !line.contains("path")) {
         return Status::Corruption(EntryPath(batch) + " is corrupt: bad file entry");
       }

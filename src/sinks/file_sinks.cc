@@ -37,7 +37,8 @@ class FileSink : public Sink {
                extension_.c_str());
       // The name is fixed per batch: a leftover of a crashed attempt is replaced by the
       // replay, which holds the same rows.
-      RIVULET_RETURN_NOT_OK(WriteFileAtomic(log_.dir() + "/" + name, bytes, /*overwrite=*/true));
+      RIVULET_RETURN_NOT_OK(
+          WriteFileAtomic(log_.dir() + "/" + name, bytes, /*overwrite=*/true));
       files.push_back(name);
     }
     return log_.Commit(batch_id, files);
@@ -78,15 +79,17 @@ Result<std::unique_ptr<Sink>> MakeArrowSink(const Options& options) {
   } else if (compression == "zstd") {
     write_options.compression = ipc::Compression::kZstd;
   } else if (compression != "none") {
-    return Status::InvalidArgument("arrow sink: option 'compression' must be none, lz4 or zstd, got '" +
-                                   compression + "'");
+    return Status::InvalidArgument(
+        "arrow sink: option 'compression' must be none, lz4 or zstd, got '" +
+        compression + "'");
   }
   RIVULET_ASSIGN_OR_RETURN(auto log, OpenLog(options, "arrow"));
   Encoder encode = [write_options](const Schema& schema,
                                    const std::vector<RecordBatchPtr>& batches) {
     return ipc::WriteFile(schema, batches, write_options);
   };
-  return std::unique_ptr<Sink>(new FileSink("ArrowSink", "arrow", std::move(log), encode));
+  return std::unique_ptr<Sink>(
+      new FileSink("ArrowSink", "arrow", std::move(log), encode));
 }
 
 }  // namespace rivulet

@@ -1,7 +1,6 @@
 #include "sinks/json_rows.h"
 
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 namespace rivulet {
@@ -13,7 +12,8 @@ std::string Base64(const std::string& bytes) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    uint32_t n =
+        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
     for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
   }
   if (i < bytes.size()) {
@@ -84,7 +84,10 @@ void AppendValue(const Value& v, const DataType& type, std::string* out) {
       return;
     case TypeId::kTimestamp:
     case TypeId::kTimestampNtz:
-      *out += '"' + IsoTimestamp(v.as<TimestampValue>().micros, type.id() == TypeId::kTimestamp) + '"';
+      *out +=
+          '"' +
+          IsoTimestamp(v.as<TimestampValue>().micros, type.id() == TypeId::kTimestamp) +
+          '"';
       return;
     case TypeId::kDecimal:
       *out += DecimalText(v.as<DecimalValue>());
@@ -110,7 +113,8 @@ void AppendValue(const Value& v, const DataType& type, std::string* out) {
       for (const auto& [key, value] : v.as<MapValue>().entries) {
         if (!first) *out += ',';
         first = false;
-        std::string key_text = key.is<std::string>() ? key.as<std::string>() : key.ToString();
+        std::string key_text =
+            key.is<std::string>() ? key.as<std::string>() : key.ToString();
         *out += nlohmann::json(key_text).dump() + ':';
         if (value.is_null()) {
           *out += "null";

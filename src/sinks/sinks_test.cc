@@ -4,21 +4,22 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file_util.h"
+#include "ipc/reader.h"
 #include "rivulet/record_batch.h"
 #include "sinks/console_sink.h"
 #include "sinks/file_sink_log.h"
-#include "sinks/json_rows.h"
-#include "common/file_util.h"
-#include "ipc/reader.h"
 #include "sinks/file_sinks.h"
+#include "sinks/json_rows.h"
 
 namespace rivulet {
 namespace {
 
 std::shared_ptr<const Schema> PeopleSchema() {
-  return std::make_shared<const Schema>(*ParseDdl(
-      "id INT, name STRING, tags ARRAY<STRING>, born DATE, seen TIMESTAMP, "
-      "score DECIMAL(5,2), raw BINARY, attrs MAP<STRING, INT>, s STRUCT<a: INT, b: STRING>"));
+  return std::make_shared<const Schema>(
+      *ParseDdl("id INT, name STRING, tags ARRAY<STRING>, born DATE, seen TIMESTAMP, "
+                "score DECIMAL(5,2), raw BINARY, attrs MAP<STRING, INT>, s STRUCT<a: "
+                "INT, b: STRING>"));
 }
 
 RecordBatchPtr People() {
@@ -30,8 +31,8 @@ RecordBatchPtr People() {
                       Bytes{"hi!"}, MapValue{{{"k", 7}}}, ListValue{{5, "q"}}})
                   .ok());
   EXPECT_TRUE(builder
-                  .AppendRow(std::vector<Value>{2, Value(), Value(), Value(), Value(), Value(),
-                                                Value(), Value(), Value()})
+                  .AppendRow(std::vector<Value>{2, Value(), Value(), Value(), Value(),
+                                                Value(), Value(), Value(), Value()})
                   .ok());
   return *builder.Finish();
 }
@@ -39,13 +40,14 @@ RecordBatchPtr People() {
 TEST(JsonRowsTest, RowsAreWrittenAsSparksJsonSourceWritesThem) {
   std::string out;
   AppendJsonLines(*People(), &out);
-  EXPECT_EQ(out,
-            R"({"id":1,"name":"ann","tags":["x",null],"born":"2022-01-08",)"
-            R"("seen":"2023-11-14T22:13:20.123Z","score":-12.34,"raw":"aGkh","attrs":{"k":7},)"
-            R"("s":{"a":5,"b":"q"}})"
-            "\n"
-            R"({"id":2})"
-            "\n");
+  EXPECT_EQ(
+      out,
+      R"({"id":1,"name":"ann","tags":["x",null],"born":"2022-01-08",)"
+      R"("seen":"2023-11-14T22:13:20.123Z","score":-12.34,"raw":"aGkh","attrs":{"k":7},)"
+      R"("s":{"a":5,"b":"q"}})"
+      "\n"
+      R"({"id":2})"
+      "\n");
 }
 
 TEST(ConsoleSinkTest, PrintsABannerAndAShowStyleTable) {
@@ -53,7 +55,8 @@ TEST(ConsoleSinkTest, PrintsABannerAndAShowStyleTable) {
   Options options;
   auto sink = MakeConsoleSink(options, &out);
   ASSERT_TRUE(sink.ok());
-  auto schema = std::make_shared<const Schema>(*ParseDdl("id INT, s STRUCT<a: INT, b: STRING>"));
+  auto schema =
+      std::make_shared<const Schema>(*ParseDdl("id INT, s STRUCT<a: INT, b: STRING>"));
   RecordBatchBuilder builder(schema);
   ASSERT_TRUE(builder.AppendRow(std::vector<Value>{7, ListValue{{1, "x"}}}).ok());
   ASSERT_TRUE((*sink)->AddBatch(3, *schema, {*builder.Finish()}).ok());
@@ -102,7 +105,8 @@ TEST(ConsoleSinkTest, ABadOptionIsAnErrorNamingIt) {
 
 struct JsonSinkTest : ::testing::Test {
   std::string dir = [] {
-    std::string t = (std::filesystem::temp_directory_path() / "rivulet-json-XXXXXX").string();
+    std::string t =
+        (std::filesystem::temp_directory_path() / "rivulet-json-XXXXXX").string();
     return std::string(mkdtemp(t.data()));
   }();
   ~JsonSinkTest() override { std::filesystem::remove_all(dir); }
@@ -130,7 +134,8 @@ TEST_F(JsonSinkTest, AReplayedBatchIsNotWrittenTwice) {
   auto sink = MakeJsonSink(options);
   ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()}).ok());
   auto before = std::filesystem::last_write_time(dir + "/part-00000.json");
-  // The replay of batch 0 after a crash carries other rows here only to show it is ignored.
+  // The replay of batch 0 after a crash carries other rows here only to show it is
+  // ignored.
   ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(0, 1)}).ok());
   EXPECT_EQ(std::filesystem::last_write_time(dir + "/part-00000.json"), before);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir + "/_spark_metadata"),
@@ -147,7 +152,8 @@ TEST_F(JsonSinkTest, TheArrowSinkWritesOneArrowFilePerBatchThatReadsBackToTheSam
     auto sink = MakeArrowSink(options);
     ASSERT_TRUE(sink.ok()) << sink.status().ToString();
     ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()}).ok());
-    ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(1, 1)}).ok());  // replay
+    ASSERT_TRUE(
+        (*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(1, 1)}).ok());  // replay
     auto bytes = ReadFile(out + "/part-00000.arrow");
     ASSERT_TRUE(bytes.ok());
     auto read = ipc::ReadFile(std::make_shared<const std::string>(*bytes));

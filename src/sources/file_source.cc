@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <ctime>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "common/file_util.h"
 
@@ -46,9 +45,10 @@ struct FoundFile {
 
 class FileReader : public SimpleStreamReader {
  public:
-  FileReader(std::string dir, bool whole_text) : dir_(std::move(dir)), whole_text_(whole_text) {
-    schema_ = std::make_shared<const Schema>(
-        Schema({Field{"file", DataType::String(), false}, Field{"value", DataType::String()}}));
+  FileReader(std::string dir, bool whole_text)
+      : dir_(std::move(dir)), whole_text_(whole_text) {
+    schema_ = std::make_shared<const Schema>(Schema(
+        {Field{"file", DataType::String(), false}, Field{"value", DataType::String()}}));
   }
 
   Result<Offset> InitialOffset() override { return OffsetAt(0); }
@@ -78,8 +78,8 @@ class FileReader : public SimpleStreamReader {
       if (name.empty() || name[0] == '.' || name[0] == '_') continue;
       struct stat st {};
       if (stat((dir_ + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      const int64_t ctime = static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 +
-                            st.st_ctim.tv_nsec;
+      const int64_t ctime =
+          static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
       if (ctime >= from_ns && ctime < to_ns) files.push_back({ctime, std::move(name)});
     }
     std::sort(files.begin(), files.end());
@@ -91,12 +91,14 @@ class FileReader : public SimpleStreamReader {
     for (const auto& file : files) {
       RIVULET_ASSIGN_OR_RETURN(std::string content, ReadFile(dir_ + "/" + file.name));
       if (whole_text_) {
-        RIVULET_RETURN_NOT_OK(builder.AppendRow(std::vector<Value>{file.name, std::move(content)}));
+        RIVULET_RETURN_NOT_OK(
+            builder.AppendRow(std::vector<Value>{file.name, std::move(content)}));
         continue;
       }
       std::istringstream lines(content);
       for (std::string line; std::getline(lines, line);) {
-        RIVULET_RETURN_NOT_OK(builder.AppendRow(std::vector<Value>{file.name, std::move(line)}));
+        RIVULET_RETURN_NOT_OK(
+            builder.AppendRow(std::vector<Value>{file.name, std::move(line)}));
       }
     }
     RIVULET_ASSIGN_OR_RETURN(auto batch, builder.Finish());
@@ -113,11 +115,13 @@ class FileSource : public DataSource {
   using DataSource::DataSource;
   std::string name() const override { return "files"; }
   Result<Schema> schema() override {
-    return Schema({Field{"file", DataType::String(), false}, Field{"value", DataType::String()}});
+    return Schema(
+        {Field{"file", DataType::String(), false}, Field{"value", DataType::String()}});
   }
   Result<std::unique_ptr<SimpleStreamReader>> simpleStreamReader(const Schema&) override {
     auto path = options().Get("path");
-    if (!path || path->empty()) return Status::InvalidArgument("files source: option 'path' is required");
+    if (!path || path->empty())
+      return Status::InvalidArgument("files source: option 'path' is required");
     struct stat st {};
     if (stat(path->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       return Status::InvalidArgument("files source: '" + *path + "' is not a directory");

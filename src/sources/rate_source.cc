@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 namespace rivulet {
@@ -15,12 +14,14 @@ int64_t NowMs() {
 }
 
 Schema RateSchema() {
-  return Schema({Field{"timestamp", DataType::Timestamp()}, Field{"value", DataType::Long()}});
+  return Schema(
+      {Field{"timestamp", DataType::Timestamp()}, Field{"value", DataType::Long()}});
 }
 
 Result<nlohmann::json> ParseOffset(const Offset& offset) {
   auto json = nlohmann::json::parse(offset.text(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return Status::InvalidArgument("bad rate offset " + offset.text());
+  if (json.is_discarded())
+    return Status::InvalidArgument("bad rate offset " + offset.text());
   return json;
 }
 
@@ -40,7 +41,8 @@ std::vector<InputPartitionPtr> Split(int64_t first, int64_t last, int num_partit
   for (int i = 0; i < num_partitions && total > 0; ++i) {
     int64_t lo = first + total * i / num_partitions;
     int64_t hi = first + total * (i + 1) / num_partitions;
-    if (lo < hi) parts.push_back(std::make_shared<RatePartition>(lo, hi, start_micros, step_micros));
+    if (lo < hi)
+      parts.push_back(std::make_shared<RatePartition>(lo, hi, start_micros, step_micros));
   }
   return parts;
 }
@@ -54,14 +56,16 @@ RecordBatchPtr ReadRate(const RatePartition& part) {
     std::fill(timestamps.begin(), timestamps.end(), part.start_micros);
   } else {
     for (int64_t i = 0; i < n; ++i) {
-      timestamps[i] = part.start_micros + static_cast<int64_t>(values[i] * part.step_micros);
+      timestamps[i] =
+          part.start_micros + static_cast<int64_t>(values[i] * part.step_micros);
     }
   }
   static const auto schema = std::make_shared<const Schema>(RateSchema());
   return std::make_shared<RecordBatch>(
       schema,
-      std::vector<ArrayDataPtr>{MakeFixedWidthColumn(DataType::Timestamp(), std::move(timestamps)),
-                                MakeFixedWidthColumn(DataType::Long(), std::move(values))},
+      std::vector<ArrayDataPtr>{
+          MakeFixedWidthColumn(DataType::Timestamp(), std::move(timestamps)),
+          MakeFixedWidthColumn(DataType::Long(), std::move(values))},
       n);
 }
 
@@ -84,7 +88,8 @@ class RateReader : public StreamReader {
       available = std::min(available, delivered + limit.value);
     }
     if (available <= delivered) return start;
-    return Offset::Canonical(nlohmann::json{{"startMs", start_ms}, {"value", available}}.dump());
+    return Offset::Canonical(
+        nlohmann::json{{"startMs", start_ms}, {"value", available}}.dump());
   }
 
   Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
@@ -93,11 +98,13 @@ class RateReader : public StreamReader {
     RIVULET_ASSIGN_OR_RETURN(auto to, ParseOffset(end));
     const int64_t start_ms = to.value("startMs", int64_t{0});
     return Split(from.value("value", int64_t{0}), to.value("value", int64_t{0}),
-                 num_partitions_, start_ms * 1000, 1e6 / static_cast<double>(rows_per_second_));
+                 num_partitions_, start_ms * 1000,
+                 1e6 / static_cast<double>(rows_per_second_));
   }
 
   Result<std::vector<RecordBatchPtr>> Read(const InputPartition& partition) override {
-    return std::vector<RecordBatchPtr>{ReadRate(static_cast<const RatePartition&>(partition))};
+    return std::vector<RecordBatchPtr>{
+        ReadRate(static_cast<const RatePartition&>(partition))};
   }
 
  private:
@@ -107,8 +114,8 @@ class RateReader : public StreamReader {
 
 class MicroBatchRateReader : public StreamReader {
  public:
-  MicroBatchRateReader(int64_t rows_per_batch, int num_partitions, int64_t start_timestamp_ms,
-                       int64_t advance_ms)
+  MicroBatchRateReader(int64_t rows_per_batch, int num_partitions,
+                       int64_t start_timestamp_ms, int64_t advance_ms)
       : rows_per_batch_(rows_per_batch),
         num_partitions_(num_partitions),
         start_timestamp_ms_(start_timestamp_ms),
@@ -118,7 +125,8 @@ class MicroBatchRateReader : public StreamReader {
 
   Result<Offset> LatestOffset(const Offset& start, const ReadLimit&) override {
     RIVULET_ASSIGN_OR_RETURN(auto json, ParseOffset(start));
-    if (!json.is_number_integer()) return Status::InvalidArgument("bad offset " + start.text());
+    if (!json.is_number_integer())
+      return Status::InvalidArgument("bad offset " + start.text());
     return Offset::Canonical(std::to_string(json.get<int64_t>() + 1));
   }
 
@@ -129,15 +137,17 @@ class MicroBatchRateReader : public StreamReader {
     std::vector<InputPartitionPtr> parts;
     // Each batch keeps its own timestamp, so batches are split one by one.
     for (int64_t batch = from.get<int64_t>(); batch < to.get<int64_t>(); ++batch) {
-      auto split = Split(batch * rows_per_batch_, (batch + 1) * rows_per_batch_, num_partitions_,
-                         (start_timestamp_ms_ + batch * advance_ms_) * 1000, 0);
+      auto split =
+          Split(batch * rows_per_batch_, (batch + 1) * rows_per_batch_, num_partitions_,
+                (start_timestamp_ms_ + batch * advance_ms_) * 1000, 0);
       parts.insert(parts.end(), split.begin(), split.end());
     }
     return parts;
   }
 
   Result<std::vector<RecordBatchPtr>> Read(const InputPartition& partition) override {
-    return std::vector<RecordBatchPtr>{ReadRate(static_cast<const RatePartition&>(partition))};
+    return std::vector<RecordBatchPtr>{
+        ReadRate(static_cast<const RatePartition&>(partition))};
   }
 
  private:
@@ -157,18 +167,23 @@ class RateSource : public DataSource {
 
   Result<std::unique_ptr<StreamReader>> streamReader(const Schema&) override {
     RIVULET_ASSIGN_OR_RETURN(int64_t partitions, options().GetInt("numPartitions", 1));
-    if (partitions < 1) return Status::InvalidArgument("option 'numPartitions' must be positive");
+    if (partitions < 1)
+      return Status::InvalidArgument("option 'numPartitions' must be positive");
     if (micro_batch_) {
       RIVULET_ASSIGN_OR_RETURN(int64_t rows, options().GetInt("rowsPerBatch", 1));
       RIVULET_ASSIGN_OR_RETURN(int64_t start, options().GetInt("startTimestamp", 0));
-      RIVULET_ASSIGN_OR_RETURN(int64_t advance, options().GetInt("advanceMillisPerBatch", 1000));
-      if (rows < 0) return Status::InvalidArgument("option 'rowsPerBatch' must not be negative");
+      RIVULET_ASSIGN_OR_RETURN(int64_t advance,
+                               options().GetInt("advanceMillisPerBatch", 1000));
+      if (rows < 0)
+        return Status::InvalidArgument("option 'rowsPerBatch' must not be negative");
       return std::unique_ptr<StreamReader>(
           new MicroBatchRateReader(rows, static_cast<int>(partitions), start, advance));
     }
     RIVULET_ASSIGN_OR_RETURN(int64_t rps, options().GetInt("rowsPerSecond", 1));
-    if (rps < 1) return Status::InvalidArgument("option 'rowsPerSecond' must be positive");
-    return std::unique_ptr<StreamReader>(new RateReader(rps, static_cast<int>(partitions)));
+    if (rps < 1)
+      return Status::InvalidArgument("option 'rowsPerSecond' must be positive");
+    return std::unique_ptr<StreamReader>(
+        new RateReader(rps, static_cast<int>(partitions)));
   }
 
  private:

@@ -36,7 +36,8 @@ Result<std::unique_ptr<StreamReader>> DataSource::streamReader(const Schema&) {
   return Status::NotFound("streamReader is not implemented");
 }
 
-Result<std::unique_ptr<SimpleStreamReader>> DataSource::simpleStreamReader(const Schema&) {
+Result<std::unique_ptr<SimpleStreamReader>> DataSource::simpleStreamReader(
+    const Schema&) {
   return Status::NotFound("simpleStreamReader is not implemented");
 }
 

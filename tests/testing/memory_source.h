@@ -1,14 +1,14 @@
 #pragma once
 
-// In-memory sources and sinks for engine tests: a simple reader over a growing list of longs
-// that records every call it gets, and a sink that keeps what it was given per batch id.
+// In-memory sources and sinks for engine tests: a simple reader over a growing list of
+// longs that records every call it gets, and a sink that keeps what it was given per
+// batch id.
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "rivulet/sink.h"
 #include "rivulet/source.h"
@@ -16,16 +16,18 @@
 namespace rivulet::testing {
 
 inline std::shared_ptr<const Schema> LongSchema() {
-  static auto schema = std::make_shared<const Schema>(Schema({Field{"v", DataType::Long()}}));
+  static auto schema =
+      std::make_shared<const Schema>(Schema({Field{"v", DataType::Long()}}));
   return schema;
 }
 
 inline RecordBatchPtr LongsBatch(int64_t from, int64_t to) {
   std::vector<int64_t> values;
   for (int64_t v = from; v < to; ++v) values.push_back(v);
-  return std::make_shared<RecordBatch>(
-      LongSchema(), std::vector<ArrayDataPtr>{MakeFixedWidthColumn(DataType::Long(), std::move(values))},
-      to - from);
+  return std::make_shared<RecordBatch>(LongSchema(),
+                                       std::vector<ArrayDataPtr>{MakeFixedWidthColumn(
+                                           DataType::Long(), std::move(values))},
+                                       to - from);
 }
 
 inline Offset PositionOffset(int64_t position) {
@@ -39,8 +41,8 @@ inline int64_t PositionOf(const Offset& offset) {
 // Shared between a test and the reader it hands to the engine.
 struct LongStream {
   std::mutex mu;
-  int64_t available = 0;   // values 0..available-1 exist
-  int64_t batch_limit = 0; // >0: read() returns at most this many values
+  int64_t available = 0;           // values 0..available-1 exist
+  int64_t batch_limit = 0;         // >0: read() returns at most this many values
   std::vector<std::string> calls;  // "read(0)", "readBetweenOffsets(0,2)", "commit(2)"
 
   void Record(std::string call) {
@@ -57,7 +59,8 @@ struct LongStream {
 
 class LongSimpleReader : public SimpleStreamReader {
  public:
-  explicit LongSimpleReader(std::shared_ptr<LongStream> stream) : stream_(std::move(stream)) {}
+  explicit LongSimpleReader(std::shared_ptr<LongStream> stream)
+      : stream_(std::move(stream)) {}
 
   Result<Offset> InitialOffset() override { return PositionOffset(0); }
 

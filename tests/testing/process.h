@@ -56,7 +56,8 @@ class Process {
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
+    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0)
+      pid_ = -1;
     posix_spawn_file_actions_destroy(&actions);
   }
   ~Process() {
@@ -111,7 +112,8 @@ struct RunResult {
 };
 
 // Runs `rivulet <args>` to completion (at most 60 s).
-inline RunResult RunRivulet(std::vector<std::string> args, const std::string& output_dir) {
+inline RunResult RunRivulet(std::vector<std::string> args,
+                            const std::string& output_dir) {
   args.insert(args.begin(), RivuletBinary());
   Process p(std::move(args), output_dir);
   int code = p.WaitFor(std::chrono::seconds(60));
