@@ -3,30 +3,10 @@
 #include <cstring>
 #include <limits>
 
+#include "core/layout.h"
+
 namespace rivulet::ipc {
 namespace {
-
-int FixedWidthOf(TypeId id) {
-  switch (id) {
-    case TypeId::kByte:
-      return 1;
-    case TypeId::kShort:
-      return 2;
-    case TypeId::kInt:
-    case TypeId::kFloat:
-    case TypeId::kDate:
-      return 4;
-    case TypeId::kLong:
-    case TypeId::kDouble:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampNtz:
-      return 8;
-    case TypeId::kDecimal:
-      return 16;
-    default:
-      return 0;
-  }
-}
 
 BufferPtr Owned(std::vector<uint8_t> bytes) {
   auto owner = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
@@ -158,7 +138,7 @@ Result<ArrayDataPtr> Take(const std::vector<const ArrayData*>& sources,
       break;
     }
     default: {
-      const int width = FixedWidthOf(type->id());
+      const int width = core::FixedWidth(type->id());
       std::vector<uint8_t> values(static_cast<size_t>(n) * width, 0);
       for (int64_t i = 0; i < n; ++i) {
         const TakeRef& r = refs[i];

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 
+#include "core/layout.h"
 #include "ipc/compression.h"
 #include "ipc/flatbuffer_writer.h"
 #include "ipc/format_internal.h"
@@ -199,27 +200,6 @@ constexpr uint8_t kZeros[8] = {};
 
 int64_t PaddedTo8(int64_t n) { return (n + 7) & ~int64_t{7}; }
 
-int ByteWidth(TypeId id) {
-  switch (id) {
-    case TypeId::kByte:
-      return 1;
-    case TypeId::kShort:
-      return 2;
-    case TypeId::kInt:
-    case TypeId::kFloat:
-    case TypeId::kDate:
-      return 4;
-    case TypeId::kLong:
-    case TypeId::kDouble:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampNtz:
-      return 8;
-    case TypeId::kDecimal:
-      return 16;
-    default:
-      return 0;
-  }
-}
 
 const uint8_t* DataOf(const BufferPtr& b) { return b ? b->data() : nullptr; }
 
@@ -279,7 +259,7 @@ class BodyWriter {
         }
         return Status::OK();
       default: {
-        int width = ByteWidth(id);
+        int width = core::FixedWidth(id);
         if (length == 0) return AddBuffer(nullptr, 0);
         return AddBuffer(a.buffers[1]->data() + abs * width, length * width);
       }
