@@ -220,48 +220,38 @@ class LongType(IntegralType):
         return "bigint"
 
 
-class DayTimeIntervalType(AtomicType):
+class _IntervalType(AtomicType):
+    """An ANSI interval from startField to endField; subclasses name their fields."""
+
+    _fields = {}
+
+    def __init__(self, startField=None, endField=None):
+        first, last = min(self._fields), max(self._fields)
+        self.startField = first if startField is None else startField
+        self.endField = last if endField is None else endField
+
+    def simpleString(self):
+        start = self._fields[self.startField]
+        end = self._fields[self.endField]
+        if start == end:
+            return "interval %s" % start
+        return "interval %s to %s" % (start, end)
+
+    def jsonValue(self):
+        return self.simpleString()
+
+    def __repr__(self):
+        return "%s(%d, %d)" % (type(self).__name__, self.startField, self.endField)
+
+
+class DayTimeIntervalType(_IntervalType):
     DAY, HOUR, MINUTE, SECOND = 0, 1, 2, 3
     _fields = {DAY: "day", HOUR: "hour", MINUTE: "minute", SECOND: "second"}
 
-    def __init__(self, startField=DAY, endField=SECOND):
-        self.startField = startField
-        self.endField = endField
 
-    def simpleString(self):
-        start = self._fields[self.startField]
-        end = self._fields[self.endField]
-        if start == end:
-            return "interval %s" % start
-        return "interval %s to %s" % (start, end)
-
-    def jsonValue(self):
-        return self.simpleString()
-
-    def __repr__(self):
-        return "DayTimeIntervalType(%d, %d)" % (self.startField, self.endField)
-
-
-class YearMonthIntervalType(AtomicType):
+class YearMonthIntervalType(_IntervalType):
     YEAR, MONTH = 0, 1
     _fields = {YEAR: "year", MONTH: "month"}
-
-    def __init__(self, startField=YEAR, endField=MONTH):
-        self.startField = startField
-        self.endField = endField
-
-    def simpleString(self):
-        start = self._fields[self.startField]
-        end = self._fields[self.endField]
-        if start == end:
-            return "interval %s" % start
-        return "interval %s to %s" % (start, end)
-
-    def jsonValue(self):
-        return self.simpleString()
-
-    def __repr__(self):
-        return "YearMonthIntervalType(%d, %d)" % (self.startField, self.endField)
 
 
 class CalendarIntervalType(DataType, metaclass=_Singleton):
