@@ -25,7 +25,7 @@ std::string IsoMillis(int64_t ms) {
   time_t secs = static_cast<time_t>(ms / 1000);
   tm parts{};
   gmtime_r(&secs, &parts);
-  char buf[40];
+  char buf[64];
   snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900,
            parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
            static_cast<int>(ms % 1000));
