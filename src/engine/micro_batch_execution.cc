@@ -169,10 +169,7 @@ Status StreamingQuery::Impl::Recover() {
   return Status::OK();
 }
 
-Status StreamingQuery::Run() {
-  Status status = impl_->RunLoop();
-  return status;
-}
+Status StreamingQuery::Run() { return impl_->RunLoop(); }
 
 void StreamingQuery::Stop() {
   {
