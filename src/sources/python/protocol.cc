@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -70,6 +71,53 @@ class SigpipeGuard {
   bool raised_ = false;
 };
 
+// Decodes a body of `length` bytes that `read(out, n)` supplies in order. Every length is
+// checked against `length` before anything is read or allocated for it, and each field is
+// read straight into its own string: a reply of megabytes of rows is copied once.
+template <typename Read>
+Result<Message> DecodeBodyFrom(size_t length, Read&& read) {
+  if (length < 8) {
+    return Status::Corruption("worker message of " + std::to_string(length) +
+                              " bytes is shorter than its 8-byte header");
+  }
+  char header[8];
+  RIVULET_RETURN_NOT_OK(read(header, 8));
+  Message message;
+  message.code = GetU32(header);
+  uint32_t count = GetU32(header + 4);
+  size_t left = length - 8;
+  // Each field takes at least its 4-byte length, which bounds the count before reserving.
+  if (count > left / 4) {
+    return Status::Corruption("worker message claims " + std::to_string(count) +
+                              " fields but has room for at most " +
+                              std::to_string(left / 4));
+  }
+  message.fields.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (left < 4) {
+      return Status::Corruption("worker message field " + std::to_string(i) +
+                                " has no length");
+    }
+    char size[4];
+    RIVULET_RETURN_NOT_OK(read(size, 4));
+    left -= 4;
+    uint32_t n = GetU32(size);
+    if (n > left) {
+      return Status::Corruption("worker message field " + std::to_string(i) + " of " +
+                                std::to_string(n) +
+                                " bytes runs past the end of its frame");
+    }
+    std::string& field = message.fields.emplace_back(n, '\0');
+    RIVULET_RETURN_NOT_OK(read(field.data(), n));
+    left -= n;
+  }
+  if (left != 0) {
+    return Status::Corruption("worker message has " + std::to_string(left) +
+                              " stray bytes after its fields");
+  }
+  return message;
+}
+
 }  // namespace
 
 const char* FunctionName(FunctionId id) {
@@ -118,41 +166,12 @@ std::string EncodeFrame(const Message& message) {
 }
 
 Result<Message> DecodeBody(std::string_view body) {
-  if (body.size() < 8) {
-    return Status::Corruption("worker message of " + std::to_string(body.size()) +
-                              " bytes is shorter than its 8-byte header");
-  }
-  Message message;
-  message.code = GetU32(body.data());
-  uint32_t count = GetU32(body.data() + 4);
-  size_t pos = 8;
-  // Each field takes at least its 4-byte length, which bounds the count before reserving.
-  if (count > (body.size() - pos) / 4) {
-    return Status::Corruption("worker message claims " + std::to_string(count) +
-                              " fields but has room for at most " +
-                              std::to_string((body.size() - pos) / 4));
-  }
-  message.fields.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) {
-    if (body.size() - pos < 4) {
-      return Status::Corruption("worker message field " + std::to_string(i) +
-                                " has no length");
-    }
-    uint32_t n = GetU32(body.data() + pos);
-    pos += 4;
-    if (n > body.size() - pos) {
-      return Status::Corruption("worker message field " + std::to_string(i) + " of " +
-                                std::to_string(n) +
-                                " bytes runs past the end of its frame");
-    }
-    message.fields.emplace_back(body.substr(pos, n));
+  size_t pos = 0;
+  return DecodeBodyFrom(body.size(), [&](char* out, size_t n) {
+    std::memcpy(out, body.data() + pos, n);
     pos += n;
-  }
-  if (pos != body.size()) {
-    return Status::Corruption("worker message has " + std::to_string(body.size() - pos) +
-                              " stray bytes after its fields");
-  }
-  return message;
+    return Status::OK();
+  });
 }
 
 Status WriteFrame(int fd, const Message& message) {
@@ -182,14 +201,38 @@ Result<std::optional<Message>> ReadFrame(int fd) {
     return Status::Corruption("worker frame of " + std::to_string(length) +
                               " bytes exceeds the 1 GiB limit");
   }
-  std::string body(length, '\0');
-  RIVULET_ASSIGN_OR_RETURN(got, ReadFully(fd, body.data(), length));
-  if (got < length) {
-    return Status::Corruption("the python worker's channel ended inside a frame (" +
-                              std::to_string(got) + " of " + std::to_string(length) +
-                              " bytes)");
-  }
-  RIVULET_ASSIGN_OR_RETURN(Message message, DecodeBody(body));
+  // Small frames (and the start of big ones) arrive with one read() into a buffer; a big
+  // field's remainder is read straight into its string.
+  constexpr size_t kBufferBytes = 64 * 1024;
+  std::string buffer;
+  size_t buffered = 0, taken = 0, body_read = 0;
+  auto fill = [&](char* out, size_t n) -> Status {
+    RIVULET_ASSIGN_OR_RETURN(size_t now, ReadFully(fd, out, n));
+    body_read += now;
+    if (now < n) {
+      return Status::Corruption("the python worker's channel ended inside a frame (" +
+                                std::to_string(body_read) + " of " +
+                                std::to_string(length) + " bytes)");
+    }
+    return Status::OK();
+  };
+  auto read = [&](char* out, size_t n) -> Status {
+    size_t from_buffer = std::min(n, buffered - taken);
+    std::memcpy(out, buffer.data() + taken, from_buffer);
+    taken += from_buffer;
+    out += from_buffer;
+    n -= from_buffer;
+    if (n == 0) return Status::OK();
+    if (n >= kBufferBytes) return fill(out, n);
+    // Never past this frame: the bytes after it are the next reply's.
+    buffer.resize(std::min<size_t>(kBufferBytes, length - body_read));
+    RIVULET_RETURN_NOT_OK(fill(buffer.data(), buffer.size()));
+    buffered = buffer.size();
+    std::memcpy(out, buffer.data(), n);  // n fits: the body checks bound it by the frame
+    taken = n;
+    return Status::OK();
+  };
+  RIVULET_ASSIGN_OR_RETURN(Message message, DecodeBodyFrom(length, read));
   return std::optional<Message>(std::move(message));
 }
 

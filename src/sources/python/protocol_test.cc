@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <thread>
+
 namespace rivulet::python {
 namespace {
 
@@ -74,6 +76,45 @@ TEST_F(PipeTest, ReadFrameGetsWhatWriteFrameSent) {
   auto message = ReadFrame(fds_[0]);
   ASSERT_TRUE(message.ok() && message->has_value());
   EXPECT_EQ((*message)->fields, (std::vector<std::string>{"one", "two"}));
+}
+
+TEST_F(PipeTest, BigFieldsAndFieldsAcrossTheReadBufferComeThroughWhole) {
+  // Fields of every size around the 64 KiB read buffer, then a second frame that must not
+  // be read into the first.
+  std::vector<std::string> fields;
+  for (size_t size : {size_t{10}, size_t{65530}, size_t{20}, size_t{65536},
+                      size_t{300000}, size_t{0}, size_t{7}}) {
+    std::string field(size, '\0');
+    for (size_t i = 0; i < size; ++i)
+      field[i] = static_cast<char>('a' + (i * 7 + size) % 26);
+    fields.push_back(std::move(field));
+  }
+  std::thread writer([&] {
+    ASSERT_TRUE(WriteFrame(fds_[1], {0, fields}).ok());
+    ASSERT_TRUE(WriteFrame(fds_[1], {1, {"next"}}).ok());
+  });
+  auto first = ReadFrame(fds_[0]);
+  auto second = ReadFrame(fds_[0]);
+  writer.join();
+  ASSERT_TRUE(first.ok() && first->has_value()) << first.status().ToString();
+  EXPECT_EQ((*first)->code, 0u);
+  EXPECT_TRUE((*first)->fields == fields);
+  ASSERT_TRUE(second.ok() && second->has_value()) << second.status().ToString();
+  EXPECT_EQ((*second)->code, 1u);
+  EXPECT_EQ((*second)->fields, std::vector<std::string>{"next"});
+}
+
+TEST_F(PipeTest, EndOfInputInsideABigFieldIsCorruptionCountingWhatArrived) {
+  std::string frame = EncodeFrame({0, {std::string(100000, 'x')}});
+  std::thread writer([&] {
+    ASSERT_EQ(::write(fds_[1], frame.data(), 80000), 80000);
+    CloseWriter();
+  });
+  auto message = ReadFrame(fds_[0]);
+  writer.join();
+  EXPECT_EQ(message.status().ToString(),
+            "Corruption: the python worker's channel ended inside a frame (79996 of "
+            "100012 bytes)");
 }
 
 TEST_F(PipeTest, EndOfInputBeforeAFrameIsNoMessage) {

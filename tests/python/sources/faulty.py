@@ -6,7 +6,7 @@ FaultySource is a partitioned counter (two rows a batch) whose options choose a 
                     exit (sys.exit(3)), os_exit (os._exit(4), no clean-up), kill (SIGKILL
                     itself), segfault (a null read in C)
   crash_once=<path> crash only while <path> does not exist (the crash creates it), so a
-                    respawned worker goes on
+                    respawned worker goes on; of reads running at once only one crashes
   print=yes         print a line to stdout and one to stderr from every method
   orphan=<method>   start a process in that method that outlives the worker for 5 seconds
                     and keeps its stdout and stderr open
@@ -44,9 +44,10 @@ class _Faults:
         if self.options.get("crash") == method:
             marker = self.options.get("crash_once")
             if marker is not None:
-                if os.path.exists(marker):
+                try:  # created atomically: of reads running at once, one crashes
+                    os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+                except FileExistsError:
                     return
-                open(marker, "w").close()
             how = self.options.get("crash_how", "exit")
             if how == "exit":
                 sys.exit(3)
