@@ -13,8 +13,15 @@ from pyspark.sql.datasource import (
     InputPartition,
     SimpleDataSourceStreamReader,
 )
+from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
-SCHEMA = "id BIGINT, name STRING, score DOUBLE"
+SCHEMA = StructType(
+    [
+        StructField("id", LongType()),
+        StructField("name", StringType()),
+        StructField("score", DoubleType()),
+    ]
+)
 
 
 def make_rows(first, stop):
