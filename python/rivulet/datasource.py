@@ -17,19 +17,8 @@ from rivulet.errors import _not_implemented
 from rivulet.streaming import ReadAllAvailable, SupportsTriggerAvailableNow
 from rivulet.types import Row, StructType
 
-__all__ = [
-    "DataSource",
-    "DataSourceReader",
-    "DataSourceStreamReader",
-    "SimpleDataSourceStreamReader",
-    "DataSourceWriter",
-    "DataSourceArrowWriter",
-    "DataSourceStreamWriter",
-    "DataSourceStreamArrowWriter",
-    "InputPartition",
-    "WriterCommitMessage",
-    "CaseInsensitiveDict",
-    "SupportsTriggerAvailableNow",
+# Filter pushdown classes, loaded on first use (see __getattr__ below).
+_FILTERS = (
     "Filter",
     "EqualTo",
     "EqualNullSafe",
@@ -44,7 +33,22 @@ __all__ = [
     "StringStartsWith",
     "StringEndsWith",
     "StringContains",
-]
+)
+
+__all__ = [
+    "DataSource",
+    "DataSourceReader",
+    "DataSourceStreamReader",
+    "SimpleDataSourceStreamReader",
+    "DataSourceWriter",
+    "DataSourceArrowWriter",
+    "DataSourceStreamWriter",
+    "DataSourceStreamArrowWriter",
+    "InputPartition",
+    "WriterCommitMessage",
+    "CaseInsensitiveDict",
+    "SupportsTriggerAvailableNow",
+] + list(_FILTERS)
 
 # Row and StructType are part of this module's namespace in PySpark too.
 _reexported = (Row, StructType)
@@ -251,22 +255,6 @@ class CaseInsensitiveDict(UserDict):
         return type(self)(self)
 
 
-_FILTERS = (
-    "Filter",
-    "EqualTo",
-    "EqualNullSafe",
-    "GreaterThan",
-    "GreaterThanOrEqual",
-    "LessThan",
-    "LessThanOrEqual",
-    "In",
-    "IsNull",
-    "IsNotNull",
-    "Not",
-    "StringStartsWith",
-    "StringEndsWith",
-    "StringContains",
-)
 
 
 def __getattr__(name):

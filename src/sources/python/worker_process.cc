@@ -22,6 +22,18 @@ constexpr size_t kTailLines = 20;
 // How long a worker gets to exit on its own before it is killed.
 constexpr auto kExitGrace = std::chrono::seconds(1);
 
+// Waits up to kExitGrace for `pid` to exit. Returns waitpid's last answer: `pid` (exited,
+// with its wait status in *status), 0 (still running) or -1 (cannot be waited for).
+pid_t WaitWithinGrace(pid_t pid, int* status) {
+  auto deadline = std::chrono::steady_clock::now() + kExitGrace;
+  pid_t r = 0;
+  while ((r = ::waitpid(pid, status, WNOHANG)) == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    ::usleep(2000);
+  }
+  return r;
+}
+
 std::string ErrnoText(int err) { return std::strerror(err); }
 
 void CloseFd(int& fd) {
@@ -279,13 +291,7 @@ WorkerProcess::~WorkerProcess() {
   CloseFd(request_fd_);  // the worker exits at end of input
   if (!reaped_) {
     int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + kExitGrace;
-    pid_t r = 0;
-    while ((r = ::waitpid(pid_, &status, WNOHANG)) == 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-      ::usleep(2000);
-    }
-    if (r == 0) {
+    if (WaitWithinGrace(pid_, &status) == 0) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
     }
@@ -320,14 +326,8 @@ bool WorkerProcess::lost() const {
 
 Status WorkerProcess::Lost(const std::string& while_doing) {
   int status = 0;
-  auto deadline = std::chrono::steady_clock::now() + kExitGrace;
-  pid_t r = 0;
-  while ((r = ::waitpid(pid_, &status, WNOHANG)) == 0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    ::usleep(2000);
-  }
   std::string how;
-  if (r == pid_) {
+  if (WaitWithinGrace(pid_, &status) == pid_) {
     how = DescribeExit(status);
   } else {
     // Alive but its channel is closed or garbled: it cannot be talked to any more.
