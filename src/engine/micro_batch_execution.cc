@@ -65,7 +65,9 @@ struct StreamingQuery::Impl {
   std::string run_id = RandomUuid();
 
   int64_t next_batch_id = 0;
-  Offset committed_end;                // end of the last committed batch; empty if none
+  // Start of the next batch: the end of the last committed one, or the source's initial
+  // offset (asked once) before the first batch; empty until known.
+  Offset next_start;
   std::optional<PlannedBatch> replay;  // logged but not committed at start
 
   std::atomic<bool> stop_requested{false};
@@ -146,7 +148,7 @@ Status StreamingQuery::Impl::Recover() {
   RIVULET_ASSIGN_OR_RETURN(auto last_commit, checkpoint->LatestCommit());
   if (last_commit && *last_commit >= latest->batch_id) {
     next_batch_id = latest->batch_id + 1;
-    committed_end = latest->offsets[0];
+    next_start = latest->offsets[0];
     return Status::OK();
   }
   // The last logged batch did not commit: run it again with exactly its logged range.
@@ -163,7 +165,7 @@ Status StreamingQuery::Impl::Recover() {
   } else {
     RIVULET_ASSIGN_OR_RETURN(batch.start, reader->InitialOffset());
   }
-  committed_end = batch.start;
+  next_start = batch.start;
   next_batch_id = batch.id;
   replay = std::move(batch);
   return Status::OK();
@@ -231,10 +233,10 @@ Status StreamingQuery::Impl::RunLoop() {
     const Clock::time_point trigger_start = Clock::now();
     std::map<std::string, int64_t> durations;
 
-    PlannedBatch batch{next_batch_id, committed_end, Offset()};
-    if (batch.start.empty()) {
-      RIVULET_ASSIGN_OR_RETURN(batch.start, reader->InitialOffset());
+    if (next_start.empty()) {
+      RIVULET_ASSIGN_OR_RETURN(next_start, reader->InitialOffset());
     }
+    PlannedBatch batch{next_batch_id, next_start, Offset()};
     const ReadLimit limit =
         read_all ? ReadLimit::AllAvailable() : reader->DefaultReadLimit();
     RIVULET_ASSIGN_OR_RETURN(batch.end, reader->LatestOffset(batch.start, limit));
@@ -312,7 +314,7 @@ Status StreamingQuery::Impl::RunBatch(const PlannedBatch& batch, bool log_offset
   lap("commitOffsets");
   durations["triggerExecution"] = MsSince(trigger_start);
 
-  committed_end = batch.end;
+  next_start = batch.end;
   next_batch_id = batch.id + 1;
 
   auto progress = NewProgress(batch.id, trigger_wall_ms);
