@@ -105,10 +105,13 @@ class [[nodiscard]] Result {
     if (!_st.ok()) return _st;      \
   } while (false)
 
+// `lhs` may be a declaration ("auto x"), so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define RIVULET_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return tmp.status();                 \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #define RIVULET_ASSIGN_OR_RETURN(lhs, expr) \
   RIVULET_ASSIGN_OR_RETURN_IMPL(RIVULET_CONCAT(_result_, __LINE__), lhs, expr)

@@ -342,6 +342,7 @@ Status StreamingQuery::Impl::RunBatch(const PlannedBatch& batch, bool log_offset
 std::vector<StreamingQuery::Impl::PendingRead> StreamingQuery::Impl::SubmitReads(
     const std::vector<InputPartitionPtr>& partitions) {
   std::vector<PendingRead> pending;
+  pending.reserve(partitions.size());
   auto& pool = ExecutorPool::Shared();
   for (const auto& partition : partitions) {
     pending.push_back(

@@ -73,6 +73,7 @@ std::string FormatTable(const Schema& schema, const std::vector<RecordBatchPtr>&
     for (int64_t r = 0;
          r < batch->num_rows() && static_cast<int64_t>(rows.size()) < num_rows; ++r) {
       std::vector<std::string> cells;
+      cells.reserve(batch->num_columns());
       for (int c = 0; c < batch->num_columns(); ++c) {
         cells.push_back(Truncate(EscapeLineBreaks(batch->column(c)->GetValue(r).ToString(
                                      *schema.field(c).type)),
