@@ -14,9 +14,7 @@ std::string Join(const std::vector<std::string>& names) {
   return out;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   using rivulet::cli::RunArgs;
   CLI::App app{
       "rivulet: a micro-batch streaming engine. It reads a source batch by batch, writes "
@@ -99,4 +97,15 @@ int main(int argc, char** argv) {
   if (*show_cmd) return rivulet::cli::CheckpointShow(checkpoint_dir);
   if (*cat_cmd) return rivulet::cli::Cat(cat_path, cat_rows, cat_truncate);
   return 1;
+}
+
+}  // namespace
+
+// The one place exceptions (from third-party code or allocation) become an error line.
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    return rivulet::cli::Fail(rivulet::Status::Internal(e.what()));
+  }
 }
