@@ -91,7 +91,8 @@ int Main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return rivulet::cli::Fail(rivulet::Status::InvalidArgument(e.what()));
   }
   if (*run_cmd) return rivulet::cli::Run(run);
   if (*show_cmd) return rivulet::cli::CheckpointShow(checkpoint_dir);
