@@ -2,8 +2,13 @@
 
 // Helpers for src/core's unit tests.
 
-#include <string>
+#include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rivulet/record_batch.h"
 #include "rivulet/status.h"
 
 namespace rivulet::core {
@@ -14,6 +19,29 @@ inline std::string ErrorText(const Status& status) { return status.ToString(); }
 template <typename T>
 std::string ErrorText(const Result<T>& result) {
   return result.status().ToString();
+}
+
+using Row = std::vector<Value>;
+
+// The schema of a DDL string that must parse.
+inline std::shared_ptr<const Schema> SchemaOf(std::string_view ddl) {
+  auto schema = ParseDdl(ddl);
+  EXPECT_TRUE(schema.ok()) << ErrorText(schema);
+  return std::make_shared<const Schema>(schema.ok() ? *schema : Schema());
+}
+
+// Builds a batch from rows that must all be accepted, and checks its layout.
+inline RecordBatchPtr Build(std::string_view ddl, const std::vector<Row>& rows) {
+  RecordBatchBuilder builder(SchemaOf(ddl));
+  for (const Row& row : rows) {
+    Status st = builder.AppendRow(row);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  }
+  auto batch = builder.Finish();
+  EXPECT_TRUE(batch.ok());
+  Status valid = (*batch)->Validate();
+  EXPECT_TRUE(valid.ok()) << valid.ToString();
+  return *batch;
 }
 
 }  // namespace rivulet::core

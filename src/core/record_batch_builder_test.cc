@@ -12,27 +12,9 @@ namespace rivulet {
 namespace {
 
 using core::ErrorText;
-using Row = std::vector<Value>;
-
-std::shared_ptr<const Schema> SchemaOf(std::string_view ddl) {
-  auto schema = ParseDdl(ddl);
-  EXPECT_TRUE(schema.ok()) << ErrorText(schema);
-  return std::make_shared<const Schema>(schema.ok() ? *schema : Schema());
-}
-
-// Builds a batch from rows that must all be accepted, and checks its layout.
-RecordBatchPtr Build(std::string_view ddl, const std::vector<Row>& rows) {
-  RecordBatchBuilder builder(SchemaOf(ddl));
-  for (const Row& row : rows) {
-    Status st = builder.AppendRow(row);
-    EXPECT_TRUE(st.ok()) << st.ToString();
-  }
-  auto batch = builder.Finish();
-  EXPECT_TRUE(batch.ok());
-  Status valid = (*batch)->Validate();
-  EXPECT_TRUE(valid.ok()) << valid.ToString();
-  return *batch;
-}
+using core::Build;
+using core::Row;
+using core::SchemaOf;
 
 // The error of the first refused row.
 std::string Refusal(std::string_view ddl, const std::vector<Row>& rows) {

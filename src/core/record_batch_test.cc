@@ -8,22 +8,9 @@ namespace rivulet {
 namespace {
 
 using core::ErrorText;
-using Row = std::vector<Value>;
-
-std::shared_ptr<const Schema> SchemaOf(std::string_view ddl) {
-  auto schema = ParseDdl(ddl);
-  EXPECT_TRUE(schema.ok()) << ErrorText(schema);
-  return std::make_shared<const Schema>(schema.ok() ? *schema : Schema());
-}
-
-RecordBatchPtr Build(std::string_view ddl, const std::vector<Row>& rows) {
-  RecordBatchBuilder builder(SchemaOf(ddl));
-  for (const Row& row : rows) {
-    Status st = builder.AppendRow(row);
-    EXPECT_TRUE(st.ok()) << st.ToString();
-  }
-  return *builder.Finish();
-}
+using core::Build;
+using core::Row;
+using core::SchemaOf;
 
 template <typename T>
 BufferPtr BufferOf(std::vector<T> values) {
