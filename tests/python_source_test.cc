@@ -598,6 +598,40 @@ TEST_F(PythonSourceTest, SparkLegacyZeroArgumentLatestOffsetReaderRuns) {
   EXPECT_EQ(Longs(Rows(), "id"), Range(0, 6));
 }
 
+// The CLI's other ways to name and shape a Python source.
+
+TEST_F(PythonSourceTest, AShortNameIsFoundAsADataSourceNameUnderThePythonPath) {
+  const std::string modules = dir + "/modules";
+  std::filesystem::create_directories(modules);
+  std::ofstream(modules + "/by_name.py")
+      << "from pyspark.sql.datasource import DataSource, SimpleDataSourceStreamReader\n"
+         "class Reader(SimpleDataSourceStreamReader):\n"
+         "    def initialOffset(self):\n"
+         "        return {'n': 0}\n"
+         "    def read(self, start):\n"
+         "        n = start['n']\n"
+         "        return iter([(n,), (n + 1,)]), {'n': n + 2}\n"
+         "    def readBetweenOffsets(self, start, end):\n"
+         "        return iter([(i,) for i in range(start['n'], end['n'])])\n"
+         "class ByName(DataSource):\n"
+         "    @classmethod\n"
+         "    def name(cls):\n"
+         "        return 'Counter_By_Name'\n"
+         "    def schema(self):\n"
+         "        return 'id INT'\n"
+         "    def simpleStreamReader(self, schema):\n"
+         "        return Reader()\n";
+  auto result =
+      Run("counter_by_name", {},
+          {"--python-path", modules, "--max-batches", "2", "--schema", "num BIGINT"});
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(Longs(Rows(), "num"),
+            Range(0, 4));  // --schema replaced the source's schema()
+  auto unknown = Run("no_such_source", {}, {"--python-path", modules});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("no_such_source"), std::string::npos) << unknown.err;
+}
+
 // 8. Both Pythons
 
 TEST_F(PythonSourceTest, RunsOnTheSystemPythonGivenWithDashDashPython) {
