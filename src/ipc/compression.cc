@@ -23,6 +23,17 @@ Status TooShort(size_t produced, int64_t expected_size) {
                             std::to_string(expected_size));
 }
 
+// Makes room in `out` once `produced` bytes fill it: towards `expected` in growing steps, and
+// one byte past it, so that a frame which keeps going is caught rather than cut.
+void GrowWhenFull(std::string* out, size_t produced, size_t expected) {
+  if (out->size() != produced) return;
+  if (produced == expected) {
+    out->resize(produced + 1);
+  } else {
+    out->resize(std::min(expected, produced + std::max(kGrowthStep, produced)));
+  }
+}
+
 Status DecompressLz4(const uint8_t* data, size_t size, int64_t expected_size,
                      std::string* out) {
   LZ4F_dctx* raw = nullptr;
@@ -35,14 +46,7 @@ Status DecompressLz4(const uint8_t* data, size_t size, int64_t expected_size,
   size_t produced = 0;
   size_t consumed = 0;
   while (true) {
-    if (out->size() == produced) {
-      if (produced == expected) {
-        // Room for one more byte would tell a frame that keeps going.
-        out->resize(produced + 1);
-      } else {
-        out->resize(std::min(expected, produced + std::max(kGrowthStep, produced)));
-      }
-    }
+    GrowWhenFull(out, produced, expected);
     size_t dst_size = out->size() - produced;
     size_t src_size = size - consumed;
     size_t hint = LZ4F_decompress(ctx.get(), out->data() + produced, &dst_size,
@@ -74,13 +78,7 @@ Status DecompressZstd(const uint8_t* data, size_t size, int64_t expected_size,
   ZSTD_inBuffer in{data, size, 0};
   size_t produced = 0;
   while (true) {
-    if (out->size() == produced) {
-      if (produced == expected) {
-        out->resize(produced + 1);
-      } else {
-        out->resize(std::min(expected, produced + std::max(kGrowthStep, produced)));
-      }
-    }
+    GrowWhenFull(out, produced, expected);
     ZSTD_outBuffer dst{out->data(), out->size(), produced};
     size_t before_in = in.pos;
     size_t ret = ZSTD_decompressStream(ctx.get(), &dst, &in);
