@@ -1,9 +1,10 @@
 """rivulet: a micro-batch streaming engine that runs PySpark's Python data sources.
 
-Public modules mirror PySpark's: ``rivulet.datasource`` (pyspark.sql.datasource),
-``rivulet.types`` (pyspark.sql.types) and ``rivulet.streaming``
-(pyspark.sql.streaming.datasource), also reachable as ``rivulet.sql.datasource``,
-``rivulet.sql.types`` and ``rivulet.sql.streaming.datasource``.
+The public modules are at PySpark's paths: ``rivulet.sql.datasource``
+(pyspark.sql.datasource), ``rivulet.sql.types`` (pyspark.sql.types),
+``rivulet.sql.streaming.datasource`` (pyspark.sql.streaming.datasource) and
+``rivulet.errors`` (pyspark.errors). The short names ``rivulet.datasource``,
+``rivulet.types`` and ``rivulet.streaming`` are the same modules.
 
 Importing the package imports nothing else: worker start-up time matters, so the submodules
 load on first use.

@@ -128,7 +128,7 @@ def _is_datasource_class(obj):
         return False
     return any(
         base.__name__ == "DataSource"
-        and base.__module__ in ("rivulet.datasource", "pyspark.sql.datasource")
+        and base.__module__ in ("rivulet.sql.datasource", "pyspark.sql.datasource")
         for base in obj.__mro__[1:]
     )
 
@@ -314,7 +314,7 @@ def _source_name(cls):
 def _as_rivulet_rows(value):
     """Named rows of another Row class (real pyspark's) as rivulet Rows, recursively, so that
     their fields are matched by name."""
-    from rivulet.types import Row
+    from rivulet.sql.types import Row
 
     if isinstance(value, tuple):
         names = getattr(value, "__fields__", None)
@@ -337,9 +337,9 @@ class _Api:
     def __init__(self, cls):
         uses_pyspark = any(b.__module__.startswith("pyspark.") for b in cls.__mro__)
         self.foreign_rows = uses_pyspark
-        import rivulet.streaming as limits
-        import rivulet.types as types
-        from rivulet.datasource import CaseInsensitiveDict
+        import rivulet.sql.streaming.datasource as limits
+        import rivulet.sql.types as types
+        from rivulet.sql.datasource import CaseInsensitiveDict
 
         self.types = types
         self.options_class = CaseInsensitiveDict
@@ -604,9 +604,9 @@ class Worker:
         kind = request["kind"]
         if kind not in ("stream", "simple"):
             raise WorkerError(INTERNAL, "unknown reader kind %r" % kind)
-        import rivulet.types
+        import rivulet.sql.types
 
-        self.schema = rivulet.types._parse_datatype_json_string(request["schema"])
+        self.schema = rivulet.sql.types._parse_datatype_json_string(request["schema"])
         source_schema = self.api.schema_from_json(request["schema"])
         method = "streamReader" if kind == "stream" else "simpleStreamReader"
         reader = self._call(method, getattr(self.datasource, method), source_schema)
@@ -616,7 +616,7 @@ class Worker:
             self.legacy_latest_offset = _takes_no_arguments(reader.latestOffset)
             reply["legacy_latest_offset"] = self.legacy_latest_offset
             limit = self._call("getDefaultReadLimit", reader.getDefaultReadLimit)
-            from rivulet.streaming import _limit_to_json_value
+            from rivulet.sql.streaming.datasource import _limit_to_json_value
 
             try:
                 reply["default_read_limit"] = _limit_to_json_value(limit)
@@ -639,7 +639,7 @@ class Worker:
             offset = self._call("latestOffset", self.reader.latestOffset)
         else:
             start = self._load_offset(fields[0])
-            from rivulet.streaming import _limit_from_json_value
+            from rivulet.sql.streaming.datasource import _limit_from_json_value
 
             try:
                 limit = _limit_from_json_value(json.loads(fields[1]), self.api.limits)

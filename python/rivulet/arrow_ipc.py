@@ -37,7 +37,7 @@ from bisect import bisect_right as _bisect_right
 from itertools import accumulate as _accumulate
 from operator import itemgetter as _itemgetter
 
-from rivulet import types as _T
+from rivulet.sql import types as _T
 
 __all__ = [
     "encode_stream",

@@ -24,7 +24,7 @@ def _load_with_bytecode_cache():
     try:
         import rivulet._worker
         import rivulet.arrow_ipc  # noqa: F401  (needed by the first read)
-        import rivulet.datasource  # noqa: F401
+        import rivulet.sql.datasource  # noqa: F401
     finally:
         sys.pycache_prefix = None
         sys.dont_write_bytecode = True

@@ -126,18 +126,44 @@ def test_available_now_mixin_is_abstract():
     assert ds.SupportsTriggerAvailableNow is st.SupportsTriggerAvailableNow
 
 
-def test_sql_paths_mirror_the_public_modules():
+def test_the_modules_are_at_pysparks_paths_and_the_short_names_are_the_same_modules():
     import rivulet.sql
     import rivulet.sql.datasource
     import rivulet.sql.streaming.datasource
     import rivulet.sql.types
     import rivulet.types
 
+    assert ds is rivulet.sql.datasource and ds.__name__ == "rivulet.sql.datasource"
+    assert st is rivulet.sql.streaming.datasource
+    assert rivulet.types is rivulet.sql.types
+    assert ds.DataSource.__module__ == "rivulet.sql.datasource"
+    assert StructType.__module__ == "rivulet.sql.types"
+    assert st.ReadMaxRows.__module__ == "rivulet.sql.streaming.datasource"
     assert rivulet.sql.datasource.DataSource is ds.DataSource
     assert rivulet.sql.datasource.EqualTo((("a",)), 1).value == 1
+    assert ds.EqualTo is rivulet.sql.datasource.EqualTo
     assert rivulet.sql.types.StructType is StructType
+    assert rivulet.types._parse_datatype_string is rivulet.sql.types._parse_datatype_string
     assert rivulet.sql.streaming.datasource.ReadMaxRows is st.ReadMaxRows
+    assert st._limit_to_json_value is rivulet.sql.streaming.datasource._limit_to_json_value
     assert rivulet.sql.Row is rivulet.types.Row
+
+
+def test_the_short_names_import_in_any_order():
+    for first, second in [("rivulet.types", "rivulet.sql.types"), ("rivulet.sql.types", "rivulet.types"),
+                          ("rivulet.datasource", "rivulet.sql.datasource"),
+                          ("rivulet.sql.datasource", "rivulet.datasource"),
+                          ("rivulet.streaming", "rivulet.sql.streaming.datasource"),
+                          ("rivulet.sql.streaming.datasource", "rivulet.streaming")]:
+        code = (
+            "import importlib, pickle, sys\n"
+            "a = importlib.import_module(%r)\n"
+            "b = importlib.import_module(%r)\n"
+            "from rivulet.types import Row\n"
+            "print(a is b, sys.modules[%r] is sys.modules[%r], pickle.loads(pickle.dumps(Row(x=1))) == Row(x=1))\n"
+        ) % (first, second, first, second)
+        out = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": PYTHON_DIR}, capture_output=True, text=True, check=True)
+        assert out.stdout.split() == ["True", "True", "True"], (first, second)
 
 
 def test_pyspark_exception_messages():

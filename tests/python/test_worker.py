@@ -313,7 +313,7 @@ def test_pyspark_imports_resolve_in_the_worker_only(worker):
     client.create_reader("simple", schema_json("id INT, where STRING"))
     _, data = client.ok(W.SIMPLE_READ, b'{"n": 0}')
     [(n, where)] = rows(data)
-    assert where.startswith("rivulet.datasource ") and "_pyspark_shim" in where
+    assert where.startswith("rivulet.sql.datasource ") and "_pyspark_shim" in where
     # The test's own interpreter did not get the shim.
     assert importlib.util.find_spec("pyspark") is None
     assert "pyspark" not in sys.modules

@@ -1,7 +1,7 @@
-"""``rivulet.sql`` mirrors ``pyspark.sql``'s module paths, so that PySpark import lines map
-one to one: ``rivulet.sql.datasource``, ``rivulet.sql.types``,
-``rivulet.sql.streaming.datasource``."""
+"""``rivulet.sql`` holds the data source API at ``pyspark.sql``'s module paths, so that
+PySpark import lines map one to one: ``rivulet.sql.datasource``, ``rivulet.sql.types`` and
+``rivulet.sql.streaming.datasource``. ``Row`` is here too, as in ``pyspark.sql``."""
 
-from rivulet.types import Row
+from rivulet.sql.types import Row
 
 __all__ = ["Row"]

@@ -1,5 +1,5 @@
 """pyspark as a data source running on rivulet sees it (see ../README.md)."""
 
-from rivulet.types import Row  # noqa: F401
+from rivulet.sql.types import Row  # noqa: F401
 
 __version__ = "4.2.0"

@@ -1,7 +1,7 @@
 """The names of ``pyspark.sql`` that data source modules import."""
 
-import rivulet.types as types  # noqa: F401
-from rivulet.types import Row
+import rivulet.sql.types as types  # noqa: F401
+from rivulet.sql.types import Row
 
 __all__ = ["SparkSession", "DataFrame", "Row"]
 

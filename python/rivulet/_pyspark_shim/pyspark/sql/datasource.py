@@ -1,7 +1,7 @@
-"""This module is :mod:`rivulet.datasource` itself (see the shim's README)."""
+"""This module is :mod:`rivulet.sql.datasource` itself (see the shim's README)."""
 
 import sys
 
-import rivulet.datasource as _target
+import rivulet.sql.datasource as _target
 
 sys.modules[__name__] = _target

@@ -1,7 +1,7 @@
-"""This module is :mod:`rivulet.types` itself (see the shim's README)."""
+"""This module is :mod:`rivulet.sql.types` itself (see the shim's README)."""
 
 import sys
 
-import rivulet.types as _target
+import rivulet.sql.types as _target
 
 sys.modules[__name__] = _target

@@ -1,7 +1,7 @@
-"""This module is :mod:`rivulet.streaming` itself (see the shim's README)."""
+"""This module is :mod:`rivulet.sql.streaming.datasource` itself (see the shim's README)."""
 
 import sys
 
-import rivulet.streaming as _target
+import rivulet.sql.streaming.datasource as _target
 
 sys.modules[__name__] = _target
