@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "checkpoint/checkpoint_testing.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::checkpoint {
 namespace {
@@ -11,15 +12,15 @@ class BatchLogTest : public CheckpointTestBase {
  protected:
   std::unique_ptr<BatchLog> OpenLog(bool remove_temporary_files = true) {
     auto log = BatchLog::Open(root_, remove_temporary_files);
-    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    EXPECT_OK(log);
     return log.ok() ? std::move(*log) : nullptr;
   }
 };
 
 TEST_F(BatchLogTest, FilesAreNamedByTheDecimalBatchId) {
   auto log = OpenLog();
-  ASSERT_TRUE(log->Add(0, "zero").ok());
-  ASSERT_TRUE(log->Add(12, "twelve").ok());
+  ASSERT_OK(log->Add(0, "zero"));
+  ASSERT_OK(log->Add(12, "twelve"));
   EXPECT_EQ(Names(root_), (std::vector<std::string>{"0", "12"}));
   EXPECT_EQ(ReadBytes(Path("12")), "twelve");
   EXPECT_EQ(log->PathOf(12), Path("12"));
@@ -47,7 +48,7 @@ TEST_F(BatchLogTest, OpenRemovesLeftoverTemporaryFilesWhenAsked) {
 
 TEST_F(BatchLogTest, AMissingDirectoryIsAnEmptyLog) {
   auto log = BatchLog::Open(Path("nope"), /*remove_temporary_files=*/false);
-  ASSERT_TRUE(log.ok());
+  ASSERT_OK(log);
   EXPECT_EQ(*(*log)->BatchIds(), std::vector<int64_t>{});
   EXPECT_EQ(*(*log)->LatestId(), std::nullopt);
   EXPECT_EQ(*(*log)->Read(0), std::nullopt);
@@ -72,7 +73,7 @@ TEST_F(BatchLogTest, ListingErrorsAreReported) {
 
 TEST_F(BatchLogTest, AnExistingFileIsNeverReplaced) {
   auto log = OpenLog();
-  ASSERT_TRUE(log->Add(4, "first").ok());
+  ASSERT_OK(log->Add(4, "first"));
   Status st = log->Add(4, "second");
   EXPECT_EQ(st.ToString(),
             "Busy: Concurrent update to the log. Multiple streaming jobs detected for 4");
@@ -82,7 +83,7 @@ TEST_F(BatchLogTest, AnExistingFileIsNeverReplaced) {
 
 TEST_F(BatchLogTest, WriteErrorsAreReported) {
   auto log = BatchLog::Open(Path("nope"), false);
-  ASSERT_TRUE(log.ok());
+  ASSERT_OK(log);
   EXPECT_EQ((*log)->Add(0, "x").ToString(),
             "I/O error: cannot create a temporary file for " + Path("nope/0") +
                 ": No such file or directory");
@@ -101,63 +102,63 @@ TEST_F(BatchLogTest, NegativeBatchIdsAreRefused) {
 
 TEST_F(BatchLogTest, RemoveDeletesOneFileAndToleratesAMissingOne) {
   auto log = OpenLog();
-  ASSERT_TRUE(log->Add(0, "a").ok());
-  ASSERT_TRUE(log->Add(1, "b").ok());
-  ASSERT_TRUE(log->Remove(1).ok());
-  ASSERT_TRUE(log->Remove(1).ok());
+  ASSERT_OK(log->Add(0, "a"));
+  ASSERT_OK(log->Add(1, "b"));
+  ASSERT_OK(log->Remove(1));
+  ASSERT_OK(log->Remove(1));
   EXPECT_EQ(*log->BatchIds(), std::vector<int64_t>{0});
   // The id is free again.
-  EXPECT_TRUE(log->Add(1, "c").ok());
+  EXPECT_OK(log->Add(1, "c"));
 }
 
 TEST_F(BatchLogTest, PurgeBelowDeletesExactlyTheOlderFiles) {
   auto log = OpenLog();
-  for (int64_t id = 0; id < 10; ++id) ASSERT_TRUE(log->Add(id, "x").ok());
-  ASSERT_TRUE(log->PurgeBelow(4).ok());
+  for (int64_t id = 0; id < 10; ++id) ASSERT_OK(log->Add(id, "x"));
+  ASSERT_OK(log->PurgeBelow(4));
   EXPECT_EQ(*log->BatchIds(), (std::vector<int64_t>{4, 5, 6, 7, 8, 9}));
-  ASSERT_TRUE(log->PurgeBelow(4).ok());
-  ASSERT_TRUE(log->PurgeBelow(2).ok());
+  ASSERT_OK(log->PurgeBelow(4));
+  ASSERT_OK(log->PurgeBelow(2));
   EXPECT_EQ(*log->BatchIds(), (std::vector<int64_t>{4, 5, 6, 7, 8, 9}));
-  ASSERT_TRUE(log->PurgeBelow(100).ok());
+  ASSERT_OK(log->PurgeBelow(100));
   EXPECT_EQ(*log->BatchIds(), std::vector<int64_t>{});
 }
 
 TEST_F(BatchLogTest, PurgeOnlyLooksAtIdsSinceTheLastPurge) {
   auto log = OpenLog();
-  for (int64_t id = 0; id < 6; ++id) ASSERT_TRUE(log->Add(id, "x").ok());
-  ASSERT_TRUE(log->PurgeBelow(3).ok());
+  for (int64_t id = 0; id < 6; ++id) ASSERT_OK(log->Add(id, "x"));
+  ASSERT_OK(log->PurgeBelow(3));
   // A file reappearing below the purged range is not looked for again: purging costs one
   // unlink per newly expired batch, never a directory listing.
   WriteBytes(Path("1"), "x");
-  ASSERT_TRUE(log->PurgeBelow(5).ok());
+  ASSERT_OK(log->PurgeBelow(5));
   EXPECT_EQ(*log->BatchIds(), (std::vector<int64_t>{1, 5}));
 }
 
 TEST_F(BatchLogTest, PurgeStartsFromTheLowestFileFoundAtOpen) {
   for (const char* name : {"7", "8", "9"}) WriteBytes(Path(name), "x");
   auto log = OpenLog();
-  ASSERT_TRUE(log->PurgeBelow(9).ok());
+  ASSERT_OK(log->PurgeBelow(9));
   EXPECT_EQ(*log->BatchIds(), std::vector<int64_t>{9});
 }
 
 TEST_F(BatchLogTest, PurgeOfAnEmptyLogDoesNothingUntilAFileIsAdded) {
   auto log = OpenLog();
-  ASSERT_TRUE(log->PurgeBelow(50).ok());
-  ASSERT_TRUE(log->Add(60, "x").ok());
-  ASSERT_TRUE(log->Add(61, "x").ok());
-  ASSERT_TRUE(log->PurgeBelow(61).ok());
+  ASSERT_OK(log->PurgeBelow(50));
+  ASSERT_OK(log->Add(60, "x"));
+  ASSERT_OK(log->Add(61, "x"));
+  ASSERT_OK(log->PurgeBelow(61));
   EXPECT_EQ(*log->BatchIds(), std::vector<int64_t>{61});
 }
 
 TEST_F(BatchLogTest, PurgeReportsAFileItCannotDelete) {
   auto log = OpenLog();
-  ASSERT_TRUE(log->Add(0, "x").ok());
-  ASSERT_TRUE(log->Add(2, "x").ok());
+  ASSERT_OK(log->Add(0, "x"));
+  ASSERT_OK(log->Add(2, "x"));
   std::filesystem::create_directory(Path("1"));  // unlink fails on a directory
   EXPECT_EQ(log->PurgeBelow(2).ToString(),
             "I/O error: cannot remove " + Path("1") + ": Is a directory");
   std::filesystem::remove(Path("1"));
-  ASSERT_TRUE(log->PurgeBelow(2).ok());  // resumes where it stopped
+  ASSERT_OK(log->PurgeBelow(2));  // resumes where it stopped
   EXPECT_EQ(*log->BatchIds(), std::vector<int64_t>{2});
 }
 

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "checkpoint/checkpoint_testing.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::checkpoint {
 namespace {
@@ -29,7 +30,7 @@ class CheckpointTest : public CheckpointTestBase {
 
   std::unique_ptr<Checkpoint> OpenCheckpoint(int retain = 100) {
     auto cp = Checkpoint::Open(Dir(), retain);
-    EXPECT_TRUE(cp.ok()) << cp.status().ToString();
+    EXPECT_OK(cp);
     return cp.ok() ? std::move(*cp) : nullptr;
   }
 
@@ -71,8 +72,8 @@ TEST_F(CheckpointTest, WritesOffsetsAndCommitsInSparksFormat) {
   entry.batch_timestamp_ms = 1719290931555;
   entry.conf = {{"spark.sql.shuffle.partitions", "5"}};
   entry.offsets = {O(R"({"offset": 2})"), Offset()};
-  ASSERT_TRUE(cp->WriteOffsets(entry).ok());
-  ASSERT_TRUE(cp->WriteCommit(0).ok());
+  ASSERT_OK(cp->WriteOffsets(entry));
+  ASSERT_OK(cp->WriteCommit(0));
   EXPECT_EQ(ReadBytes(Dir() + "/offsets/0"),
             "v1\n"
             "{\"batchWatermarkMs\":0,\"batchTimestampMs\":1719290931555,"
@@ -96,9 +97,9 @@ TEST_F(CheckpointTest, AFreshCheckpointHasNothingToRecover) {
 TEST_F(CheckpointTest, ReopenSeesWhatWasWritten) {
   {
     auto cp = OpenCheckpoint();
-    ASSERT_TRUE(cp->WriteOffsets(Entry(0, R"({"offset": 2})")).ok());
-    ASSERT_TRUE(cp->WriteCommit(0).ok());
-    ASSERT_TRUE(cp->WriteOffsets(Entry(1, R"({"offset": 4})")).ok());
+    ASSERT_OK(cp->WriteOffsets(Entry(0, R"({"offset": 2})")));
+    ASSERT_OK(cp->WriteCommit(0));
+    ASSERT_OK(cp->WriteOffsets(Entry(1, R"({"offset": 4})")));
   }
   // Batch 1 has offsets but no commit: recovery runs it again over exactly 2..4.
   auto cp = OpenCheckpoint();
@@ -111,11 +112,11 @@ TEST_F(CheckpointTest, ReopenSeesWhatWasWritten) {
 
 TEST_F(CheckpointTest, ALoggedBatchIsNeverOverwritten) {
   auto cp = OpenCheckpoint();
-  ASSERT_TRUE(cp->WriteOffsets(Entry(0, "1")).ok());
+  ASSERT_OK(cp->WriteOffsets(Entry(0, "1")));
   std::string before = ReadBytes(Dir() + "/offsets/0");
   EXPECT_EQ(cp->WriteOffsets(Entry(0, "2")).ToString(),
             "Busy: Concurrent update to the log. Multiple streaming jobs detected for 0");
-  ASSERT_TRUE(cp->WriteCommit(0).ok());
+  ASSERT_OK(cp->WriteCommit(0));
   EXPECT_EQ(cp->WriteCommit(0).ToString(),
             "Busy: Concurrent update to the log. Multiple streaming jobs detected for 0");
   EXPECT_EQ(ReadBytes(Dir() + "/offsets/0"), before);
@@ -127,7 +128,7 @@ TEST_F(CheckpointTest, ASecondOpenInTheSameProcessIsBusy) {
   EXPECT_EQ(Checkpoint::Open(Dir() + "/", 100).status().ToString(),
             InUseMessage(getpid()));
   first.reset();
-  EXPECT_TRUE(Checkpoint::Open(Dir(), 100).ok());
+  EXPECT_OK(Checkpoint::Open(Dir(), 100));
 }
 
 TEST_F(CheckpointTest, AnOpenInAnotherProcessIsBusy) {
@@ -174,8 +175,8 @@ TEST_F(CheckpointTest, TheLockIsReleasedWhenItsHolderIsKilled) {
 TEST_F(CheckpointTest, LeftoverTemporaryFilesAreIgnoredAndRemovedOnOpen) {
   {
     auto cp = OpenCheckpoint();
-    ASSERT_TRUE(cp->WriteOffsets(Entry(0, "1")).ok());
-    ASSERT_TRUE(cp->WriteCommit(0).ok());
+    ASSERT_OK(cp->WriteOffsets(Entry(0, "1")));
+    ASSERT_OK(cp->WriteCommit(0));
   }
   // What a crash in the middle of writing batch 1 (and of a first start) leaves behind.
   const std::string tmp = ".1b4e28ba-2fa1-41d2-883f-0016d3cca427.tmp";
@@ -184,7 +185,7 @@ TEST_F(CheckpointTest, LeftoverTemporaryFilesAreIgnoredAndRemovedOnOpen) {
   WriteBytes(Dir() + "/.metadata" + tmp, "{");
   {
     auto reader = Checkpoint::OpenReadOnly(Dir());
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    ASSERT_OK(reader);
     EXPECT_EQ((**(*reader)->LatestOffsets()).batch_id, 0);
     EXPECT_EQ(*(*reader)->LatestCommit(), 0);
     EXPECT_EQ(*(*reader)->OffsetBatchIds(), std::vector<int64_t>{0});
@@ -194,15 +195,15 @@ TEST_F(CheckpointTest, LeftoverTemporaryFilesAreIgnoredAndRemovedOnOpen) {
   EXPECT_EQ(Names(Dir() + "/commits"), std::vector<std::string>{"0"});
   EXPECT_EQ(Names(Dir()), (std::vector<std::string>{"commits", "lock", "metadata",
                                                     "offsets", "sources"}));
-  EXPECT_TRUE(cp->WriteOffsets(Entry(1, "2")).ok());
+  EXPECT_OK(cp->WriteOffsets(Entry(1, "2")));
 }
 
 TEST_F(CheckpointTest, ATruncatedLastEntryIsReportedWithItsPathAndLeftUntouched) {
   {
     auto cp = OpenCheckpoint();
-    ASSERT_TRUE(cp->WriteOffsets(Entry(0, R"({"offset": 2})")).ok());
-    ASSERT_TRUE(cp->WriteCommit(0).ok());
-    ASSERT_TRUE(cp->WriteOffsets(Entry(1, R"({"offset": 4})")).ok());
+    ASSERT_OK(cp->WriteOffsets(Entry(0, R"({"offset": 2})")));
+    ASSERT_OK(cp->WriteCommit(0));
+    ASSERT_OK(cp->WriteOffsets(Entry(1, R"({"offset": 4})")));
   }
   const std::string path = Dir() + "/offsets/1";
   std::string full = ReadBytes(path);
@@ -224,7 +225,7 @@ TEST_F(CheckpointTest, ATruncatedLastEntryIsReportedWithItsPathAndLeftUntouched)
 TEST_F(CheckpointTest, AnOffsetsFileMissingItsLastLinesIsCorrupt) {
   {
     auto cp = OpenCheckpoint();
-    ASSERT_TRUE(cp->WriteOffsets(Entry(0, "1")).ok());
+    ASSERT_OK(cp->WriteOffsets(Entry(0, "1")));
   }
   const std::string path = Dir() + "/offsets/0";
   for (const auto& [text, detail] : std::vector<std::pair<std::string, std::string>>{
@@ -243,7 +244,7 @@ TEST_F(CheckpointTest, AnOffsetsFileMissingItsLastLinesIsCorrupt) {
 TEST_F(CheckpointTest, ACorruptCommitIsReportedWithItsPath) {
   {
     auto cp = OpenCheckpoint();
-    ASSERT_TRUE(cp->WriteCommit(0).ok());
+    ASSERT_OK(cp->WriteCommit(0));
   }
   const std::string path = Dir() + "/commits/0";
   WriteBytes(path, "v0\n{}");
@@ -263,15 +264,15 @@ TEST_F(CheckpointTest, ACorruptMetadataFileFailsOpenAndIsKept) {
   EXPECT_EQ(ReadBytes(Dir() + "/metadata"), "{\"id\":\"b81a7f4c-9d4e");
   // The failed Open released the lock.
   WriteBytes(Dir() + "/metadata", "{\"id\":\"b81a7f4c-9d4e-4c43-a0a6-3d5e2f1c0b9a\"}");
-  EXPECT_TRUE(Checkpoint::Open(Dir(), 100).ok());
+  EXPECT_OK(Checkpoint::Open(Dir(), 100));
 }
 
 TEST_F(CheckpointTest, PurgeKeepsExactlyTheBatchesARestartCanNeed) {
   const int retain = 3;
   auto cp = OpenCheckpoint(retain);
   for (int64_t id = 0; id < 10; ++id) {
-    ASSERT_TRUE(cp->WriteOffsets(Entry(id, std::to_string(id))).ok());
-    ASSERT_TRUE(cp->PurgeForBatch(id).ok());
+    ASSERT_OK(cp->WriteOffsets(Entry(id, std::to_string(id))));
+    ASSERT_OK(cp->PurgeForBatch(id));
     // Batch `id` may still be replayed from the end offsets of batch id - 1, and the
     // newest `retain` batches before it stay: ids id - retain .. id.
     std::vector<int64_t> expected;
@@ -279,7 +280,7 @@ TEST_F(CheckpointTest, PurgeKeepsExactlyTheBatchesARestartCanNeed) {
       expected.push_back(kept);
     }
     EXPECT_EQ(*cp->OffsetBatchIds(), expected) << "after batch " << id;
-    ASSERT_TRUE(cp->WriteCommit(id).ok());
+    ASSERT_OK(cp->WriteCommit(id));
     EXPECT_EQ(*cp->CommitBatchIds(), expected) << "after batch " << id;
   }
 }
@@ -288,13 +289,13 @@ TEST_F(CheckpointTest, PurgeAfterReopenStartsFromTheOldestFile) {
   {
     auto cp = OpenCheckpoint(100);
     for (int64_t id = 0; id < 8; ++id) {
-      ASSERT_TRUE(cp->WriteOffsets(Entry(id, "1")).ok());
-      ASSERT_TRUE(cp->WriteCommit(id).ok());
+      ASSERT_OK(cp->WriteOffsets(Entry(id, "1")));
+      ASSERT_OK(cp->WriteCommit(id));
     }
   }
   auto cp = OpenCheckpoint(2);
-  ASSERT_TRUE(cp->WriteOffsets(Entry(8, "1")).ok());
-  ASSERT_TRUE(cp->PurgeForBatch(8).ok());
+  ASSERT_OK(cp->WriteOffsets(Entry(8, "1")));
+  ASSERT_OK(cp->PurgeForBatch(8));
   EXPECT_EQ(*cp->OffsetBatchIds(), (std::vector<int64_t>{6, 7, 8}));
   EXPECT_EQ(*cp->CommitBatchIds(), (std::vector<int64_t>{6, 7}));
 }
@@ -308,22 +309,22 @@ TEST_F(CheckpointTest, RetentionMustBePositive) {
 TEST_F(CheckpointTest, RemoveCommitForcesAReplayOfThatBatch) {
   auto cp = OpenCheckpoint();
   for (int64_t id = 0; id < 3; ++id) {
-    ASSERT_TRUE(cp->WriteOffsets(Entry(id, "1")).ok());
-    ASSERT_TRUE(cp->WriteCommit(id).ok());
+    ASSERT_OK(cp->WriteOffsets(Entry(id, "1")));
+    ASSERT_OK(cp->WriteCommit(id));
   }
-  ASSERT_TRUE(cp->RemoveCommit(2).ok());
-  ASSERT_TRUE(cp->RemoveCommit(2).ok());
+  ASSERT_OK(cp->RemoveCommit(2));
+  ASSERT_OK(cp->RemoveCommit(2));
   EXPECT_EQ(*cp->LatestCommit(), 1);
   EXPECT_EQ((**cp->LatestOffsets()).batch_id, 2);
   // The replayed batch commits again under the same id.
-  EXPECT_TRUE(cp->WriteCommit(2).ok());
+  EXPECT_OK(cp->WriteCommit(2));
 }
 
 TEST_F(CheckpointTest, OpenReadOnlyInspectsALockedCheckpointWithoutChangingIt) {
   auto cp = OpenCheckpoint();
-  ASSERT_TRUE(cp->WriteOffsets(Entry(0, "1")).ok());
+  ASSERT_OK(cp->WriteOffsets(Entry(0, "1")));
   auto reader = Checkpoint::OpenReadOnly(Dir() + "/");
-  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_OK(reader);
   auto& r = **reader;
   EXPECT_EQ(r.query_id(), cp->query_id());
   EXPECT_EQ(r.dir(), Dir());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "checkpoint/checkpoint_testing.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::checkpoint {
 namespace {
@@ -42,7 +43,7 @@ class CommitLogTest : public CheckpointTestBase {
  protected:
   std::unique_ptr<CommitLog> OpenLog() {
     auto log = CommitLog::Open(root_, /*remove_temporary_files=*/true);
-    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    EXPECT_OK(log);
     return std::move(*log);
   }
 };
@@ -50,22 +51,22 @@ class CommitLogTest : public CheckpointTestBase {
 TEST_F(CommitLogTest, LatestIsTheHighestCommittedBatch) {
   auto log = OpenLog();
   EXPECT_EQ(*log->Latest(), std::nullopt);
-  ASSERT_TRUE(log->Write(0).ok());
-  ASSERT_TRUE(log->Write(1).ok());
+  ASSERT_OK(log->Write(0));
+  ASSERT_OK(log->Write(1));
   EXPECT_EQ(ReadBytes(Path("1")), "v1\n{\"nextBatchWatermarkMs\":0}");
   EXPECT_EQ(*log->Latest(), 1);
 }
 
 TEST_F(CommitLogTest, ACommitIsNeverWrittenTwice) {
   auto log = OpenLog();
-  ASSERT_TRUE(log->Write(5).ok());
+  ASSERT_OK(log->Write(5));
   EXPECT_EQ(log->Write(5).ToString(),
             "Busy: Concurrent update to the log. Multiple streaming jobs detected for 5");
 }
 
 TEST_F(CommitLogTest, ACorruptLatestCommitIsReportedAndLeftAlone) {
   auto log = OpenLog();
-  ASSERT_TRUE(log->Write(0).ok());
+  ASSERT_OK(log->Write(0));
   WriteBytes(Path("1"), "v1\n{\"next");
   EXPECT_EQ(
       log->Latest().status().ToString(),

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "checkpoint/checkpoint_testing.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::checkpoint {
 namespace {
@@ -95,7 +96,7 @@ class RemoveTemporaryFilesTest : public CheckpointTestBase {};
 TEST_F(RemoveTemporaryFilesTest, RemovesOnlyTemporaryFiles) {
   for (const char* name : {"0", ".0.crc", ".1.abc.tmp", "metadata"})
     WriteBytes(Path(name), "x");
-  ASSERT_TRUE(RemoveTemporaryFiles(root_, Names(root_)).ok());
+  ASSERT_OK(RemoveTemporaryFiles(root_, Names(root_)));
   EXPECT_EQ(Names(root_), (std::vector<std::string>{".0.crc", "0", "metadata"}));
 }
 

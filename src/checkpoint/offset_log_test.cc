@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "checkpoint/checkpoint_testing.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::checkpoint {
 namespace {
@@ -55,7 +56,7 @@ TEST(OffsetLogFormatTest, ReadsAFileAsSparkWritesIt) {
       "\"}}\n"
       "51";
   auto entry = OffsetLog::Parse("offsets/6", 6, spark);
-  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  ASSERT_OK(entry);
   EXPECT_EQ(entry->batch_id, 6);
   EXPECT_EQ(entry->batch_watermark_ms, 0);
   EXPECT_EQ(entry->batch_timestamp_ms, 1502872590006);
@@ -73,34 +74,34 @@ TEST(OffsetLogFormatTest, RoundTripsEveryField) {
   entry.offsets.push_back(Offset());
   entry.offsets.push_back(O(R"({"partition":0,"offset":"1e3"})"));
   auto parsed = OffsetLog::Parse("p", 3, *OffsetLog::Serialize(entry));
-  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_OK(parsed);
   EXPECT_EQ(*parsed, entry);
 }
 
 TEST(OffsetLogFormatTest, OffsetsAreKeptVerbatim) {
   // Spark compares offsets by their text: spacing and key order must survive.
   auto parsed = OffsetLog::Parse("p", 0, "v1\n{}\n{ \"z\" : 1, \"a\" : 2 }");
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_OK(parsed);
   EXPECT_EQ(parsed->offsets[0].text(), "{ \"z\" : 1, \"a\" : 2 }");
 }
 
 TEST(OffsetLogFormatTest, AnEmptyMetadataLineAndMissingFieldsTakeDefaults) {
   auto empty = OffsetLog::Parse("p", 0, "v1\n\n5");
-  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  ASSERT_OK(empty);
   EXPECT_EQ(empty->batch_timestamp_ms, 0);
   EXPECT_TRUE(empty->conf.empty());
   auto partial = OffsetLog::Parse("p", 0, "v1\n {\"batchTimestampMs\":9} \n5");
-  ASSERT_TRUE(partial.ok()) << partial.status().ToString();
+  ASSERT_OK(partial);
   EXPECT_EQ(partial->batch_timestamp_ms, 9);
   EXPECT_EQ(partial->batch_watermark_ms, 0);
 }
 
 TEST(OffsetLogFormatTest, AcceptsTheV2HeaderAndATrailingNewline) {
   auto v2 = OffsetLog::Parse("p", 0, "v2\n{}\n5");
-  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  ASSERT_OK(v2);
   EXPECT_EQ(v2->offsets, std::vector<Offset>{O("5")});
   auto trailing = OffsetLog::Parse("p", 0, "v1\n{}\n5\n");
-  ASSERT_TRUE(trailing.ok()) << trailing.status().ToString();
+  ASSERT_OK(trailing);
   EXPECT_EQ(trailing->offsets, std::vector<Offset>{O("5")});
 }
 
@@ -171,7 +172,7 @@ class OffsetLogTest : public CheckpointTestBase {
  protected:
   std::unique_ptr<OffsetLog> OpenLog() {
     auto log = OffsetLog::Open(root_, /*remove_temporary_files=*/true);
-    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    EXPECT_OK(log);
     return std::move(*log);
   }
 };
@@ -179,7 +180,7 @@ class OffsetLogTest : public CheckpointTestBase {
 TEST_F(OffsetLogTest, WriteThenReadReturnsTheSameEntry) {
   auto log = OpenLog();
   OffsetLogEntry entry = SampleEntry();
-  ASSERT_TRUE(log->Write(entry).ok());
+  ASSERT_OK(log->Write(entry));
   EXPECT_EQ(ReadBytes(Path("3")), *OffsetLog::Serialize(entry));
   EXPECT_EQ(**log->Read(3), entry);
   EXPECT_EQ(**log->Latest(), entry);
@@ -193,10 +194,11 @@ TEST_F(OffsetLogTest, LatestIsTheHighestBatchId) {
     OffsetLogEntry entry = SampleEntry();
     entry.batch_id = id;
     entry.offsets = {O(std::to_string(id * 100))};
-    ASSERT_TRUE(log->Write(entry).ok());
+    ASSERT_OK(log->Write(entry));
   }
   auto latest = log->Latest();
-  ASSERT_TRUE(latest.ok() && latest->has_value());
+  ASSERT_OK(latest);
+  ASSERT_TRUE(latest->has_value());
   EXPECT_EQ((*latest)->batch_id, 10);
   EXPECT_EQ((*latest)->offsets, std::vector<Offset>{O("1000")});
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "checkpoint/checkpoint_testing.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::checkpoint {
 namespace {
@@ -45,7 +46,7 @@ class LoadOrCreateQueryIdTest : public CheckpointTestBase {};
 
 TEST_F(LoadOrCreateQueryIdTest, CreatesTheFileOnceAndThenReadsIt) {
   auto created = LoadOrCreateQueryId(Path("metadata"));
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_OK(created);
   EXPECT_EQ(ReadBytes(Path("metadata")), "{\"id\":\"" + *created + "\"}");
   EXPECT_EQ(*LoadOrCreateQueryId(Path("metadata")), *created);
   EXPECT_EQ(Names(root_), std::vector<std::string>{"metadata"});

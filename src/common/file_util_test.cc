@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "testing/assert_status.h"
+
 // Fault injection: the test binary defines these libc functions, so the calls that
 // file_util.cc makes land here first. While `injected` names the function, it fails with
 // the errno mapped to it; otherwise it forwards to the real one.
@@ -150,20 +152,20 @@ int RunInChild(const std::function<int()>& body) {
 }
 
 TEST_F(FileUtilTest, WriteFileAtomicWritesExactlyTheContents) {
-  ASSERT_TRUE(WriteFileAtomic(Path("f"), "v1\n{\"a\":1}", /*overwrite=*/false).ok());
+  ASSERT_OK(WriteFileAtomic(Path("f"), "v1\n{\"a\":1}", /*overwrite=*/false));
   EXPECT_EQ(*ReadFile(Path("f")), "v1\n{\"a\":1}");
 }
 
 TEST_F(FileUtilTest, WriteFileAtomicLeavesNoTemporaryFiles) {
-  ASSERT_TRUE(WriteFileAtomic(Path("0"), "a", false).ok());
-  ASSERT_TRUE(WriteFileAtomic(Path("1"), "b", true).ok());
-  ASSERT_TRUE(WriteFileAtomic(Path("1"), "c", true).ok());
+  ASSERT_OK(WriteFileAtomic(Path("0"), "a", false));
+  ASSERT_OK(WriteFileAtomic(Path("1"), "b", true));
+  ASSERT_OK(WriteFileAtomic(Path("1"), "c", true));
   EXPECT_EQ(WriteFileAtomic(Path("0"), "d", false).code(), StatusCode::kBusy);
   EXPECT_EQ(Names(), (std::vector<std::string>{"0", "1"}));
 }
 
 TEST_F(FileUtilTest, WriteFileAtomicWithoutOverwriteNeverReplacesAnExistingFile) {
-  ASSERT_TRUE(WriteFileAtomic(Path("3"), "first", false).ok());
+  ASSERT_OK(WriteFileAtomic(Path("3"), "first", false));
   Status st = WriteFileAtomic(Path("3"), "second", false);
   EXPECT_EQ(st.code(), StatusCode::kBusy);
   EXPECT_EQ(st.message(), Path("3") + " already exists");
@@ -172,14 +174,14 @@ TEST_F(FileUtilTest, WriteFileAtomicWithoutOverwriteNeverReplacesAnExistingFile)
 }
 
 TEST_F(FileUtilTest, WriteFileAtomicWithOverwriteReplacesTheFile) {
-  ASSERT_TRUE(WriteFileAtomic(Path("f"), "first", true).ok());
-  ASSERT_TRUE(WriteFileAtomic(Path("f"), "second", true).ok());
+  ASSERT_OK(WriteFileAtomic(Path("f"), "first", true));
+  ASSERT_OK(WriteFileAtomic(Path("f"), "second", true));
   EXPECT_EQ(*ReadFile(Path("f")), "second");
 }
 
 TEST_F(FileUtilTest, WriteFileAtomicSyncsTheDirectoryLast) {
   fsynced_paths.clear();
-  ASSERT_TRUE(WriteFileAtomic(Path("f"), "x", false).ok());
+  ASSERT_OK(WriteFileAtomic(Path("f"), "x", false));
   EXPECT_EQ(fsynced_paths, std::vector<std::string>{dir_});
 }
 
@@ -188,7 +190,7 @@ TEST_F(FileUtilTest, WriteFileAtomicFallsBackToLinkWithoutRenameNoReplace) {
     SCOPED_TRACE(err);
     std::filesystem::remove(Path("f"));
     InjectFailure("renameat2", err);
-    ASSERT_TRUE(WriteFileAtomic(Path("f"), "first", false).ok());
+    ASSERT_OK(WriteFileAtomic(Path("f"), "first", false));
     Status st = WriteFileAtomic(Path("f"), "second", false);
     EXPECT_EQ(st.ToString(), "Busy: " + Path("f") + " already exists");
     EXPECT_EQ(*ReadFile(Path("f")), "first");
@@ -276,9 +278,9 @@ TEST_F(FileUtilTest, AFailedDirectorySyncIsReportedAfterTheRename) {
 TEST_F(FileUtilTest, ReadFileReadsLargeFilesWhole) {
   std::string big(100000, 'x');
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
-  ASSERT_TRUE(WriteFileAtomic(Path("big"), big, false).ok());
+  ASSERT_OK(WriteFileAtomic(Path("big"), big, false));
   EXPECT_EQ(*ReadFile(Path("big")), big);
-  ASSERT_TRUE(WriteFileAtomic(Path("empty"), "", false).ok());
+  ASSERT_OK(WriteFileAtomic(Path("empty"), "", false));
   EXPECT_EQ(*ReadFile(Path("empty")), "");
 }
 
@@ -294,7 +296,7 @@ TEST_F(FileUtilTest, ReadFileOfADirectoryIsAnIOError) {
 }
 
 TEST_F(FileUtilTest, FsyncDirReportsItsErrors) {
-  EXPECT_TRUE(FsyncDir(dir_).ok());
+  EXPECT_OK(FsyncDir(dir_));
   EXPECT_EQ(
       FsyncDir(Path("nope")).ToString(),
       "I/O error: cannot open directory " + Path("nope") + ": No such file or directory");
@@ -305,12 +307,12 @@ TEST_F(FileUtilTest, FsyncDirReportsItsErrors) {
 
 TEST_F(FileUtilTest, CreateDirsCreatesMissingParentsAndSyncsTheirParents) {
   fsynced_paths.clear();
-  ASSERT_TRUE(CreateDirs(Path("a/b//c/")).ok());
+  ASSERT_OK(CreateDirs(Path("a/b//c/")));
   EXPECT_TRUE(std::filesystem::is_directory(Path("a/b/c")));
   EXPECT_EQ(fsynced_paths, (std::vector<std::string>{dir_, Path("a"), Path("a/b")}));
 
   fsynced_paths.clear();
-  ASSERT_TRUE(CreateDirs(Path("a/b/c")).ok());
+  ASSERT_OK(CreateDirs(Path("a/b/c")));
   EXPECT_TRUE(fsynced_paths.empty());
 }
 
@@ -339,7 +341,7 @@ TEST_F(FileUtilTest, ListDirListsNamesWithoutDots) {
   WriteRaw(Path(".hidden"), "");
   std::filesystem::create_directory(Path("sub"));
   Result<std::vector<std::string>> names = ListDir(dir_);
-  ASSERT_TRUE(names.ok());
+  ASSERT_OK(names);
   std::sort(names->begin(), names->end());
   EXPECT_EQ(*names, (std::vector<std::string>{".hidden", "b", "sub"}));
 }
@@ -358,9 +360,9 @@ TEST_F(FileUtilTest, ListDirReportsItsErrors) {
 
 TEST_F(FileUtilTest, RemoveFileToleratesAMissingFile) {
   WriteRaw(Path("f"), "x");
-  EXPECT_TRUE(RemoveFile(Path("f")).ok());
+  EXPECT_OK(RemoveFile(Path("f")));
   EXPECT_TRUE(Names().empty());
-  EXPECT_TRUE(RemoveFile(Path("f")).ok());
+  EXPECT_OK(RemoveFile(Path("f")));
   std::filesystem::create_directory(Path("d"));
   EXPECT_EQ(RemoveFile(Path("d")).ToString(),
             "I/O error: cannot remove " + Path("d") + ": Is a directory");
@@ -399,24 +401,24 @@ TEST(RandomUuidTest, AForkedChildDrawsADifferentSequence) {
 
 TEST_F(FileUtilTest, FileLockRecordsItsHolder) {
   Result<std::unique_ptr<FileLock>> lock = FileLock::Acquire(Path("lock"), "held by me");
-  ASSERT_TRUE(lock.ok()) << lock.status().ToString();
+  ASSERT_OK(lock);
   EXPECT_EQ((*lock)->path(), Path("lock"));
   EXPECT_EQ(*ReadFile(Path("lock")), "held by me (pid " + std::to_string(getpid()) + ")");
 }
 
 TEST_F(FileUtilTest, FileLockRefusesASecondHolderInTheSameProcess) {
   auto first = FileLock::Acquire(Path("lock"), "in use by the first");
-  ASSERT_TRUE(first.ok());
+  ASSERT_OK(first);
   auto second = FileLock::Acquire(Path("lock"), "in use by the second");
   EXPECT_EQ(second.status().ToString(),
             "Busy: in use by the first (pid " + std::to_string(getpid()) + ")");
   first->reset();
-  EXPECT_TRUE(FileLock::Acquire(Path("lock"), "in use by the second").ok());
+  EXPECT_OK(FileLock::Acquire(Path("lock"), "in use by the second"));
 }
 
 TEST_F(FileUtilTest, FileLockRefusesAHolderInAnotherProcess) {
   auto lock = FileLock::Acquire(Path("lock"), "in use by the parent");
-  ASSERT_TRUE(lock.ok());
+  ASSERT_OK(lock);
   std::string expected =
       "Busy: in use by the parent (pid " + std::to_string(getpid()) + ")";
   int code = RunInChild([&] {
@@ -447,12 +449,12 @@ TEST_F(FileUtilTest, FileLockIsReleasedWhenItsHolderIsKilled) {
   waitpid(pid, &status, 0);
   ::close(ready[0]);
   ::close(ready[1]);
-  EXPECT_TRUE(FileLock::Acquire(Path("lock"), "parent").ok());
+  EXPECT_OK(FileLock::Acquire(Path("lock"), "parent"));
 }
 
 TEST_F(FileUtilTest, FileLockIsNotInheritedAcrossExec) {
   auto lock = FileLock::Acquire(Path("lock"), "parent");
-  ASSERT_TRUE(lock.ok());
+  ASSERT_OK(lock);
   // The pipe's write end is close-on-exec too: end of file on it means the child has
   // exec'd.
   int exec_done[2];
@@ -470,7 +472,7 @@ TEST_F(FileUtilTest, FileLockIsNotInheritedAcrossExec) {
   // The exec'd child still runs, but the close-on-exec descriptor did not survive the
   // exec.
   auto again = FileLock::Acquire(Path("lock"), "parent again");
-  EXPECT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_OK(again);
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -478,7 +480,7 @@ TEST_F(FileUtilTest, FileLockIsNotInheritedAcrossExec) {
 
 TEST_F(FileUtilTest, FileLockWithoutHolderTextNamesTheFile) {
   auto lock = FileLock::Acquire(Path("lock"), "holder");
-  ASSERT_TRUE(lock.ok());
+  ASSERT_OK(lock);
   ASSERT_EQ(truncate(Path("lock").c_str(), 0),
             0);  // as between the holder's truncate and write
   EXPECT_EQ(FileLock::Acquire(Path("lock"), "other").status().ToString(),
@@ -509,7 +511,7 @@ TEST_F(FileUtilTest, FileLockReportsItsErrors) {
   });
   EXPECT_EQ(code, 0);
   // A failed acquisition releases the lock.
-  EXPECT_TRUE(FileLock::Acquire(Path("lock"), "x").ok());
+  EXPECT_OK(FileLock::Acquire(Path("lock"), "x"));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "rivulet/record_batch.h"
 #include "rivulet/status.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::core {
 
@@ -26,7 +27,7 @@ using Row = std::vector<Value>;
 // The schema of a DDL string that must parse.
 inline std::shared_ptr<const Schema> SchemaOf(std::string_view ddl) {
   auto schema = ParseDdl(ddl);
-  EXPECT_TRUE(schema.ok()) << ErrorText(schema);
+  EXPECT_OK(schema);
   return std::make_shared<const Schema>(schema.ok() ? *schema : Schema());
 }
 
@@ -35,12 +36,12 @@ inline RecordBatchPtr Build(std::string_view ddl, const std::vector<Row>& rows) 
   RecordBatchBuilder builder(SchemaOf(ddl));
   for (const Row& row : rows) {
     Status st = builder.AppendRow(row);
-    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_OK(st);
   }
   auto batch = builder.Finish();
-  EXPECT_TRUE(batch.ok());
+  EXPECT_OK(batch);
   Status valid = (*batch)->Validate();
-  EXPECT_TRUE(valid.ok()) << valid.ToString();
+  EXPECT_OK(valid);
   return *batch;
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/core_testing.h"
 #include "rivulet/schema.h"
+#include "testing/assert_status.h"
 
 namespace rivulet {
 namespace {
@@ -70,14 +71,14 @@ TEST(DdlParserTest, NestedTypes) {
 
 TEST(DdlParserTest, NestedTypesFromDdlAreNullableInside) {
   auto type = ParseDdlType("MAP<STRING, ARRAY<INT>>");
-  ASSERT_TRUE(type.ok()) << ErrorText(type);
+  ASSERT_OK(type);
   EXPECT_TRUE((*type)->value_contains_null());
   EXPECT_TRUE((*type)->value_type()->contains_null());
 }
 
 TEST(DdlParserTest, StructFieldsWithOrWithoutColonNotNullAndComment) {
   auto type = ParseDdlType("STRUCT<a: INT, b DOUBLE NOT NULL COMMENT 'x', c:STRING>");
-  ASSERT_TRUE(type.ok()) << ErrorText(type);
+  ASSERT_OK(type);
   const std::vector<Field>& fields = (*type)->fields();
   ASSERT_EQ(fields.size(), 3u);
   EXPECT_EQ(fields[0].name, "a");
@@ -91,7 +92,7 @@ TEST(DdlParserTest, StructFieldsWithOrWithoutColonNotNullAndComment) {
 
 TEST(DdlParserTest, ColumnsWithNotNullAndComments) {
   auto schema = ParseDdl("id BIGINT NOT NULL COMMENT 'the key', name STRING");
-  ASSERT_TRUE(schema.ok()) << ErrorText(schema);
+  ASSERT_OK(schema);
   ASSERT_EQ(schema->num_fields(), 2);
   EXPECT_EQ(schema->field(0).name, "id");
   EXPECT_TRUE(schema->field(0).type->Equals(*DataType::Long()));
@@ -103,7 +104,7 @@ TEST(DdlParserTest, ColumnsWithNotNullAndComments) {
 
 TEST(DdlParserTest, CommentsTakeEitherQuoteAndBackslashEscapes) {
   auto schema = ParseDdl(R"(a INT COMMENT 'it\'s "b"', b INT COMMENT "say \"hi\"\n\\")");
-  ASSERT_TRUE(schema.ok()) << ErrorText(schema);
+  ASSERT_OK(schema);
   EXPECT_EQ(schema->field(0).comment, "it's \"b\"");
   EXPECT_EQ(schema->field(1).comment, "say \"hi\"\n\\");
 }
@@ -111,7 +112,7 @@ TEST(DdlParserTest, CommentsTakeEitherQuoteAndBackslashEscapes) {
 TEST(DdlParserTest, BackquotedNameMayContainSpacesAndBackquotes) {
   auto schema =
       ParseDdl("`a b` INT, `x``y` STRING, `` INT, `123` INT, s STRUCT<`c,d`: INT>");
-  ASSERT_TRUE(schema.ok()) << ErrorText(schema);
+  ASSERT_OK(schema);
   ASSERT_EQ(schema->num_fields(), 5);
   EXPECT_EQ(schema->field(0).name, "a b");
   EXPECT_EQ(schema->field(1).name, "x`y");
@@ -128,8 +129,8 @@ TEST(DdlParserTest, UnquotedNamesMayStartWithADigitOrBeKeywords) {
 TEST(DdlParserTest, WholeSchemaMayBeWrittenAsAStruct) {
   auto as_struct = ParseDdl("struct<a:int, b string NOT NULL>");
   auto as_columns = ParseDdl("a INT, b STRING NOT NULL");
-  ASSERT_TRUE(as_struct.ok()) << ErrorText(as_struct);
-  ASSERT_TRUE(as_columns.ok()) << ErrorText(as_columns);
+  ASSERT_OK(as_struct);
+  ASSERT_OK(as_columns);
   EXPECT_TRUE(as_struct->Equals(*as_columns));
   EXPECT_EQ(SchemaOf(" STRUCT < a : INT > "), "struct<a:int>");
   EXPECT_EQ(SchemaOf("struct<>"), "struct<>");
@@ -223,7 +224,7 @@ TEST(DdlParserTest, NestingDeeperThanAHundredLevelsIsRejected) {
   for (int i = 0; i < 100; ++i) ok_ddl += "array<";
   ok_ddl += "int";
   for (int i = 0; i < 100; ++i) ok_ddl += ">";
-  EXPECT_TRUE(ParseDdlType(ok_ddl).ok());
+  EXPECT_OK(ParseDdlType(ok_ddl));
 }
 
 TEST(DdlParserTest, ParseDdlTypeWantsExactlyOneType) {

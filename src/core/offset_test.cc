@@ -4,6 +4,7 @@
 
 #include "core/core_testing.h"
 #include "rivulet/source.h"
+#include "testing/assert_status.h"
 
 namespace rivulet {
 namespace {
@@ -18,7 +19,7 @@ TEST(OffsetTest, DefaultIsEmpty) {
 
 TEST(OffsetTest, FromTextKeepsPythonsTextVerbatim) {
   auto offset = Offset::FromText(R"({"b": 1, "a": [1, 2.0]})");
-  ASSERT_TRUE(offset.ok()) << ErrorText(offset);
+  ASSERT_OK(offset);
   EXPECT_EQ(offset->text(), R"({"b": 1, "a": [1, 2.0]})");
   EXPECT_FALSE(offset->empty());
   // Comparison is by text: the same value spelled differently is a different offset.
@@ -34,7 +35,7 @@ TEST(OffsetTest, AnyJsonValueIsAnOffset) {
 
 TEST(OffsetTest, CanonicalSortsKeysAndDropsSpaces) {
   auto offset = Offset::Canonical(R"({"b": 1, "a": {"y": true, "x": "s"}})");
-  ASSERT_TRUE(offset.ok()) << ErrorText(offset);
+  ASSERT_OK(offset);
   EXPECT_EQ(offset->text(), R"({"a":{"x":"s","y":true},"b":1})");
   EXPECT_EQ(*offset, *Offset::Canonical(R"({"a":{"y":true,"x":"s"},"b":1})"));
 }
@@ -78,11 +79,11 @@ TEST(ReadLimitTest, FromJsonReadsEveryKindBack) {
   };
   for (const ReadLimit& limit : kLimits) {
     auto back = ReadLimit::FromJson(limit.ToJson());
-    ASSERT_TRUE(back.ok()) << ErrorText(back);
+    ASSERT_OK(back);
     EXPECT_EQ(*back, limit) << limit.ToJson();
   }
   auto compact = ReadLimit::FromJson(R"({"max_rows":7,"_type":"ReadMaxRows"})");
-  ASSERT_TRUE(compact.ok()) << ErrorText(compact);
+  ASSERT_OK(compact);
   EXPECT_EQ(*compact, ReadLimit::MaxRows(7));
 }
 

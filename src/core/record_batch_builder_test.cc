@@ -7,12 +7,13 @@
 
 #include "core/core_testing.h"
 #include "rivulet/record_batch.h"
+#include "testing/assert_status.h"
 
 namespace rivulet {
 namespace {
 
-using core::ErrorText;
 using core::Build;
+using core::ErrorText;
 using core::Row;
 using core::SchemaOf;
 
@@ -283,7 +284,7 @@ TEST(RecordBatchBuilderTest, NullsWhereTheSchemaForbidsThemAreRefused) {
       R"j("nullable":true,"metadata":{}},)j"
       R"j({"name":"m","type":{"type":"map","keyType":"string","valueType":"integer",)j"
       R"j("valueContainsNull":false},"nullable":true,"metadata":{}}]})j");
-  ASSERT_TRUE(strict.ok()) << ErrorText(strict);
+  ASSERT_OK(strict);
   RecordBatchBuilder builder(std::make_shared<const Schema>(*strict));
   EXPECT_EQ(
       ErrorText(builder.AppendRow(Row{ListValue{{"a", Value()}}, Value()})),
@@ -317,7 +318,7 @@ TEST(RecordBatchBuilderTest, StructValuesNeedOneItemPerField) {
 
 TEST(RecordBatchBuilderTest, RowsOfTheWrongWidthAreRefused) {
   RecordBatchBuilder builder(SchemaOf("a INT, b INT, c INT"));
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(builder.AppendRow(Row{i, i, i}).ok());
+  for (int i = 0; i < 4; ++i) ASSERT_OK(builder.AppendRow(Row{i, i, i}));
   EXPECT_EQ(ErrorText(builder.AppendRow(Row{1, 2})),
             "Invalid argument: row 4 has 2 values, the schema has 3 columns");
   EXPECT_EQ(builder.num_rows(), 4);
@@ -335,7 +336,7 @@ TEST(RecordBatchBuilderTest, ARefusedRowLeavesTheBuilderAsBefore) {
                      ListValue{{1, ListValue{{"z1"}}}},
                      1};
   const Row good2 = {Value(), "two", Value(), MapValue{}, Value(), 2};
-  ASSERT_TRUE(builder.AppendRow(good1).ok());
+  ASSERT_OK(builder.AppendRow(good1));
   // Each refused row fails late, after earlier columns (and nested children) took values.
   const std::vector<Row> refused = {
       {false, "bad", ListValue{{"b", "c"}}, MapValue{{{"q", ListValue{{2, 3}}}}},
@@ -349,10 +350,10 @@ TEST(RecordBatchBuilderTest, ARefusedRowLeavesTheBuilderAsBefore) {
     EXPECT_FALSE(builder.AppendRow(row).ok());
     EXPECT_EQ(builder.num_rows(), 1);
   }
-  ASSERT_TRUE(builder.AppendRow(good2).ok());
+  ASSERT_OK(builder.AppendRow(good2));
   auto batch = builder.Finish();
-  ASSERT_TRUE(batch.ok());
-  ASSERT_TRUE((*batch)->Validate().ok()) << (*batch)->Validate().ToString();
+  ASSERT_OK(batch);
+  ASSERT_OK((*batch)->Validate());
   EXPECT_EQ((*batch)->ToRows(), (std::vector<Row>{good1, good2}));
   const ArrayData& b = *(*batch)->column(0);
   EXPECT_EQ(b.null_count, 1);
@@ -372,14 +373,14 @@ TEST(RecordBatchBuilderTest, ARefusedRowLeavesTheBuilderAsBefore) {
 
 TEST(RecordBatchBuilderTest, FinishReturnsTheBatchAndStartsOver) {
   RecordBatchBuilder builder(SchemaOf("s STRING, a ARRAY<INT>"));
-  ASSERT_TRUE(builder.AppendRow(Row{"x", ListValue{{1}}}).ok());
-  ASSERT_TRUE(builder.AppendRow(Row{Value(), Value()}).ok());
+  ASSERT_OK(builder.AppendRow(Row{"x", ListValue{{1}}}));
+  ASSERT_OK(builder.AppendRow(Row{Value(), Value()}));
   auto first = builder.Finish();
-  ASSERT_TRUE(first.ok());
+  ASSERT_OK(first);
   EXPECT_EQ(builder.num_rows(), 0);
-  ASSERT_TRUE(builder.AppendRow(Row{"yz", ListValue{{2, 3}}}).ok());
+  ASSERT_OK(builder.AppendRow(Row{"yz", ListValue{{2, 3}}}));
   auto second = builder.Finish();
-  ASSERT_TRUE(second.ok());
+  ASSERT_OK(second);
   EXPECT_EQ((*first)->ToRows(),
             (std::vector<Row>{{"x", ListValue{{1}}}, {Value(), Value()}}));
   EXPECT_EQ((*second)->ToRows(), (std::vector<Row>{{"yz", ListValue{{2, 3}}}}));
@@ -387,18 +388,18 @@ TEST(RecordBatchBuilderTest, FinishReturnsTheBatchAndStartsOver) {
             (std::vector<int32_t>{0, 2}));
   EXPECT_EQ((*second)->column(0)->buffers[0], nullptr);
   auto empty = builder.Finish();
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   EXPECT_EQ((*empty)->num_rows(), 0);
-  EXPECT_TRUE((*empty)->Validate().ok());
+  EXPECT_OK((*empty)->Validate());
 }
 
 TEST(RecordBatchBuilderTest, ABuilderMayBeMoved) {
   RecordBatchBuilder builder(SchemaOf("a INT"));
-  ASSERT_TRUE(builder.AppendRow(Row{1}).ok());
+  ASSERT_OK(builder.AppendRow(Row{1}));
   RecordBatchBuilder moved(std::move(builder));
-  ASSERT_TRUE(moved.AppendRow(Row{2}).ok());
+  ASSERT_OK(moved.AppendRow(Row{2}));
   auto batch = moved.Finish();
-  ASSERT_TRUE(batch.ok());
+  ASSERT_OK(batch);
   EXPECT_EQ((*batch)->ToRows(), (std::vector<Row>{{1}, {2}}));
 }
 

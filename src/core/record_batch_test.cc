@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "core/core_testing.h"
+#include "testing/assert_status.h"
 
 namespace rivulet {
 namespace {
 
-using core::ErrorText;
 using core::Build;
+using core::ErrorText;
 using core::Row;
 using core::SchemaOf;
 
@@ -107,7 +108,7 @@ TEST(RecordBatchTest, SliceSharesBuffersAndSetsOffsets) {
   RecordBatchPtr batch = Build("i INT, s STRING, a ARRAY<INT>, st STRUCT<x: INT>", rows);
   std::shared_ptr<RecordBatch> slice = batch->Slice(5, 10);
   ASSERT_EQ(slice->num_rows(), 10);
-  ASSERT_TRUE(slice->Validate().ok()) << slice->Validate().ToString();
+  ASSERT_OK(slice->Validate());
   EXPECT_EQ(slice->ToRows(), std::vector<Row>(rows.begin() + 5, rows.begin() + 15));
   for (int c = 0; c < batch->num_columns(); ++c) {
     EXPECT_EQ(slice->column(c)->offset, 5);
@@ -129,7 +130,7 @@ TEST(RecordBatchTest, SliceIsClampedToTheBatch) {
   EXPECT_EQ(batch->Slice(1, 100)->ToRows(), (std::vector<Row>{{2}, {3}}));
   EXPECT_EQ(batch->Slice(5, 1)->num_rows(), 0);
   EXPECT_EQ(batch->Slice(-1, 1)->ToRows(), (std::vector<Row>{{1}}));
-  EXPECT_TRUE(batch->Slice(3, 0)->Validate().ok());
+  EXPECT_OK(batch->Slice(3, 0)->Validate());
 }
 
 TEST(RecordBatchTest, ByteSizeCountsEachBufferOnce) {
@@ -146,7 +147,7 @@ TEST(RecordBatchTest, FixedWidthColumnsTakeOwnershipOfTheirValues) {
                     {MakeFixedWidthColumn<int64_t>(DataType::Long(), {1, 2}),
                      MakeFixedWidthColumn<double>(DataType::Double(), {0.5, 1.5})},
                     2);
-  EXPECT_TRUE(batch.Validate().ok()) << batch.Validate().ToString();
+  EXPECT_OK(batch.Validate());
   EXPECT_EQ(batch.ToRows(), (std::vector<Row>{{1, 0.5}, {2, 1.5}}));
 }
 
@@ -355,7 +356,7 @@ TEST(RecordBatchValidateTest, NullsWhereTheSchemaForbidsThemAreReported) {
   auto json = Schema::FromSparkJson(
       R"j({"type":"struct","fields":[{"name":"a","type":{"type":"array","elementType":)j"
       R"j("integer","containsNull":false},"nullable":true,"metadata":{}}]})j");
-  ASSERT_TRUE(json.ok()) << ErrorText(json);
+  ASSERT_OK(json);
   auto no_null_elements = std::make_shared<const Schema>(*json);
   RecordBatchPtr lists =
       Build("a ARRAY<INT>", {{ListValue{{1, Value()}}}, {ListValue{{2}}}});
@@ -381,7 +382,7 @@ TEST(RecordBatchValidateTest, EveryBuiltBatchAndSliceIsValid) {
   for (int64_t start = 0; start <= 3; ++start) {
     for (int64_t length = 0; start + length <= 3; ++length) {
       Status st = batch->Slice(start, length)->Validate();
-      EXPECT_TRUE(st.ok()) << start << "+" << length << ": " << st.ToString();
+      EXPECT_OK(st) << start << "+" << length;
     }
   }
 }

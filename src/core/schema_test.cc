@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/core_testing.h"
+#include "testing/assert_status.h"
 
 namespace rivulet {
 namespace {
@@ -25,7 +26,7 @@ DataTypePtr Decimal(int precision, int scale) {
 
 Schema ParseOrDie(std::string_view ddl) {
   auto schema = ParseDdl(ddl);
-  EXPECT_TRUE(schema.ok()) << ErrorText(schema);
+  EXPECT_OK(schema);
   return schema.ok() ? *schema : Schema();
 }
 
@@ -76,8 +77,8 @@ TEST(DataTypeTest, ToDdlIsSparksSqlForm) {
 }
 
 TEST(DataTypeTest, DecimalEnforcesSparksLimits) {
-  EXPECT_TRUE(DataType::Decimal(1, 0).ok());
-  EXPECT_TRUE(DataType::Decimal(38, 38).ok());
+  EXPECT_OK(DataType::Decimal(1, 0));
+  EXPECT_OK(DataType::Decimal(38, 38));
   EXPECT_EQ(ErrorText(DataType::Decimal(0, 0)),
             "Invalid argument: invalid decimal(0,0): precision must be between 1 and 38");
   EXPECT_EQ(
@@ -198,7 +199,7 @@ TEST(SchemaTest, SparkJsonKeepsCommentsAndMetadata) {
             R"({"type":"struct","fields":[{"name":"a","type":"integer","nullable":true,)"
             R"("metadata":{"comment":"the \"a\"","source":"kafka"}}]})");
   auto back = Schema::FromSparkJson(json);
-  ASSERT_TRUE(back.ok()) << ErrorText(back);
+  ASSERT_OK(back);
   EXPECT_EQ(back->field(0).comment, "the \"a\"");
   EXPECT_EQ(back->field(0).metadata,
             (std::map<std::string, std::string>{{"source", "kafka"}}));
@@ -219,7 +220,7 @@ TEST(SchemaTest, SparkJsonRoundTripsEveryType) {
       DataType::Map(DataType::Int(), DataType::Array(DataType::Int(), false), false)));
   schema = Schema(fields);
   auto back = Schema::FromSparkJson(schema.ToSparkJson());
-  ASSERT_TRUE(back.ok()) << ErrorText(back);
+  ASSERT_OK(back);
   EXPECT_TRUE(back->Equals(schema));
   EXPECT_EQ(back->ToSparkJson(), schema.ToSparkJson());
 }
@@ -231,7 +232,7 @@ TEST(SchemaTest, FromSparkJsonAcceptsWhatSparkWrites) {
       R"({"type":"struct","fields":[{"name":"n","type":"null","nullable":true,"metadata":{}},)"
       R"({"name":"d","type":"decimal","nullable":false,"metadata":{"scale":2}},)"
       R"j({"name":"c","type":"varchar(5)","nullable":true}]})j");
-  ASSERT_TRUE(schema.ok()) << ErrorText(schema);
+  ASSERT_OK(schema);
   EXPECT_EQ(schema->ToString(), "struct<n:void,d:decimal(10,0),c:string>");
   EXPECT_FALSE(schema->field(1).nullable);
   EXPECT_EQ(schema->field(1).metadata.at("scale"), "2");

@@ -9,6 +9,7 @@
 #include "ipc/ipc_testing.h"
 #include "ipc/reader.h"
 #include "ipc/writer.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::ipc {
 namespace {
@@ -114,34 +115,34 @@ class ArrowJsReadsRivuletTest : public ArrowJsTest,
 
 TEST_P(ArrowJsReadsRivuletTest, StreamsHaveTheSameTypesAndValues) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
+  ASSERT_OK(fixture);
   WriteOptions options;
   options.compression = GetParam();
   auto bytes = WriteStream(*fixture->schema, fixture->built, options);
-  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  ASSERT_OK(bytes);
   ExpectAllTypesReadByArrowJs(ReadWithArrowJs(*bytes, "rivulet.arrows"), *fixture);
 }
 
 TEST_P(ArrowJsReadsRivuletTest, FilesHaveTheSameTypesAndValues) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
+  ASSERT_OK(fixture);
   WriteOptions options;
   options.compression = GetParam();
   auto bytes = WriteFile(*fixture->schema, fixture->built, options);
-  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  ASSERT_OK(bytes);
   ExpectAllTypesReadByArrowJs(ReadWithArrowJs(*bytes, "rivulet.arrow"), *fixture);
 }
 
 TEST_P(ArrowJsReadsRivuletTest, SlicedAndEmptyBatchesHaveTheSameValues) {
   auto fixture = LoadFixture("strings_and_numbers");
-  ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
+  ASSERT_OK(fixture);
   WriteOptions options;
   options.compression = GetParam();
   const RecordBatchPtr& batch = fixture->built[1];
   std::vector<RecordBatchPtr> slices = {batch->Slice(3, 11), batch->Slice(0, 0),
                                         batch->Slice(5, 1)};
   auto bytes = WriteStream(*fixture->schema, slices, options);
-  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  ASSERT_OK(bytes);
   json read = ReadWithArrowJs(*bytes, "sliced.arrows");
   EXPECT_EQ(read["batches"], BatchesToJson(slices));
   EXPECT_EQ(read["batches"][0].size(), 11u);
@@ -166,12 +167,13 @@ Result<RecordBatchPtr> CompressibleBatch() {
 
 TEST_P(ArrowJsReadsRivuletTest, CompressedBuffersAreDecompressedByIndependentCodecs) {
   auto batch = CompressibleBatch();
-  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_OK(batch);
   WriteOptions options;
   options.compression = GetParam();
   auto bytes = WriteStream(*(*batch)->schema(), {*batch}, options);
   auto plain = WriteStream(*(*batch)->schema(), {*batch});
-  ASSERT_TRUE(bytes.ok() && plain.ok());
+  ASSERT_OK(bytes);
+  ASSERT_OK(plain);
   if (GetParam() != Compression::kNone) {
     EXPECT_LT(bytes->size() * 2, plain->size());
   }
@@ -195,11 +197,11 @@ void ExpectRivuletReads(const std::string& dir, const std::string& file,
               "Invalid argument: " + expected["error"].get<std::string>());
     return;
   }
-  ASSERT_TRUE(read.ok()) << file << ": " << read.status().ToString();
+  ASSERT_OK(read) << file;
   std::string schema = expected["schema"];
   if (schema == "fixture:all_types") {
     auto fixture = LoadFixture("all_types");
-    ASSERT_TRUE(fixture.ok());
+    ASSERT_OK(fixture);
     EXPECT_TRUE(read->schema->Equals(*fixture->schema)) << read->schema->ToString();
     EXPECT_EQ(read->schema->field(3).comment, "row id");
     EXPECT_EQ(read->schema->field(3).metadata.at("origin"), "fixture");

@@ -7,14 +7,15 @@
 
 #include <string>
 
+#include "testing/assert_status.h"
+
 namespace rivulet::ipc {
 namespace {
 
 std::string Compress(Compression codec, const std::string& data) {
   std::string out;
-  EXPECT_TRUE(CompressBuffer(codec, 1, reinterpret_cast<const uint8_t*>(data.data()),
-                             data.size(), &out)
-                  .ok());
+  EXPECT_OK(CompressBuffer(codec, 1, reinterpret_cast<const uint8_t*>(data.data()),
+                           data.size(), &out));
   return out;
 }
 

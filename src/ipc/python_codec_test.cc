@@ -5,6 +5,7 @@
 
 #include "ipc/ipc_testing.h"
 #include "ipc/writer.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::ipc {
 namespace {
@@ -34,9 +35,9 @@ class PythonCodecTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PythonCodecTest, WritesTheSameBytesAsTheCppWriter) {
   auto fixture = LoadFixture(GetParam());
-  ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
+  ASSERT_OK(fixture);
   auto cpp = WriteStream(*fixture->schema, fixture->built);
-  ASSERT_TRUE(cpp.ok()) << cpp.status().ToString();
+  ASSERT_OK(cpp);
   std::string dir = testing::MakeTempDir("ipc-python");
   std::string python = PythonEncode(GetParam(), dir);
   ASSERT_FALSE(python.empty());

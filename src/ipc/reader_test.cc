@@ -13,6 +13,7 @@
 #include "ipc/flatbuffer_writer.h"
 #include "ipc/ipc_testing.h"
 #include "ipc/writer.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::ipc {
 namespace {
@@ -144,9 +145,9 @@ TEST(ReaderTest, HandBuiltStreamsDecode) {
 
 TEST(ReaderTest, EveryTruncationOfAStreamIsAnErrorOrEndsAtAMessageBoundary) {
   auto fixture = testing::LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok());
+  ASSERT_OK(fixture);
   auto bytes = WriteStream(*fixture->schema, fixture->built);
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   int boundaries = 0;
   for (size_t cut = 0; cut < bytes->size(); ++cut) {
     auto result = ReadStream(std::make_shared<const std::string>(bytes->substr(0, cut)));
@@ -492,7 +493,7 @@ TEST(ReaderTest, ForeignTypesMapToTheNearestEngineType) {
       {FieldOf("u", kInt, IntType(64, false)), FieldOf("d", kDate, std::move(ms_date)),
        FieldOf("t", kTimestamp, std::move(ns)), FieldOf("s", kLargeUtf8, FlatTable())});
   auto read = ReadStream(std::make_shared<const std::string>(schema + kEos));
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_EQ(read->schema->ToString(),
             "struct<u:decimal(20,0),d:date,t:timestamp_ntz,s:string>");
   std::string body = Bytes<uint64_t>({UINT64_MAX}) + Bytes<int64_t>({-1}) +
@@ -532,10 +533,9 @@ TEST(ReaderTest, MapsWithNullKeysAreRefused) {
 TEST(ReaderTest, ACompressedBufferThatIsShorterThanStatedIsRefused) {
   std::string data = Bytes<int32_t>({7, 8, 9});
   std::string compressed;
-  ASSERT_TRUE(CompressBuffer(Compression::kZstd, 1,
-                             reinterpret_cast<const uint8_t*>(data.data()), data.size(),
-                             &compressed)
-                  .ok());
+  ASSERT_OK(CompressBuffer(Compression::kZstd, 1,
+                           reinterpret_cast<const uint8_t*>(data.data()), data.size(),
+                           &compressed));
   FlatTable batch =
       BatchTable(3, {{3, 0}}, {{0, 0}, {0, static_cast<int64_t>(8 + compressed.size())}});
   FlatTable codec;
@@ -555,9 +555,9 @@ TEST(ReaderTest, ACompressedBufferThatIsShorterThanStatedIsRefused) {
 
 TEST(ReaderTest, FilesWithBadMagicOrLyingFootersAreRefused) {
   auto fixture = testing::LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok());
+  ASSERT_OK(fixture);
   auto file = WriteFile(*fixture->schema, fixture->built);
-  ASSERT_TRUE(file.ok());
+  ASSERT_OK(file);
   auto read = [](std::string bytes) {
     auto r = ReadFile(std::make_shared<const std::string>(std::move(bytes)));
     return r.ok() ? std::string("OK") : r.status().ToString();

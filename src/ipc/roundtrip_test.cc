@@ -8,6 +8,7 @@
 #include "ipc/ipc_testing.h"
 #include "ipc/reader.h"
 #include "ipc/writer.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::ipc {
 namespace {
@@ -51,29 +52,29 @@ class RoundTripTest : public ::testing::TestWithParam<Compression> {
 
 TEST_P(RoundTripTest, StreamKeepsEveryTypeWithNullsAndNesting) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
+  ASSERT_OK(fixture);
   auto bytes = WriteStream(*fixture->schema, fixture->built, Options());
-  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  ASSERT_OK(bytes);
   auto read = ReadStream(Share(*bytes));
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_TRUE(read->schema->Equals(*fixture->schema)) << read->schema->ToString();
   EXPECT_EQ(BatchesToJson(read->batches), fixture->batches);
 }
 
 TEST_P(RoundTripTest, FileKeepsEveryTypeWithNullsAndNesting) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
+  ASSERT_OK(fixture);
   auto bytes = WriteFile(*fixture->schema, fixture->built, Options());
-  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  ASSERT_OK(bytes);
   auto read = ReadFile(Share(*bytes));
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_TRUE(read->schema->Equals(*fixture->schema));
   EXPECT_EQ(BatchesToJson(read->batches), fixture->batches);
 }
 
 TEST_P(RoundTripTest, SlicedBatchesWriteTheSameBytesAsTheirRowsBuiltAlone) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok()) << fixture.status().ToString();
+  ASSERT_OK(fixture);
   const RecordBatchPtr& whole = fixture->built[0];
   for (int64_t offset = 0; offset <= whole->num_rows(); ++offset) {
     for (int64_t length = 0; offset + length <= whole->num_rows(); ++length) {
@@ -83,13 +84,14 @@ TEST_P(RoundTripTest, SlicedBatchesWriteTheSameBytesAsTheirRowsBuiltAlone) {
       json rows(fixture->batches[0].begin() + offset,
                 fixture->batches[0].begin() + offset + length);
       auto alone = testing::BuildBatch(fixture->schema, rows);
-      ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+      ASSERT_OK(alone);
       auto sliced_bytes = WriteStream(*fixture->schema, {slice}, Options());
       auto alone_bytes = WriteStream(*fixture->schema, {*alone}, Options());
-      ASSERT_TRUE(sliced_bytes.ok() && alone_bytes.ok());
+      ASSERT_OK(sliced_bytes);
+      ASSERT_OK(alone_bytes);
       EXPECT_EQ(*sliced_bytes, *alone_bytes);
       auto read = ReadStream(Share(*sliced_bytes));
-      ASSERT_TRUE(read.ok()) << read.status().ToString();
+      ASSERT_OK(read);
       EXPECT_EQ(BatchToJson(*read->batches[0]), rows);
     }
   }
@@ -102,25 +104,25 @@ INSTANTIATE_TEST_SUITE_P(Compressions, RoundTripTest,
 
 TEST(RoundTrip, StreamWithoutBatchesKeepsTheSchema) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok());
+  ASSERT_OK(fixture);
   auto bytes = WriteStream(*fixture->schema, {});
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   auto read = ReadStream(Share(*bytes));
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_TRUE(read->schema->Equals(*fixture->schema));
   EXPECT_TRUE(read->batches.empty());
 }
 
 TEST(RoundTrip, FieldMetadataAndCommentsAreKept) {
   auto schema = ParseDdl("id INT NOT NULL COMMENT 'the key', s STRUCT<a: STRING>");
-  ASSERT_TRUE(schema.ok());
+  ASSERT_OK(schema);
   std::vector<Field> fields = schema->fields();
   fields[0].metadata = {{"origin", "test"}, {"unit", "none"}};
   Schema with_metadata(fields);
   auto bytes = WriteStream(with_metadata, {});
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   auto read = ReadStream(Share(*bytes));
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_EQ(read->schema->field(0).comment, "the key");
   EXPECT_EQ(read->schema->field(0).metadata,
             (std::map<std::string, std::string>{{"origin", "test"}, {"unit", "none"}}));
@@ -137,10 +139,10 @@ TEST(RoundTrip, UncompressedReadsPointIntoTheInputBytes) {
           MakeFixedWidthColumn<int64_t>(DataType::Long(), {1, 2, 3})},
       3);
   auto bytes = WriteStream(*schema, {batch});
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   auto shared = Share(*bytes);
   auto read = ReadStream(shared);
-  ASSERT_TRUE(read.ok());
+  ASSERT_OK(read);
   const uint8_t* values = read->batches[0]->column(0)->buffers[1]->data();
   const auto* begin = reinterpret_cast<const uint8_t*>(shared->data());
   EXPECT_GE(values, begin);
@@ -149,32 +151,35 @@ TEST(RoundTrip, UncompressedReadsPointIntoTheInputBytes) {
 
 TEST(RoundTrip, TheSameBatchAlwaysWritesTheSameBytes) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok());
+  ASSERT_OK(fixture);
   auto a = WriteStream(*fixture->schema, fixture->built);
   auto b = WriteStream(*fixture->schema, fixture->built);
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_OK(a);
+  ASSERT_OK(b);
   EXPECT_EQ(*a, *b);
   EXPECT_EQ(a->size() % 8, 0u);
 }
 
 TEST(RoundTrip, ReadAnyTellsFilesFromStreams) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok());
+  ASSERT_OK(fixture);
   auto file = WriteFile(*fixture->schema, fixture->built);
   auto stream = WriteStream(*fixture->schema, fixture->built);
-  ASSERT_TRUE(file.ok() && stream.ok());
+  ASSERT_OK(file);
+  ASSERT_OK(stream);
   auto from_file = ReadAny(Share(*file));
   auto from_stream = ReadAny(Share(*stream));
-  ASSERT_TRUE(from_file.ok() && from_stream.ok());
+  ASSERT_OK(from_file);
+  ASSERT_OK(from_stream);
   EXPECT_EQ(BatchesToJson(from_file->batches), fixture->batches);
   EXPECT_EQ(BatchesToJson(from_stream->batches), fixture->batches);
 }
 
 TEST(StreamDecoderTest, ByteByByteFeedingDecodesWhatReadStreamDecodes) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok());
+  ASSERT_OK(fixture);
   auto bytes = WriteStream(*fixture->schema, fixture->built);
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   StreamDecoder decoder;
   std::vector<RecordBatchPtr> batches;
   size_t pos = 0;
@@ -183,8 +188,8 @@ TEST(StreamDecoderTest, ByteByByteFeedingDecodesWhatReadStreamDecodes) {
     ASSERT_GT(want, 0u);
     ASSERT_LE(pos + want, bytes->size()) << "asked to read past the end-of-stream marker";
     for (size_t i = 0; i < want; ++i, ++pos) {
-      ASSERT_TRUE(
-          decoder.Consume(reinterpret_cast<const uint8_t*>(bytes->data()) + pos, 1).ok());
+      ASSERT_OK(
+          decoder.Consume(reinterpret_cast<const uint8_t*>(bytes->data()) + pos, 1));
     }
     for (auto& b : decoder.TakeBatches()) batches.push_back(std::move(b));
   }
@@ -197,7 +202,7 @@ TEST(StreamDecoderTest, BytesAfterTheEndOfStreamAreAnError) {
   auto schema =
       std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Int())});
   auto bytes = WriteStream(*schema, {});
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   *bytes += "junk";
   StreamDecoder decoder;
   Status st =
@@ -210,19 +215,19 @@ TEST(StreamDecoderTest, BytesAfterTheEndOfStreamAreAnError) {
 
 TEST(FdTest, StreamWrittenToAPipeIsReadUpToItsEndOfStreamMarker) {
   auto fixture = LoadFixture("all_types");
-  ASSERT_TRUE(fixture.ok());
+  ASSERT_OK(fixture);
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   {
     FdSink sink(fds[1], "test pipe");
     auto writer = StreamWriter::Open(&sink, fixture->schema);
-    ASSERT_TRUE(writer.ok());
-    for (const auto& b : fixture->built) ASSERT_TRUE((*writer)->Write(*b).ok());
-    ASSERT_TRUE((*writer)->Finish().ok());
+    ASSERT_OK(writer);
+    for (const auto& b : fixture->built) ASSERT_OK((*writer)->Write(*b));
+    ASSERT_OK((*writer)->Finish());
     ASSERT_EQ(write(fds[1], "next", 4), 4);
   }
   auto read = ReadStreamFromFd(fds[0], "test pipe");
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_EQ(BatchesToJson(read->batches), fixture->batches);
   char rest[8] = {};
   EXPECT_EQ(::read(fds[0], rest, sizeof(rest)), 4)
@@ -236,7 +241,7 @@ TEST(FdTest, EndOfFileBeforeTheEndOfStreamMarkerIsAnError) {
   auto schema =
       std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Int())});
   auto bytes = WriteStream(*schema, {});
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   ASSERT_EQ(write(fds[1], bytes->data(), bytes->size() - 8),
@@ -281,8 +286,8 @@ TEST(WriterTest, WritingAfterFinishIsRefused) {
   auto schema =
       std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Long())});
   auto writer = StreamWriter::Open(&sink, schema);
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->Finish().ok());
+  ASSERT_OK(writer);
+  ASSERT_OK((*writer)->Finish());
   auto batch = std::make_shared<const RecordBatch>(
       schema,
       std::vector<ArrayDataPtr>{MakeFixedWidthColumn<int64_t>(DataType::Long(), {1})}, 1);
@@ -298,8 +303,8 @@ TEST(WriterTest, FileWritingAfterFinishIsRefused) {
   auto schema =
       std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Long())});
   auto writer = FileWriter::Open(&sink, schema);
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->Finish().ok());
+  ASSERT_OK(writer);
+  ASSERT_OK((*writer)->Finish());
   auto batch = std::make_shared<const RecordBatch>(
       schema,
       std::vector<ArrayDataPtr>{MakeFixedWidthColumn<int64_t>(DataType::Long(), {1})}, 1);
@@ -308,7 +313,7 @@ TEST(WriterTest, FileWritingAfterFinishIsRefused) {
   EXPECT_EQ((*writer)->Finish().ToString(),
             "Invalid argument: file writer is already finished");
   auto read = ReadFile(Share(out));
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_TRUE(read->batches.empty());
 }
 

@@ -11,6 +11,7 @@
 #include "sinks/file_sink_log.h"
 #include "sinks/file_sinks.h"
 #include "sinks/json_rows.h"
+#include "testing/assert_status.h"
 
 namespace rivulet {
 namespace {
@@ -24,16 +25,12 @@ std::shared_ptr<const Schema> PeopleSchema() {
 
 RecordBatchPtr People() {
   RecordBatchBuilder builder(PeopleSchema());
-  EXPECT_TRUE(builder
-                  .AppendRow(std::vector<Value>{
-                      1, "ann", ListValue{{"x", Value()}}, DateValue{19000},
-                      TimestampValue{1'700'000'000'123'456}, DecimalValue{-1234, 2},
-                      Bytes{"hi!"}, MapValue{{{"k", 7}}}, ListValue{{5, "q"}}})
-                  .ok());
-  EXPECT_TRUE(builder
-                  .AppendRow(std::vector<Value>{2, Value(), Value(), Value(), Value(),
-                                                Value(), Value(), Value(), Value()})
-                  .ok());
+  EXPECT_OK(builder.AppendRow(
+      std::vector<Value>{1, "ann", ListValue{{"x", Value()}}, DateValue{19000},
+                         TimestampValue{1'700'000'000'123'456}, DecimalValue{-1234, 2},
+                         Bytes{"hi!"}, MapValue{{{"k", 7}}}, ListValue{{5, "q"}}}));
+  EXPECT_OK(builder.AppendRow(std::vector<Value>{2, Value(), Value(), Value(), Value(),
+                                                 Value(), Value(), Value(), Value()}));
   return *builder.Finish();
 }
 
@@ -54,12 +51,12 @@ TEST(ConsoleSinkTest, PrintsABannerAndAShowStyleTable) {
   std::ostringstream out;
   Options options;
   auto sink = MakeConsoleSink(options, &out);
-  ASSERT_TRUE(sink.ok());
+  ASSERT_OK(sink);
   auto schema =
       std::make_shared<const Schema>(*ParseDdl("id INT, s STRUCT<a: INT, b: STRING>"));
   RecordBatchBuilder builder(schema);
-  ASSERT_TRUE(builder.AppendRow(std::vector<Value>{7, ListValue{{1, "x"}}}).ok());
-  ASSERT_TRUE((*sink)->AddBatch(3, *schema, {*builder.Finish()}).ok());
+  ASSERT_OK(builder.AppendRow(std::vector<Value>{7, ListValue{{1, "x"}}}));
+  ASSERT_OK((*sink)->AddBatch(3, *schema, {*builder.Finish()}));
   EXPECT_EQ(out.str(),
             "-------------------------------------------\n"
             "Batch: 3\n"
@@ -75,8 +72,8 @@ TEST(ConsoleSinkTest, PrintsABannerAndAShowStyleTable) {
 TEST(ConsoleSinkTest, TruncatesLongCellsAndShowsOnlyNumRows) {
   auto schema = std::make_shared<const Schema>(*ParseDdl("text STRING"));
   RecordBatchBuilder builder(schema);
-  ASSERT_TRUE(builder.AppendRow(std::vector<Value>{"abcdefghijklmnopqrstuvwxyz"}).ok());
-  ASSERT_TRUE(builder.AppendRow(std::vector<Value>{"short"}).ok());
+  ASSERT_OK(builder.AppendRow(std::vector<Value>{"abcdefghijklmnopqrstuvwxyz"}));
+  ASSERT_OK(builder.AppendRow(std::vector<Value>{"short"}));
   auto batch = *builder.Finish();
   EXPECT_EQ(FormatTable(*schema, {batch}, 1, 20),
             "+--------------------+\n"
@@ -116,11 +113,11 @@ TEST_F(JsonSinkTest, EachBatchIsOneFileListedInTheMetadataLog) {
   Options options;
   options.Set("path", dir);
   auto sink = MakeJsonSink(options);
-  ASSERT_TRUE(sink.ok());
-  ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()}).ok());
-  ASSERT_TRUE((*sink)->AddBatch(1, *PeopleSchema(), {}).ok());  // empty: logged, no file
+  ASSERT_OK(sink);
+  ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()}));
+  ASSERT_OK((*sink)->AddBatch(1, *PeopleSchema(), {}));  // empty: logged, no file
   auto log = FileSinkLog::Open(dir);
-  ASSERT_TRUE(log.ok());
+  ASSERT_OK(log);
   EXPECT_EQ(*log->CommittedFiles(), std::vector<std::string>{"part-00000.json"});
   EXPECT_TRUE(log->HasBatch(1));
   std::string entry;
@@ -132,11 +129,11 @@ TEST_F(JsonSinkTest, AReplayedBatchIsNotWrittenTwice) {
   Options options;
   options.Set("path", dir);
   auto sink = MakeJsonSink(options);
-  ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()}).ok());
+  ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()}));
   auto before = std::filesystem::last_write_time(dir + "/part-00000.json");
   // The replay of batch 0 after a crash carries other rows here only to show it is
   // ignored.
-  ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(0, 1)}).ok());
+  ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(0, 1)}));
   EXPECT_EQ(std::filesystem::last_write_time(dir + "/part-00000.json"), before);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir + "/_spark_metadata"),
                           std::filesystem::directory_iterator()),
@@ -150,14 +147,13 @@ TEST_F(JsonSinkTest, TheArrowSinkWritesOneArrowFilePerBatchThatReadsBackToTheSam
     options.Set("path", out);
     options.Set("compression", compression);
     auto sink = MakeArrowSink(options);
-    ASSERT_TRUE(sink.ok()) << sink.status().ToString();
-    ASSERT_TRUE((*sink)->AddBatch(0, *PeopleSchema(), {People()}).ok());
-    ASSERT_TRUE(
-        (*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(1, 1)}).ok());  // replay
+    ASSERT_OK(sink);
+    ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()}));
+    ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(1, 1)}));  // replay
     auto bytes = ReadFile(out + "/part-00000.arrow");
-    ASSERT_TRUE(bytes.ok());
+    ASSERT_OK(bytes);
     auto read = ipc::ReadFile(std::make_shared<const std::string>(*bytes));
-    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    ASSERT_OK(read);
     ASSERT_EQ(read->batches.size(), 1u);
     EXPECT_TRUE(read->schema->Equals(*PeopleSchema()));
     EXPECT_EQ(read->batches[0]->ToRows(), People()->ToRows()) << compression;
