@@ -497,7 +497,7 @@ class Worker:
             return b"", 0
         if _is_arrow_batch(items[0]):
             return self._encode_arrow_batches(method, items)
-        from rivulet import arrow_ipc
+        from rivulet._arrow_ipc import writer as arrow_ipc
 
         if self.api.foreign_rows:
             items = [_as_rivulet_rows(row) for row in items]

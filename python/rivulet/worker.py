@@ -23,7 +23,7 @@ def _load_with_bytecode_cache():
     sys.dont_write_bytecode = False
     try:
         import rivulet._worker
-        import rivulet.arrow_ipc  # noqa: F401  (needed by the first read)
+        import rivulet._arrow_ipc.writer  # noqa: F401  (needed by the first read)
         import rivulet.sql.datasource  # noqa: F401
     finally:
         sys.pycache_prefix = None

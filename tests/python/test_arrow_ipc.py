@@ -15,6 +15,9 @@ import pytest
 import arrow_fixture as F
 from rivulet import arrow_ipc
 from rivulet import types as T
+from rivulet._arrow_ipc.flatbuffer_writer import _Table
+from rivulet._arrow_ipc.format import _EOS
+from rivulet._arrow_ipc.writer import _message
 
 JS_DIR = os.path.join(F.TESTS_DIR, "arrow_js")
 
@@ -221,8 +224,8 @@ def test_lengths_beyond_32_bit_offsets_are_refused():
     schema = schema_of([("n", T.NullType(), True)])
     schema_message = arrow_ipc.encode_stream_batches([], schema)[:-8]
     nodes = struct.pack("<qq", 2**31, 2**31)
-    header = arrow_ipc._Table().scalar(0, "<q", 2**31).aligned8(1, nodes, 1).aligned8(2, b"", 0)
-    data = schema_message + arrow_ipc._message(3, header, 0) + arrow_ipc._EOS
+    header = _Table().scalar(0, "<q", 2**31).aligned8(1, nodes, 1).aligned8(2, b"", 0)
+    data = schema_message + _message(3, header, 0) + _EOS
     assert decode_error(data) == (
         "message at byte %d: column 'n': length 2147483648 is more than the engine's "
         "2147483647 values" % len(schema_message)
@@ -233,21 +236,21 @@ def test_lengths_beyond_32_bit_offsets_are_refused():
 
 
 def field(name, type_id, type_table, children=(), nullable=True):
-    t = arrow_ipc._Table().string(0, name).scalar(1, "<?", nullable).scalar(2, "<B", type_id)
+    t = _Table().string(0, name).scalar(1, "<?", nullable).scalar(2, "<B", type_id)
     return t.table(3, type_table).tables(5, list(children))
 
 
 def int_type(bits, signed=True):
-    return arrow_ipc._Table().scalar(0, "<i", bits).scalar(1, "<?", signed)
+    return _Table().scalar(0, "<i", bits).scalar(1, "<?", signed)
 
 
 def schema_message(*fields):
-    return arrow_ipc._message(1, arrow_ipc._Table().tables(1, list(fields)), 0)
+    return _message(1, _Table().tables(1, list(fields)), 0)
 
 
 def batch_table(length, nodes, buffers):
     return (
-        arrow_ipc._Table()
+        _Table()
         .scalar(0, "<q", length)
         .aligned8(1, b"".join(struct.pack("<qq", *n) for n in nodes), len(nodes))
         .aligned8(2, b"".join(struct.pack("<qq", *b) for b in buffers), len(buffers))
@@ -256,14 +259,14 @@ def batch_table(length, nodes, buffers):
 
 def batch_message(length, nodes, buffers, body):
     body += bytes(-len(body) % 8)
-    return arrow_ipc._message(3, batch_table(length, nodes, buffers), len(body)) + body
+    return _message(3, batch_table(length, nodes, buffers), len(body)) + body
 
 
 INT_SCHEMA = schema_message(field("x", 2, int_type(32)))
-STRING_SCHEMA = schema_message(field("s", 5, arrow_ipc._Table()))
+STRING_SCHEMA = schema_message(field("s", 5, _Table()))
 AT = "message at byte %d: " % len(INT_SCHEMA)
 AT_S = "message at byte %d: " % len(STRING_SCHEMA)
-EOS = arrow_ipc._EOS
+EOS = _EOS
 
 
 def ints(*v):
@@ -321,8 +324,8 @@ def test_lying_messages_are_refused(stream, message):
 
 
 def dictionary_schema():
-    f = field("c", 5, arrow_ipc._Table())
-    f.table(4, arrow_ipc._Table().scalar(0, "<q", 5).table(1, int_type(8)))
+    f = field("c", 5, _Table())
+    f.table(4, _Table().scalar(0, "<q", 5).table(1, int_type(8)))
     return schema_message(f)
 
 
@@ -336,8 +339,8 @@ def dictionary(dict_id, delta, words):
     body = offset_bytes + bytes(padded - len(offset_bytes)) + data
     body += bytes(-len(body) % 8)
     header = batch_table(len(words), [(len(words), 0)], [(0, 0), (0, len(offset_bytes)), (padded, len(data))])
-    table = arrow_ipc._Table().scalar(0, "<q", dict_id).table(1, header).scalar(2, "<?", delta)
-    return arrow_ipc._message(2, table, len(body)) + body
+    table = _Table().scalar(0, "<q", dict_id).table(1, header).scalar(2, "<?", delta)
+    return _message(2, table, len(body)) + body
 
 
 def test_dictionaries_and_deltas_decode_and_lying_indices_are_refused():
@@ -361,16 +364,16 @@ def test_dictionaries_and_deltas_decode_and_lying_indices_are_refused():
 
 
 def test_unsupported_and_foreign_types():
-    union = field("u", 14, arrow_ipc._Table())
-    assert decode_error(schema_message(field("s", 13, arrow_ipc._Table(), [union]))) == (
+    union = field("u", 14, _Table())
+    assert decode_error(schema_message(field("s", 13, _Table(), [union]))) == (
         "column 's.u': unsupported Arrow type union"
     )
-    d256 = arrow_ipc._Table().scalar(0, "<i", 40).scalar(1, "<i", 2).scalar(2, "<i", 256)
+    d256 = _Table().scalar(0, "<i", 40).scalar(1, "<i", 2).scalar(2, "<i", 256)
     assert decode_error(schema_message(field("d", 7, d256))) == "column 'd': unsupported Arrow type decimal256(40, 2)"
     assert decode_error(schema_message(field("i", 2, int_type(24)))) == "column 'i': unsupported Arrow type int24"
-    ms_date = arrow_ipc._Table().scalar(0, "<h", 1)
-    ns = arrow_ipc._Table().scalar(0, "<h", 3)
-    schema = schema_message(field("u", 2, int_type(64, False)), field("d", 8, ms_date), field("t", 10, ns), field("s", 20, arrow_ipc._Table()))
+    ms_date = _Table().scalar(0, "<h", 1)
+    ns = _Table().scalar(0, "<h", 3)
+    schema = schema_message(field("u", 2, int_type(64, False)), field("d", 8, ms_date), field("t", 10, ns), field("s", 20, _Table()))
     body = struct.pack("<Qqqqq", 2**64 - 1, -1, -1001, 0, 2) + b"hi"
     buffers = [(0, 0), (0, 8), (0, 0), (8, 8), (0, 0), (16, 8), (0, 0), (24, 16), (40, 2)]
     stream = schema + batch_message(1, [(1, 0)] * 4, buffers, body) + EOS
@@ -380,41 +383,41 @@ def test_unsupported_and_foreign_types():
 
 
 def test_lying_metadata_is_refused():
-    be = arrow_ipc._Table().scalar(0, "<h", 1).tables(1, [])
-    assert decode_error(arrow_ipc._message(1, be, 0)) == "big-endian Arrow data is not supported"
-    old = arrow_ipc._Table().scalar(0, "<h", 2).scalar(1, "<B", 1).table(2, arrow_ipc._Table()).scalar(3, "<q", 0).finish()
+    be = _Table().scalar(0, "<h", 1).tables(1, [])
+    assert decode_error(_message(1, be, 0)) == "big-endian Arrow data is not supported"
+    old = _Table().scalar(0, "<h", 2).scalar(1, "<B", 1).table(2, _Table()).scalar(3, "<q", 0).finish()
     framed = struct.pack("<Ii", 0xFFFFFFFF, len(old)) + old
     assert decode_error(framed) == "Arrow metadata version V3 is too old (V4 or later is supported)"
-    assert decode_error(INT_SCHEMA + arrow_ipc._message(4, arrow_ipc._Table(), 0) + EOS) == (
+    assert decode_error(INT_SCHEMA + _message(4, _Table(), 0) + EOS) == (
         "unsupported Arrow message type 4"
     )
-    headless = arrow_ipc._Table().scalar(0, "<h", 4).scalar(1, "<B", 1).scalar(3, "<q", 0).finish()
+    headless = _Table().scalar(0, "<h", 4).scalar(1, "<B", 1).scalar(3, "<q", 0).finish()
     assert decode_error(struct.pack("<Ii", 0xFFFFFFFF, len(headless)) + headless) == (
         "message at byte 0: message without its header"
     )
-    no_type = arrow_ipc._Table().string(0, "y").scalar(1, "<?", True).tables(5, [])
+    no_type = _Table().string(0, "y").scalar(1, "<?", True).tables(5, [])
     assert decode_error(schema_message(no_type)) == "message at byte 0: column 'y': field has no type"
-    no_table = arrow_ipc._Table().string(0, "x").scalar(1, "<?", True).scalar(2, "<B", 2).tables(5, [])
+    no_table = _Table().string(0, "x").scalar(1, "<?", True).scalar(2, "<B", 2).tables(5, [])
     assert decode_error(schema_message(no_table)) == "message at byte 0: column 'x': type table is missing"
-    odd = field("c", 5, arrow_ipc._Table())
-    odd.table(4, arrow_ipc._Table().scalar(0, "<q", 1).table(1, int_type(12)))
+    odd = field("c", 5, _Table())
+    odd.table(4, _Table().scalar(0, "<q", 1).table(1, int_type(12)))
     assert decode_error(schema_message(odd)) == (
         "message at byte 0: column 'c': dictionary index bit width 12 is not 8, 16, 32 or 64"
     )
-    negative_body = arrow_ipc._message(3, batch_table(0, [(0, 0)], [(0, 0), (0, 0)]), -16)
+    negative_body = _message(3, batch_table(0, [(0, 0)], [(0, 0), (0, 0)]), -16)
     assert decode_error(INT_SCHEMA + negative_body + EOS) == "negative message body length -16"
     assert decode_error(INT_SCHEMA + b"\xff\xff") == "stream is truncated at byte %d" % len(INT_SCHEMA)
 
 
 def test_lying_nested_and_typed_buffers_are_refused():
-    struct_schema = schema_message(field("s", 13, arrow_ipc._Table(), [field("a", 2, int_type(32))]))
+    struct_schema = schema_message(field("s", 13, _Table(), [field("a", 2, int_type(32))]))
     at = "message at byte %d: " % len(struct_schema)
     assert decode_error(struct_schema + batch_message(2, [(2, 0), (1, 0)], [(0, 0), (0, 0), (0, 4)], ints(1)) + EOS) == (
         at + "column 's.a': has 1 values, fewer than its struct's 2"
     )
     kv = [field("key", 2, int_type(32)), field("value", 2, int_type(32))]
-    map_schema = schema_message(field("m", 17, arrow_ipc._Table().scalar(0, "<?", False),
-                                      [field("entries", 13, arrow_ipc._Table(), kv, False)]))
+    map_schema = schema_message(field("m", 17, _Table().scalar(0, "<?", False),
+                                      [field("entries", 13, _Table(), kv, False)]))
     at = "message at byte %d: " % len(map_schema)
     body = ints(0, 1) + b"\x00" + bytes(7) + ints(0, 0) + ints(5, 0)
     assert decode_error(map_schema + batch_message(
@@ -426,35 +429,35 @@ def test_lying_nested_and_typed_buffers_are_refused():
         at + "column 'm': map entries must not be null"
     )
     for type_id, type_table, name, message in [
-        (6, arrow_ipc._Table(), "b", "values buffer of 0 bytes is too short for 9 values"),
-        (7, arrow_ipc._Table().scalar(0, "<i", 5).scalar(1, "<i", 2).scalar(2, "<i", 128), "d",
+        (6, _Table(), "b", "values buffer of 0 bytes is too short for 9 values"),
+        (7, _Table().scalar(0, "<i", 5).scalar(1, "<i", 2).scalar(2, "<i", 128), "d",
          "values buffer of 0 bytes is too short for 9 values of 16 bytes"),
-        (15, arrow_ipc._Table().scalar(0, "<i", 3), "f", "values buffer of 0 bytes is too short for 9 values of 3 bytes"),
+        (15, _Table().scalar(0, "<i", 3), "f", "values buffer of 0 bytes is too short for 9 values of 3 bytes"),
     ]:
         schema = schema_message(field(name, type_id, type_table))
         assert decode_error(schema + batch_message(9, [(9, 0)], [(0, 0), (0, 0)], b"") + EOS) == (
             "message at byte %d: column '%s': %s" % (len(schema), name, message)
         )
-    fixed_list = schema_message(field("l", 16, arrow_ipc._Table().scalar(0, "<i", 2), [field("v", 2, int_type(32))]))
+    fixed_list = schema_message(field("l", 16, _Table().scalar(0, "<i", 2), [field("v", 2, int_type(32))]))
     assert decode_error(fixed_list + batch_message(2, [(2, 0), (3, 0)], [(0, 0), (0, 0), (0, 12)], ints(1, 2, 3)) + EOS) == (
         "message at byte %d: column 'l': child has 3 values, fewer than 2 lists of 2" % len(fixed_list)
     )
 
 
 def test_values_python_cannot_hold_are_refused():
-    date_schema = schema_message(field("d", 8, arrow_ipc._Table().scalar(0, "<h", 0)))
+    date_schema = schema_message(field("d", 8, _Table().scalar(0, "<h", 0)))
     assert decode_error(date_schema + batch_message(1, [(1, 0)], [(0, 0), (0, 4)], ints(2**31 - 1)) + EOS) == (
         "column 'd': date 2147483647 days from 1970-01-01 is out of Python's date range"
     )
-    ts_schema = schema_message(field("t", 10, arrow_ipc._Table().scalar(0, "<h", 0)))
+    ts_schema = schema_message(field("t", 10, _Table().scalar(0, "<h", 0)))
     assert decode_error(ts_schema + batch_message(1, [(1, 0)], [(0, 0), (0, 8)], struct.pack("<q", 2**60)) + EOS) == (
         "column 't': timestamp 1152921504606846976 s is out of Python's datetime range"
     )
     assert decode_error(STRING_SCHEMA + batch_message(1, [(1, 0)], [(0, 0), (0, 8), (8, 2)], ints(0, 2) + b"\xff\xfe") + EOS) == (
         AT_S + "column 's': string data is not UTF-8"
     )
-    list_key = schema_message(field("m", 17, arrow_ipc._Table().scalar(0, "<?", False), [field("entries", 13, arrow_ipc._Table(), [
-        field("key", 12, arrow_ipc._Table(), [field("element", 2, int_type(32))]), field("value", 2, int_type(32))], False)]))
+    list_key = schema_message(field("m", 17, _Table().scalar(0, "<?", False), [field("entries", 13, _Table(), [
+        field("key", 12, _Table(), [field("element", 2, int_type(32))]), field("value", 2, int_type(32))], False)]))
     body = ints(0, 1) + bytes(0) + ints(0, 1) + ints(7, 0) + ints(5, 0)
     buffers = [(0, 0), (0, 8), (0, 0), (0, 0), (8, 8), (0, 0), (16, 4), (0, 0), (24, 4)]
     assert decode_error(list_key + batch_message(1, [(1, 0), (1, 0), (1, 0), (1, 0), (1, 0)], buffers, body) + EOS) == (

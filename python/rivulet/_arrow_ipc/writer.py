@@ -1,0 +1,85 @@
+"""Writing Arrow IPC streams: the encoding half of :mod:`rivulet.arrow_ipc`.
+
+``encode_stream``, ``encode_stream_batches`` and ``encode_columns`` return a whole stream:
+the schema message, one record batch message per batch, then the end-of-stream marker; the
+bytes are those the engine's C++ writer writes for the same rows and schema.
+``_message(header_type, header, body_length)`` is one message's framing and metadata: the
+continuation marker, the metadata's length and the Message flatbuffer, padded to 8 bytes (the
+body follows it).
+"""
+
+import struct as _struct
+
+from rivulet._arrow_ipc.encoder import _Body, _encoders, _rows_to_columns
+from rivulet._arrow_ipc.flatbuffer_writer import _Table
+from rivulet._arrow_ipc.format import _CONTINUATION, _EOS, _H_RECORD_BATCH, _H_SCHEMA, _V5
+from rivulet._arrow_ipc.schema_writer import _field_table
+
+
+def _schema_message(schema):
+    fields = [_field_table(f.name, f.dataType, f.nullable, f.metadata) for f in schema.fields]
+    return _message(_H_SCHEMA, _Table().tables(1, fields), 0)
+
+
+def _message(header_type, header, body_length):
+    metadata = (
+        _Table()
+        .scalar(0, "<h", _V5)
+        .scalar(1, "<B", header_type)
+        .table(2, header)
+        .scalar(3, "<q", body_length)
+        .finish()
+    )
+    return _CONTINUATION + _struct.pack("<i", len(metadata)) + metadata
+
+
+def _identity(i):
+    return i
+
+
+def _record_batch(columns, encoders, num_rows):
+    body = _Body()
+    for encoder, values in zip(encoders, columns):
+        if len(values) != num_rows:
+            raise ValueError(
+                "column '%s' has %d values, expected %d" % (encoder.path, len(values), num_rows)
+            )
+        encoder.encode(values, _identity, body)
+    nodes = b"".join(_struct.pack("<qq", *n) for n in body.nodes)
+    buffers = b"".join(_struct.pack("<qq", *b) for b in body.buffers)
+    header = (
+        _Table()
+        .scalar(0, "<q", num_rows)
+        .aligned8(1, nodes, len(body.nodes))
+        .aligned8(2, buffers, len(body.buffers))
+    )
+    return [_message(_H_RECORD_BATCH, header, body.length)] + body.parts
+
+
+def encode_columns(columns, schema):
+    """One record batch stream from column value lists (one list per field, equal lengths)."""
+    encoders = _encoders(schema)
+    if len(columns) != len(encoders):
+        raise ValueError("expected %d columns, got %d" % (len(encoders), len(columns)))
+    columns = [c if isinstance(c, list) else list(c) for c in columns]
+    num_rows = len(columns[0]) if columns else 0
+    parts = [_schema_message(schema)]
+    parts += _record_batch(columns, encoders, num_rows)
+    parts.append(_EOS)
+    return b"".join(parts)
+
+
+def encode_stream_batches(batches, schema):
+    """A stream with one record batch per list of rows."""
+    encoders = _encoders(schema)
+    parts = [_schema_message(schema)]
+    for rows in batches:
+        rows = rows if isinstance(rows, list) else list(rows)
+        parts += _record_batch(_rows_to_columns(rows, schema), encoders, len(rows))
+    parts.append(_EOS)
+    return b"".join(parts)
+
+
+def encode_stream(rows, schema):
+    """A stream of the rows as one record batch."""
+    return encode_stream_batches([rows], schema)
