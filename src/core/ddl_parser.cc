@@ -133,16 +133,16 @@ class DdlParser {
 
   // "expected <what>, found '<token>'" at the current token.
   Status Expected(const std::string& what) {
-    std::string_view word = PeekWord();
-    std::string found;
+    std::string_view word = PeekWord();  // skips spaces: pos_ is then at the token
+    std::string message = "expected " + what + ", found ";
     if (pos_ >= text_.size()) {
-      found = "end of input";
-    } else if (!word.empty()) {
-      found = "'" + std::string(word) + "'";
+      message += "end of input";
     } else {
-      found = "'" + std::string(1, text_[pos_]) + "'";
+      message += '\'';
+      message += word.empty() ? text_.substr(pos_, 1) : word;
+      message += '\'';
     }
-    return ErrorAt(pos_, "expected " + what + ", found " + found);
+    return ErrorAt(pos_, message);
   }
 
   Status ExpectChar(char c) {

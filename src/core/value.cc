@@ -35,15 +35,30 @@ std::string FormatDouble(double v) {
     if (exponent >= 0) {
       size_t int_len = static_cast<size_t>(exponent) + 1;
       if (digits.size() < int_len) digits.append(int_len - digits.size(), '0');
-      std::string fraction = digits.substr(int_len);
-      out += digits.substr(0, int_len) + "." + (fraction.empty() ? "0" : fraction);
+      out.append(digits, 0, int_len);
+      out += '.';
+      if (digits.size() > int_len) {
+        out.append(digits, int_len);
+      } else {
+        out += '0';
+      }
     } else {
-      out += "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+      out += "0.";
+      out.append(static_cast<size_t>(-exponent - 1), '0');
+      out += digits;
     }
     return out;
   }
-  out += digits.substr(0, 1) + "." + (digits.size() > 1 ? digits.substr(1) : "0");
-  return out + "E" + std::to_string(exponent);
+  out += digits[0];
+  out += '.';
+  if (digits.size() > 1) {
+    out.append(digits, 1);
+  } else {
+    out += '0';
+  }
+  out += 'E';
+  out += std::to_string(exponent);
+  return out;
 }
 
 std::string FormatDecimal(__int128 unscaled, int scale) {
@@ -62,9 +77,10 @@ std::string FormatDecimal(__int128 unscaled, int scale) {
   } else if (scale > 0) {
     size_t s = static_cast<size_t>(scale);
     if (digits.size() <= s) digits.insert(0, s + 1 - digits.size(), '0');
-    digits.insert(digits.size() - s, ".");
+    digits.insert(digits.size() - s, 1, '.');
   }
-  return negative ? "-" + digits : digits;
+  if (negative) digits.insert(digits.begin(), '-');
+  return digits;
 }
 
 struct CivilDate {
@@ -127,15 +143,22 @@ std::string FormatBytes(std::string_view bytes) {
     out += kHex[b >> 4];
     out += kHex[b & 15];
   }
-  return out + "]";
+  out += ']';
+  return out;
 }
 
-std::string Join(const std::vector<std::string>& parts) {
+// "<open>a, b, c<close>"
+std::string Join(const std::vector<std::string>& parts, char open, char close) {
+  size_t size = 2;
+  for (const std::string& part : parts) size += part.size() + 2;
   std::string out;
+  out.reserve(size);
+  out += open;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) out += ", ";
     out += parts[i];
   }
+  out += close;
   return out;
 }
 
@@ -169,16 +192,18 @@ std::string Render(const Value& value, const DataType* type) {
         }
         parts.push_back(Render(v.items[i], item_type));
       }
-      return is_struct ? "{" + Join(parts) + "}" : "[" + Join(parts) + "]";
+      return is_struct ? Join(parts, '{', '}') : Join(parts, '[', ']');
     }
     std::string operator()(const MapValue& v) const {
       bool is_map = type != nullptr && type->id() == TypeId::kMap;
       std::vector<std::string> parts;
       for (const auto& [key, item] : v.entries) {
-        parts.push_back(Render(key, is_map ? type->key_type().get() : nullptr) + " -> " +
-                        Render(item, is_map ? type->value_type().get() : nullptr));
+        std::string entry = Render(key, is_map ? type->key_type().get() : nullptr);
+        entry += " -> ";
+        entry += Render(item, is_map ? type->value_type().get() : nullptr);
+        parts.push_back(std::move(entry));
       }
-      return "{" + Join(parts) + "}";
+      return Join(parts, '{', '}');
     }
   };
   return std::visit(Visitor{type}, value.storage());
