@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "common/file_util.h"
-#include "rivulet/query.h"
+#include "rivulet/runtime.h"
 #include "sinks/noop_sink.h"
 #include "sources/rate_source.h"
 
@@ -60,6 +60,23 @@ struct QueryRun {
   int64_t rows = 0;
 };
 
+// Times consecutive batch completions as the listener bus delivers them.
+class BatchTimer : public StreamingQueryListener {
+ public:
+  explicit BatchTimer(QueryRun* run) : run_(run) {}
+  void Start() { last_ = Clock::now(); }
+  void onQueryProgress(const QueryProgressEvent& event) override {
+    auto now = Clock::now();
+    run_->batch_micros.push_back(Micros(last_, now));
+    run_->rows += event.progress.num_input_rows;
+    last_ = now;
+  }
+
+ private:
+  QueryRun* run_;
+  Clock::time_point last_;
+};
+
 QueryRun RunRateToNoop(const std::string& checkpoint, int64_t rows_per_batch,
                        int batches) {
   Options source_options;
@@ -68,26 +85,24 @@ QueryRun RunRateToNoop(const std::string& checkpoint, int64_t rows_per_batch,
   options.checkpoint_dir = checkpoint;
   options.max_batches = batches;
   QueryRun run;
-  auto last = Clock::now();
-  options.on_progress = [&](const StreamingQueryProgress& p) {
-    auto now = Clock::now();
-    run.batch_micros.push_back(Micros(last, now));
-    run.rows += p.num_input_rows;
-    last = now;
-  };
-  auto query = StreamingQuery::Start(*MakeRateMicroBatchSource(source_options),
-                                     *MakeNoopSink(Options()), std::nullopt, options);
+  auto runtime = Runtime::Create();
+  auto timer = std::make_shared<BatchTimer>(&run);
+  runtime->streams().addListener(timer);
+  auto t0 = Clock::now();
+  timer->Start();
+  auto query =
+      runtime->streams().Start(*MakeRateMicroBatchSource(source_options),
+                               *MakeNoopSink(Options()), std::nullopt, options);
   if (!query.ok()) {
     fprintf(stderr, "%s\n", query.status().ToString().c_str());
     exit(1);
   }
-  auto t0 = Clock::now();
-  last = t0;
-  if (auto st = (*query)->Run(); !st.ok()) {
+  if (auto st = (*query)->AwaitTermination(); !st.ok()) {
     fprintf(stderr, "%s\n", st.ToString().c_str());
     exit(1);
   }
   run.total_seconds = Micros(t0, Clock::now()) / 1e6;
+  runtime.reset();  // delivers the last events
   return run;
 }
 

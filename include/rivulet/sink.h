@@ -30,9 +30,10 @@ class Sink {
 
 using SinkFactory = std::function<Result<std::unique_ptr<Sink>>(const Options&)>;
 
+// Sinks by short name, matched case-insensitively; thread-safe. A runtime owns one.
 class SinkRegistry {
  public:
-  static SinkRegistry& Global();
+  SinkRegistry();
   Status Register(const std::string& name, SinkFactory factory);
   Result<std::unique_ptr<Sink>> Create(const std::string& name,
                                        const Options& options) const;
@@ -40,7 +41,6 @@ class SinkRegistry {
 
  private:
   struct Impl;
-  SinkRegistry();
   std::shared_ptr<Impl> impl_;
 };
 

@@ -15,27 +15,12 @@
 
 #include "rivulet/offset.h"
 #include "rivulet/options.h"
+#include "rivulet/read_limit.h"
 #include "rivulet/record_batch.h"
 #include "rivulet/schema.h"
 #include "rivulet/status.h"
 
 namespace rivulet {
-
-// How much a source may admit into one batch (pyspark.sql.streaming.datasource's
-// ReadLimit).
-struct ReadLimit {
-  enum class Kind { kAllAvailable, kMinRows, kMaxRows, kMaxFiles, kMaxBytes };
-  Kind kind = Kind::kAllAvailable;
-  int64_t value = 0;  // rows, files or bytes; unused for kAllAvailable
-
-  static ReadLimit AllAvailable() { return {}; }
-  static ReadLimit MaxRows(int64_t n) { return {Kind::kMaxRows, n}; }
-  bool operator==(const ReadLimit&) const = default;
-  // {"_type": "ReadMaxRows", "max_rows": 2}: the form read limits take on the worker
-  // wire.
-  std::string ToJson() const;
-  static Result<ReadLimit> FromJson(std::string_view json);
-};
 
 // What a source's Read hands back: a partition of a batch, opaque to the engine.
 class InputPartition {
@@ -100,6 +85,10 @@ class DataSource {
   virtual Result<std::unique_ptr<SimpleStreamReader>> simpleStreamReader(
       const Schema& schema);
 
+  // True when the source's calls wait on another process (Python workers) rather than
+  // compute: the engine then runs its triggers and reads on the runtime's blocking threads.
+  virtual bool MayBlock() const { return false; }
+
   const Options& options() const { return options_; }
 
  private:
@@ -108,11 +97,11 @@ class DataSource {
 
 using SourceFactory = std::function<Result<std::unique_ptr<DataSource>>(const Options&)>;
 
-// Sources by short name, matched case-insensitively. Built-in sources register themselves
-// on first use of Global(); thread-safe.
+// Sources by short name, matched case-insensitively; thread-safe. A runtime owns one;
+// RegisterBuiltins (rivulet/builtins.h) fills it with rivulet's own sources.
 class SourceRegistry {
  public:
-  static SourceRegistry& Global();
+  SourceRegistry();
   Status Register(const std::string& name, SourceFactory factory);
   Result<std::unique_ptr<DataSource>> Create(const std::string& name,
                                              const Options& options) const;
@@ -120,7 +109,6 @@ class SourceRegistry {
 
  private:
   struct Impl;
-  SourceRegistry();
   std::shared_ptr<Impl> impl_;
 };
 

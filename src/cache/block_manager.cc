@@ -16,6 +16,7 @@ bool BlockManager::Put(const BlockId& id, std::vector<RecordBatchPtr> batches) {
   int64_t replaced = existing == blocks_.end() ? 0 : existing->second.bytes;
   if (used_ - replaced + bytes > limit_) return false;
   used_ += bytes - replaced;
+  used_by_stream_[id.stream] += bytes - replaced;
   blocks_[id] = Block{std::move(batches), bytes};
   return true;
 }
@@ -32,12 +33,21 @@ void BlockManager::Remove(const BlockId& id) {
   auto it = blocks_.find(id);
   if (it == blocks_.end()) return;
   used_ -= it->second.bytes;
+  auto stream = used_by_stream_.find(id.stream);
+  stream->second -= it->second.bytes;
+  if (stream->second == 0) used_by_stream_.erase(stream);
   blocks_.erase(it);
 }
 
 int64_t BlockManager::used_bytes() const {
   std::lock_guard lock(mu_);
   return used_;
+}
+
+int64_t BlockManager::used_bytes(int64_t stream) const {
+  std::lock_guard lock(mu_);
+  auto it = used_by_stream_.find(stream);
+  return it == used_by_stream_.end() ? 0 : it->second;
 }
 
 size_t BlockManager::num_blocks() const {

@@ -5,6 +5,9 @@
 // reads them. Blocks are accounted against a memory limit: a block that does not fit is
 // not cached, and its reader falls back to readBetweenOffsets, which gives the same rows.
 //
+// One block manager serves every query of a runtime, so the limit is one budget for all of
+// them; each query's share is visible through used_bytes(stream).
+//
 // Thread-safe: the driver puts and removes blocks while executors get them.
 
 #include <cstdint>
@@ -40,6 +43,8 @@ class BlockManager {
   void Remove(const BlockId& id);
 
   int64_t used_bytes() const;
+  // The bytes held for one stream's blocks.
+  int64_t used_bytes(int64_t stream) const;
   int64_t limit_bytes() const { return limit_; }
   size_t num_blocks() const;
 
@@ -53,6 +58,7 @@ class BlockManager {
   mutable std::mutex mu_;
   std::map<BlockId, Block> blocks_;
   int64_t used_ = 0;
+  std::map<int64_t, int64_t> used_by_stream_;  // streams holding blocks only
 };
 
 // A fresh stream number for block ids (Spark's PythonMicroBatchStream.nextStreamId).

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rivulet/query.h"
+#include "rivulet/runtime.h"
 
 namespace rivulet::cli {
 
@@ -29,7 +30,13 @@ struct RunArgs {
   bool progress = false;
 };
 
+struct ServeArgs {
+  std::string file;
+  bool progress = false;
+};
+
 int Run(const RunArgs& args);
+int Serve(const ServeArgs& args);
 int CheckpointShow(const std::string& dir);
 // Prints an Arrow IPC file or stream as a table; num_rows < 0 prints every row.
 int Cat(const std::string& path, int64_t num_rows, bool truncate);
@@ -37,5 +44,11 @@ int Cat(const std::string& path, int64_t num_rows, bool truncate);
 // "key=value" pairs into Options; a pair without '=' is an error naming it.
 Result<Options> ParseKeyValues(const std::vector<std::string>& pairs, const char* flag);
 int Fail(const Status& status);
+
+class StopOnSignal;
+// A runtime for a command: the built-ins registered, the open-files limit raised.
+std::shared_ptr<Runtime> CreateCommandRuntime();
+// The first SIGINT/SIGTERM stops the runtime's queries; the second kills its workers.
+void WatchSignals(StopOnSignal& signals, const std::shared_ptr<Runtime>& runtime);
 
 }  // namespace rivulet::cli

@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
-#include "rivulet/sink.h"
-#include "rivulet/source.h"
+#include "sinks/builtin.h"
+#include "sources/builtin.h"
 
 namespace {
 
@@ -23,6 +23,11 @@ int Main(int argc, char** argv) {
       "query\n"
       "stopped or killed resumes where it stopped, delivering every row exactly once."};
   app.require_subcommand(1);
+  // Only for the names in the help text.
+  rivulet::SourceRegistry builtin_sources;
+  rivulet::SinkRegistry builtin_sinks;
+  rivulet::RegisterBuiltinSources(builtin_sources);
+  rivulet::RegisterBuiltinSinks(builtin_sinks);
 
   RunArgs run;
   auto* run_cmd = app.add_subcommand("run",
@@ -31,14 +36,14 @@ int Main(int argc, char** argv) {
   run_cmd
       ->add_option("--source,-s", run.source,
                    "Source: a built-in name (" +
-                       Join(rivulet::SourceRegistry::Global().Names()) +
+                       Join(builtin_sources.Names()) +
                        "), or a Python source path/to/file.py:ClassName")
       ->required();
   run_cmd->add_option("--option,-o", run.source_options,
                       "Source option key=value (repeatable)");
   run_cmd
       ->add_option("--sink", run.sink,
-                   "Sink: " + Join(rivulet::SinkRegistry::Global().Names()))
+                   "Sink: " + Join(builtin_sinks.Names()))
       ->capture_default_str();
   run_cmd->add_option("--sink-option", run.sink_options,
                       "Sink option key=value (repeatable)");
@@ -72,6 +77,16 @@ int Main(int argc, char** argv) {
       "--progress", run.progress,
       "Print each batch's progress (StreamingQueryProgress JSON) on stderr");
 
+  rivulet::cli::ServeArgs serve;
+  auto* serve_cmd = app.add_subcommand(
+      "serve",
+      "Run every query listed in a JSON file in one process, until all end or it is "
+      "stopped (Ctrl-C stops them all between batches; a second Ctrl-C kills them).");
+  serve_cmd->add_option("file", serve.file, "The queries: {\"queries\": [{...}, ...]}")
+      ->required();
+  serve_cmd->add_flag("--progress", serve.progress,
+                      "Print each batch's progress (StreamingQueryProgress JSON) on stderr");
+
   std::string checkpoint_dir;
   auto* cp_cmd = app.add_subcommand("checkpoint", "Inspect a checkpoint directory.");
   cp_cmd->require_subcommand(1);
@@ -95,6 +110,7 @@ int Main(int argc, char** argv) {
     return rivulet::cli::Fail(rivulet::Status::InvalidArgument(e.what()));
   }
   if (*run_cmd) return rivulet::cli::Run(run);
+  if (*serve_cmd) return rivulet::cli::Serve(serve);
   if (*show_cmd) return rivulet::cli::CheckpointShow(checkpoint_dir);
   if (*cat_cmd) return rivulet::cli::Cat(cat_path, cat_rows, cat_truncate);
   return 1;

@@ -1,12 +1,12 @@
-#include <pthread.h>
-#include <signal.h>
+#include <sys/resource.h>
 
 #include <iostream>
-#include <thread>
 
 #include "cli/commands.h"
-#include "rivulet/schema.h"
-#include "sources/python/python_source.h"
+#include "cli/query_spec.h"
+#include "cli/signals.h"
+#include "python/worker_supervisor.h"
+#include "rivulet/builtins.h"
 
 namespace rivulet::cli {
 
@@ -30,89 +30,63 @@ int Fail(const Status& status) {
 
 namespace {
 
-// A built-in name, or a Python source: path/to/file.py:ClassName,
-// package.module:ClassName, or a DataSource's name() found under --python-path.
-Result<std::unique_ptr<DataSource>> OpenSource(const RunArgs& args,
-                                               const Options& options) {
-  const bool python_spec = python::LooksLikePythonSourceSpec(args.source);
-  if (!python_spec) {
-    auto builtin = SourceRegistry::Global().Create(args.source, options);
-    if (builtin.ok() || builtin.status().code() != StatusCode::kNotFound ||
-        args.python_path.empty()) {
-      return builtin;
-    }
-  }
-  python::PythonSourceConfig config;
-  config.python = args.python;
-  config.python_path = args.python_path;
-  config.max_worker_restarts = args.max_worker_restarts;
-  config.read_workers = args.read_workers;
-  config.schema_ddl = args.schema;
-  return python::OpenPythonSource(args.source, options, config);
-}
-
-// SIGINT and SIGTERM stop the query between batches. They are blocked in every thread and
-// taken by one thread with sigwait, so stopping runs as ordinary code, not in a handler.
-class StopOnSignal {
+// Prints each batch's progress as Spark's JSON on stderr.
+class PrintProgress : public StreamingQueryListener {
  public:
-  StopOnSignal() {
-    sigemptyset(&signals_);
-    sigaddset(&signals_, SIGINT);
-    sigaddset(&signals_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+  void onQueryProgress(const QueryProgressEvent& event) override {
+    std::cerr << event.progress.ToJson() << std::endl;
   }
-  void Watch(StreamingQuery* query) {
-    std::thread([signals = signals_, query] {
-      int received = 0;
-      sigwait(&signals, &received);
-      query->Stop();
-      // A second signal ends the process at once.
-      sigwait(&signals, &received);
-      _exit(128 + received);
-    }).detach();
-  }
-
- private:
-  sigset_t signals_;
 };
+
+Result<QuerySpec> SpecFromArgs(const RunArgs& args) {
+  QuerySpec spec;
+  spec.name = args.name;
+  spec.source = args.source;
+  RIVULET_ASSIGN_OR_RETURN(spec.source_options,
+                           ParseKeyValues(args.source_options, "--option"));
+  spec.sink = args.sink;
+  RIVULET_ASSIGN_OR_RETURN(spec.sink_options,
+                           ParseKeyValues(args.sink_options, "--sink-option"));
+  spec.checkpoint = args.checkpoint;
+  RIVULET_ASSIGN_OR_RETURN(spec.trigger, Trigger::Parse(args.trigger));
+  spec.schema = args.schema;
+  spec.python_path = args.python_path;
+  spec.python = args.python;
+  spec.max_worker_restarts = args.max_worker_restarts;
+  spec.read_workers = args.read_workers;
+  spec.max_batches = args.max_batches;
+  return spec;
+}
 
 }  // namespace
 
+std::shared_ptr<Runtime> CreateCommandRuntime() {
+  // A thousand queries hold a thousand checkpoint locks: allow what the system allows.
+  struct rlimit files;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
+  auto runtime = Runtime::Create();
+  RegisterBuiltins(*runtime);
+  return runtime;
+}
+
+void WatchSignals(StopOnSignal& signals, const std::shared_ptr<Runtime>& runtime) {
+  signals.Watch([runtime] { runtime->streams().StopAll(); },
+                [runtime] { runtime->Service<python::WorkerSupervisor>().KillAll(); });
+}
+
 int Run(const RunArgs& args) {
   StopOnSignal stop_on_signal;  // before any thread starts, so all inherit the mask
-  auto source_options = ParseKeyValues(args.source_options, "--option");
-  if (!source_options.ok()) return Fail(source_options.status());
-  auto sink_options = ParseKeyValues(args.sink_options, "--sink-option");
-  if (!sink_options.ok()) return Fail(sink_options.status());
-  auto trigger = Trigger::Parse(args.trigger);
-  if (!trigger.ok()) return Fail(trigger.status());
-
-  std::optional<Schema> schema;
-  if (args.schema) {
-    auto parsed = ParseDdl(*args.schema);
-    if (!parsed.ok()) return Fail(parsed.status().WithContext("--schema"));
-    schema = std::move(*parsed);
-  }
-  auto source = OpenSource(args, *source_options);
-  if (!source.ok()) return Fail(source.status());
-  auto sink = SinkRegistry::Global().Create(args.sink, *sink_options);
-  if (!sink.ok()) return Fail(sink.status());
-
-  QueryOptions options;
-  options.checkpoint_dir = args.checkpoint;
-  options.trigger = *trigger;
-  options.name = args.name;
-  options.max_batches = args.max_batches;
-  if (args.progress) {
-    options.on_progress = [](const StreamingQueryProgress& p) {
-      std::cerr << p.ToJson() << std::endl;
-    };
-  }
-  auto query = StreamingQuery::Start(std::move(*source), std::move(*sink),
-                                     std::move(schema), std::move(options));
+  auto spec = SpecFromArgs(args);
+  if (!spec.ok()) return Fail(spec.status());
+  auto runtime = CreateCommandRuntime();
+  if (args.progress) runtime->streams().addListener(std::make_shared<PrintProgress>());
+  auto query = StartQuery(*spec, *runtime);
   if (!query.ok()) return Fail(query.status());
-  stop_on_signal.Watch(query->get());
-  Status status = (*query)->Run();
+  WatchSignals(stop_on_signal, runtime);
+  Status status = (*query)->AwaitTermination();
   if (!status.ok()) return Fail(status);
   return 0;
 }

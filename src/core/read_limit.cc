@@ -4,7 +4,7 @@
 #include <array>
 
 #include "core/json_parse.h"
-#include "rivulet/source.h"
+#include "rivulet/read_limit.h"
 
 namespace rivulet {
 namespace {

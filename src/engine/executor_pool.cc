@@ -15,13 +15,6 @@ ExecutorPool::~ExecutorPool() {
   for (auto& t : threads_) t.join();
 }
 
-ExecutorPool& ExecutorPool::Shared() {
-  // Never destroyed: queries may still run while static destructors do.
-  static auto* pool = new ExecutorPool(
-      static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
-  return *pool;
-}
-
 void ExecutorPool::Work() {
   for (;;) {
     std::function<void()> task;

@@ -1,8 +1,8 @@
 #pragma once
 
-// The executors: a process-wide pool of threads that read partitions. Shared by every
-// query in the process, so thousands of small queries do not each bring their own
-// threads.
+// A fixed pool of threads running tasks in submission order: a runtime's executors,
+// which read partitions for all its queries, so thousands of small queries do not each
+// bring their own threads.
 
 #include <condition_variable>
 #include <deque>
@@ -20,9 +20,6 @@ class ExecutorPool {
   ~ExecutorPool();
   ExecutorPool(const ExecutorPool&) = delete;
   ExecutorPool& operator=(const ExecutorPool&) = delete;
-
-  // The shared pool, sized to the number of cores on first use.
-  static ExecutorPool& Shared();
 
   template <typename F>
   auto Submit(F task) -> std::future<decltype(task())> {

@@ -1,160 +1,81 @@
-// The micro-batch loop (the seed's "Micro-batch Execution"), one batch at a time:
-//   1. latestOffset: ask the reader for the end of the next batch (a simple reader
-//   prefetches
-//      here and its rows go to the block manager);
-//   2. walCommit: write offsets/N durably: from now on batch N is (start, end), whatever
-//      happens;
-//   3. queryPlanning: plan partitions for (start, end);
-//   4. getBatch: read the partitions on the executors;
-//   5. addBatch: hand the batch to the sink with its id;
-//   6. commitOffsets: write commits/N, then commit(end) on the reader (which evicts the
-//   cache).
-// After a crash, a batch whose offsets entry has no commit entry is run again from step 3
-// with exactly its logged offsets; sinks make a re-delivered batch id a no-op.
+#include "engine/micro_batch_execution.h"
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <iostream>
-#include <mutex>
 
-#include "cache/block_manager.h"
-#include "checkpoint/checkpoint.h"
 #include "common/file_util.h"
-#include "engine/executor_pool.h"
-#include "engine/simple_reader_wrapper.h"
-#include "rivulet/query.h"
+#include "engine/query_manager.h"
+#include "engine/runtime_impl.h"
 
 namespace rivulet {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t MsSince(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
-
-// A batch whose range is fixed: logged in offsets/N (or being logged).
-struct PlannedBatch {
-  int64_t id = 0;
-  Offset start;  // empty for a source's very first batch before initialOffset
-  Offset end;
-};
-
-constexpr int kRecentProgressCapacity = 100;
-constexpr int64_t kNoDataProgressIntervalMs = 10'000;
+// The query whose step runs on this thread, so that Stop() from inside it does not wait
+// for itself.
+thread_local const MicroBatchExecution* current_query = nullptr;
 
 }  // namespace
 
-struct StreamingQuery::Impl {
-  std::unique_ptr<DataSource> source;
-  std::unique_ptr<Sink> sink;
-  std::shared_ptr<const Schema> schema;
-  QueryOptions options;
-  std::unique_ptr<checkpoint::Checkpoint> checkpoint;
-  std::unique_ptr<BlockManager> blocks;
-  std::unique_ptr<StreamReader> reader;
-  SimpleReaderWrapper* simple = nullptr;  // set when `reader` wraps a simple reader
-  std::string run_id = RandomUuid();
-
-  int64_t next_batch_id = 0;
-  // Start of the next batch: the end of the last committed one, or the source's initial
-  // offset (asked once) before the first batch; empty until known.
-  Offset next_start;
-  std::optional<PlannedBatch> replay;  // logged but not committed at start
-
-  std::atomic<bool> stop_requested{false};
-  std::mutex wait_mu;
-  std::condition_variable wait_cv;
-
-  mutable std::mutex progress_mu;
-  std::deque<StreamingQueryProgress> recent_progress;
-  int64_t previous_trigger_ms = -1;
-  int64_t last_idle_progress_ms = 0;
-
-  Status Recover();
-  Status RunLoop();
-  // Runs steps 3-6 (and 2 when `log_offsets`) for a batch whose range is known.
-  Status RunBatch(const PlannedBatch& batch, bool log_offsets,
-                  std::map<std::string, int64_t> durations,
-                  Clock::time_point trigger_start, const Offset& latest);
-  using PendingRead = std::future<Result<std::vector<RecordBatchPtr>>>;
-  // Starts reading every partition on the executors.
-  std::vector<PendingRead> SubmitReads(const std::vector<InputPartitionPtr>& partitions);
-  // Waits for every read and merges their batches in partition order.
-  Result<std::vector<RecordBatchPtr>> CollectReads(std::vector<PendingRead>& pending);
-  void ReportProgress(StreamingQueryProgress progress);
-  StreamingQueryProgress NewProgress(int64_t batch_id, int64_t trigger_wall_ms);
-  // Sleeps until `deadline` or Stop(); returns false if stopped.
-  bool WaitUntil(Clock::time_point deadline);
-};
-
-Result<std::unique_ptr<StreamingQuery>> StreamingQuery::Start(
-    std::unique_ptr<DataSource> source, std::unique_ptr<Sink> sink,
-    std::optional<Schema> schema, QueryOptions options) {
-  auto impl = std::make_unique<Impl>();
-  RIVULET_ASSIGN_OR_RETURN(impl->checkpoint,
+Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
+    Runtime::Impl* runtime, QueryManager* manager, std::unique_ptr<DataSource> source,
+    std::unique_ptr<Sink> sink, std::optional<Schema> schema, QueryOptions options) {
+  std::shared_ptr<MicroBatchExecution> q(new MicroBatchExecution());
+  q->runtime_ = runtime;
+  q->manager_ = manager;
+  RIVULET_ASSIGN_OR_RETURN(q->checkpoint_,
                            checkpoint::Checkpoint::Open(options.checkpoint_dir,
                                                         options.min_batches_to_retain));
   if (!schema) {
     RIVULET_ASSIGN_OR_RETURN(Schema declared, source->schema());
     schema = std::move(declared);
   }
-  impl->schema = std::make_shared<const Schema>(std::move(*schema));
-  impl->blocks = std::make_unique<BlockManager>(options.cache_memory_limit_bytes);
+  q->schema_ = std::make_shared<const Schema>(std::move(*schema));
 
   // A partitioned reader wins over a simple one, as in PySpark.
-  auto partitioned = source->streamReader(*impl->schema);
+  auto partitioned = source->streamReader(*q->schema_);
   if (partitioned.ok()) {
-    impl->reader = std::move(*partitioned);
+    q->reader_ = std::move(*partitioned);
   } else if (partitioned.status().code() == StatusCode::kNotFound) {
-    RIVULET_ASSIGN_OR_RETURN(auto simple, source->simpleStreamReader(*impl->schema));
+    RIVULET_ASSIGN_OR_RETURN(auto simple, source->simpleStreamReader(*q->schema_));
     auto wrapper =
-        std::make_unique<SimpleReaderWrapper>(std::move(simple), impl->blocks.get());
-    impl->simple = wrapper.get();
-    impl->reader = std::move(wrapper);
+        std::make_unique<SimpleReaderWrapper>(std::move(simple), &runtime->blocks);
+    q->simple_ = wrapper.get();
+    q->reader_ = std::move(wrapper);
   } else {
     return partitioned.status();
   }
-  impl->source = std::move(source);
-  impl->sink = std::move(sink);
-  impl->options = std::move(options);
-  RIVULET_RETURN_NOT_OK(impl->Recover());
-  return std::unique_ptr<StreamingQuery>(new StreamingQuery(std::move(impl)));
+  q->blocking_ = source->MayBlock();
+  q->progress_ = std::make_unique<ProgressTracker>(
+      ProgressTracker::Identity{q->checkpoint_->query_id(), RandomUuid(), options.name,
+                                source->name(), sink->description()},
+      &runtime->bus, options.no_data_progress_interval);
+  q->source_ = std::move(source);
+  q->sink_ = std::move(sink);
+  q->options_ = std::move(options);
+  RIVULET_RETURN_NOT_OK(q->Recover());
+  return q;
 }
 
-StreamingQuery::StreamingQuery(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+MicroBatchExecution::~MicroBatchExecution() = default;
 
-StreamingQuery::~StreamingQuery() {
-  if (impl_ && impl_->reader) (void)impl_->reader->Stop();
-}
-
-Status StreamingQuery::Impl::Recover() {
-  RIVULET_ASSIGN_OR_RETURN(auto latest, checkpoint->LatestOffsets());
+Status MicroBatchExecution::Recover() {
+  RIVULET_ASSIGN_OR_RETURN(auto latest, checkpoint_->LatestOffsets());
   if (!latest) return Status::OK();  // a new query starts at batch 0
-  const std::string where = "checkpoint " + checkpoint->dir();
+  const std::string where = "checkpoint " + checkpoint_->dir();
   if (latest->offsets.size() != 1) {
     return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id) +
                               " has " + std::to_string(latest->offsets.size()) +
                               " source offsets, this query has 1 source");
   }
-  RIVULET_ASSIGN_OR_RETURN(auto last_commit, checkpoint->LatestCommit());
+  RIVULET_ASSIGN_OR_RETURN(auto last_commit, checkpoint_->LatestCommit());
   if (last_commit && *last_commit >= latest->batch_id) {
-    next_batch_id = latest->batch_id + 1;
-    next_start = latest->offsets[0];
+    next_batch_id_ = latest->batch_id + 1;
+    next_start_ = latest->offsets[0];
     return Status::OK();
   }
   // The last logged batch did not commit: run it again with exactly its logged range.
   PlannedBatch batch{latest->batch_id, Offset(), latest->offsets[0]};
   if (latest->batch_id > 0) {
-    RIVULET_ASSIGN_OR_RETURN(auto previous, checkpoint->Offsets(latest->batch_id - 1));
+    RIVULET_ASSIGN_OR_RETURN(auto previous, checkpoint_->Offsets(latest->batch_id - 1));
     if (!previous) {
       return Status::Corruption(where + ": offsets/" +
                                 std::to_string(latest->batch_id - 1) +
@@ -163,218 +84,170 @@ Status StreamingQuery::Impl::Recover() {
     }
     batch.start = previous->offsets.at(0);
   } else {
-    RIVULET_ASSIGN_OR_RETURN(batch.start, reader->InitialOffset());
+    RIVULET_ASSIGN_OR_RETURN(batch.start, reader_->InitialOffset());
   }
-  next_start = batch.start;
-  next_batch_id = batch.id;
-  replay = std::move(batch);
+  next_start_ = batch.start;
+  next_batch_id_ = batch.id;
+  replay_ = std::move(batch);
   return Status::OK();
 }
 
-Status StreamingQuery::Run() { return impl_->RunLoop(); }
-
-void StreamingQuery::Stop() {
-  {
-    std::lock_guard lock(impl_->wait_mu);
-    impl_->stop_requested = true;
-  }
-  impl_->wait_cv.notify_all();
-}
-
-const std::string& StreamingQuery::id() const { return impl_->checkpoint->query_id(); }
-const std::string& StreamingQuery::run_id() const { return impl_->run_id; }
-
-std::vector<StreamingQueryProgress> StreamingQuery::recentProgress() const {
-  std::lock_guard lock(impl_->progress_mu);
-  return {impl_->recent_progress.begin(), impl_->recent_progress.end()};
-}
-
-bool StreamingQuery::Impl::WaitUntil(Clock::time_point deadline) {
-  std::unique_lock lock(wait_mu);
-  return !wait_cv.wait_until(lock, deadline, [&] { return stop_requested.load(); });
-}
-
-Status StreamingQuery::Impl::RunLoop() {
-  const Trigger& trigger = options.trigger;
+Status MicroBatchExecution::Prepare() {
+  const Trigger& trigger = options_.trigger;
   // Under available-now a reader with the mixin runs batches with its default read limit
   // until one finds no new data; so does a simple reader (unlike Spark: its read() tells
   // when it is done). Any other reader gets one batch with everything available, as Spark
   // falls back to.
-  bool single_batch = trigger.kind == Trigger::Kind::kOnce;
-  bool read_all = single_batch;
+  single_batch_ = read_all_ = trigger.kind == Trigger::Kind::kOnce;
   if (trigger.kind == Trigger::Kind::kAvailableNow) {
-    if (reader->SupportsTriggerAvailableNow()) {
-      RIVULET_RETURN_NOT_OK(reader->PrepareForTriggerAvailableNow());
-    } else if (simple == nullptr) {
-      single_batch = read_all = true;
+    if (reader_->SupportsTriggerAvailableNow()) {
+      RIVULET_RETURN_NOT_OK(reader_->PrepareForTriggerAvailableNow());
+    } else if (simple_ == nullptr) {
+      single_batch_ = read_all_ = true;
     }
   }
-  const bool stop_when_idle = trigger.kind == Trigger::Kind::kOnce ||
-                              trigger.kind == Trigger::Kind::kAvailableNow;
-  int64_t batches_run = 0;
-
-  if (replay) {
-    PlannedBatch batch = *replay;
-    replay.reset();
-    RIVULET_RETURN_NOT_OK(
-        RunBatch(batch, /*log_offsets=*/false, {}, Clock::now(), Offset()));
-    ++batches_run;
-    if (single_batch) return Status::OK();
-  }
-
-  Clock::time_point next_trigger = Clock::now();
-  while (!stop_requested) {
-    if (options.max_batches >= 0 && batches_run >= options.max_batches) break;
-    if (trigger.kind == Trigger::Kind::kProcessingTime) {
-      if (!WaitUntil(next_trigger)) break;
-      // A late batch starts the next one at once; otherwise wait for the next interval.
-      next_trigger = std::max(next_trigger + trigger.interval, Clock::now());
-    }
-    const Clock::time_point trigger_start = Clock::now();
-    std::map<std::string, int64_t> durations;
-
-    if (next_start.empty()) {
-      RIVULET_ASSIGN_OR_RETURN(next_start, reader->InitialOffset());
-    }
-    PlannedBatch batch{next_batch_id, next_start, Offset()};
-    const ReadLimit limit =
-        read_all ? ReadLimit::AllAvailable() : reader->DefaultReadLimit();
-    RIVULET_ASSIGN_OR_RETURN(batch.end, reader->LatestOffset(batch.start, limit));
-    RIVULET_ASSIGN_OR_RETURN(Offset latest, reader->ReportLatestOffset());
-    durations["latestOffset"] = MsSince(trigger_start);
-
-    if (batch.end == batch.start) {  // no new data
-      if (stop_when_idle) break;
-      const int64_t now = WallMs();
-      if (now - last_idle_progress_ms >= kNoDataProgressIntervalMs) {
-        last_idle_progress_ms = now;
-        auto progress = NewProgress(next_batch_id, now);
-        progress.sources[0].start_offset = progress.sources[0].end_offset =
-            batch.start.text();
-        progress.sources[0].latest_offset = latest.text();
-        progress.duration_ms = durations;
-        ReportProgress(std::move(progress));
-      }
-      if (trigger.kind != Trigger::Kind::kProcessingTime &&
-          !WaitUntil(Clock::now() + options.polling_delay)) {
-        break;
-      }
-      continue;
-    }
-    RIVULET_RETURN_NOT_OK(RunBatch(batch, /*log_offsets=*/true, std::move(durations),
-                                   trigger_start, latest));
-    ++batches_run;
-    if (single_batch) break;
-  }
+  stop_when_idle_ = trigger.kind == Trigger::Kind::kOnce ||
+                    trigger.kind == Trigger::Kind::kAvailableNow;
+  next_trigger_ = SteadyClock::now();
+  prepared_ = true;
   return Status::OK();
 }
 
-Status StreamingQuery::Impl::RunBatch(const PlannedBatch& batch, bool log_offsets,
-                                      std::map<std::string, int64_t> durations,
-                                      Clock::time_point trigger_start,
-                                      const Offset& latest) {
-  const int64_t trigger_wall_ms = WallMs() - MsSince(trigger_start);
-  const std::string context = "batch " + std::to_string(batch.id);
-  auto step = Clock::now();
-  auto lap = [&](const char* name) {
-    durations[name] = MsSince(step);
-    step = Clock::now();
-  };
+StepResult MicroBatchExecution::Step() {
+  current_query = this;
+  struct Reset {
+    ~Reset() { current_query = nullptr; }
+  } reset;
+  if (stop_requested_) return Finish(Status::OK());
+  if (!prepared_) {
+    if (Status s = Prepare(); !s.ok()) return Finish(s);
+    if (replay_) {
+      PlannedBatch batch = *replay_;
+      replay_.reset();
+      progress_->StartTrigger();
+      if (Status s = RunBatch(batch, /*log_offsets=*/false, Offset()); !s.ok()) {
+        return Finish(s);
+      }
+      ++batches_run_;
+      if (single_batch_) return Finish(Status::OK());
+      return StepResult::Again();
+    }
+  }
+  if (options_.max_batches >= 0 && batches_run_ >= options_.max_batches) {
+    return Finish(Status::OK());
+  }
+  const bool timed = options_.trigger.kind == Trigger::Kind::kProcessingTime;
+  if (timed) {
+    const auto now = SteadyClock::now();
+    if (now < next_trigger_) return StepResult::WaitUntil(next_trigger_);
+    // A late batch starts the next one at once; otherwise wait for the next interval.
+    next_trigger_ = std::max(next_trigger_ + options_.trigger.interval, now);
+  }
+  bool ran = false;
+  if (Status s = RunTrigger(&ran); !s.ok()) return Finish(s);
+  if (ran) {
+    ++batches_run_;
+    if (single_batch_) return Finish(Status::OK());
+    return timed ? StepResult::WaitUntil(next_trigger_) : StepResult::Again();
+  }
+  if (stop_when_idle_) return Finish(Status::OK());
+  return StepResult::WaitUntil(timed ? next_trigger_
+                                     : SteadyClock::now() + options_.polling_delay);
+}
 
-  // The partitions are read while offsets/N is made durable: no row leaves the engine
-  // before the sink gets it, which is after the log write, so the overlap is safe and a
-  // batch costs the longer of the two rather than their sum.
-  RIVULET_ASSIGN_OR_RETURN(auto partitions, reader->Partitions(batch.start, batch.end));
-  lap("queryPlanning");
-  auto reads = SubmitReads(partitions);
-  if (log_offsets) {
+Status MicroBatchExecution::RunTrigger(bool* ran) {
+  progress_->StartTrigger();
+  progress_->SetStatus("Getting offsets from " + source_->name(), false, true);
+  if (next_start_.empty()) {
+    RIVULET_ASSIGN_OR_RETURN(next_start_, reader_->InitialOffset());
+  }
+  PlannedBatch batch{next_batch_id_, next_start_, Offset()};
+  const ReadLimit limit =
+      read_all_ ? ReadLimit::AllAvailable() : reader_->DefaultReadLimit();
+  RIVULET_ASSIGN_OR_RETURN(batch.end, reader_->LatestOffset(batch.start, limit));
+  RIVULET_ASSIGN_OR_RETURN(Offset latest, reader_->ReportLatestOffset());
+  progress_->Lap("latestOffset");
+  if (batch.end == batch.start) {  // no new data
+    progress_->SetStatus("Waiting for data to arrive", false, false);
+    progress_->FinishIdle();
+    *ran = false;
+    return Status::OK();
+  }
+  RIVULET_RETURN_NOT_OK(RunBatch(batch, /*log_offsets=*/true, latest));
+  *ran = true;
+  return Status::OK();
+}
+
+Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets,
+                                     const Offset& latest) {
+  const std::string context = "batch " + std::to_string(batch.id);
+  progress_->SetStatus("Processing new data", true, true);
+  RIVULET_ASSIGN_OR_RETURN(auto partitions, reader_->Partitions(batch.start, batch.end));
+  progress_->Lap("queryPlanning");
+  auto write_log = [&]() -> Status {
+    if (!log_offsets) return Status::OK();
     checkpoint::OffsetLogEntry entry;
     entry.batch_id = batch.id;
-    entry.batch_timestamp_ms = trigger_wall_ms;
+    entry.batch_timestamp_ms = WallMillis();
     entry.offsets = {batch.end};
-    Status logged = checkpoint->WriteOffsets(entry);
-    if (logged.ok()) logged = checkpoint->PurgeForBatch(batch.id);
-    if (!logged.ok()) {
-      (void)CollectReads(reads);  // no read may outlive this call
-      return logged.WithContext(context);
-    }
-    lap("walCommit");
-  }
-  auto read = CollectReads(reads);
+    RIVULET_RETURN_NOT_OK(checkpoint_->WriteOffsets(entry));
+    RIVULET_RETURN_NOT_OK(checkpoint_->PurgeForBatch(batch.id));
+    progress_->Lap("walCommit");
+    return Status::OK();
+  };
+  auto read = ReadPartitions(partitions, write_log);
   if (!read.ok()) return read.status().WithContext(context);
   std::vector<RecordBatchPtr> batches = std::move(*read);
-  lap("getBatch");
+  progress_->Lap("getBatch");
   int64_t rows = 0;
   for (const auto& b : batches) rows += b->num_rows();
 
-  RIVULET_RETURN_NOT_OK(sink->AddBatch(batch.id, *schema, batches).WithContext(context));
-  lap("addBatch");
-  RIVULET_RETURN_NOT_OK(checkpoint->WriteCommit(batch.id).WithContext(context));
-  RIVULET_RETURN_NOT_OK(reader->Commit(batch.end).WithContext(context));
-  lap("commitOffsets");
-  durations["triggerExecution"] = MsSince(trigger_start);
+  RIVULET_RETURN_NOT_OK(sink_->AddBatch(batch.id, *schema_, batches).WithContext(context));
+  progress_->Lap("addBatch");
+  RIVULET_RETURN_NOT_OK(checkpoint_->WriteCommit(batch.id).WithContext(context));
+  RIVULET_RETURN_NOT_OK(reader_->Commit(batch.end).WithContext(context));
+  progress_->Lap("commitOffsets");
 
-  next_start = batch.end;
-  next_batch_id = batch.id + 1;
-
-  auto progress = NewProgress(batch.id, trigger_wall_ms);
-  progress.batch_duration_ms = durations["triggerExecution"];
-  progress.duration_ms = std::move(durations);
-  progress.num_input_rows = rows;
-  auto& src = progress.sources[0];
-  src.start_offset = batch.start.text();
-  src.end_offset = batch.end.text();
-  src.latest_offset = latest.text();
-  src.num_input_rows = rows;
-  const double seconds_since_last =
-      previous_trigger_ms < 0 ? 0 : (trigger_wall_ms - previous_trigger_ms) / 1000.0;
-  src.input_rows_per_second = seconds_since_last > 0 ? rows / seconds_since_last : 0;
-  src.processed_rows_per_second =
-      rows / (std::max<int64_t>(1, progress.batch_duration_ms) / 1000.0);
-  progress.input_rows_per_second = src.input_rows_per_second;
-  progress.processed_rows_per_second = src.processed_rows_per_second;
-  progress.sink.num_output_rows = rows;
-  previous_trigger_ms = trigger_wall_ms;
-  ReportProgress(std::move(progress));
+  next_start_ = batch.end;
+  next_batch_id_ = batch.id + 1;
+  progress_->SetStatus("Waiting for next trigger", false, false);
+  progress_->FinishBatch(
+      {batch.id, batch.start, batch.end, latest, rows, SourceMetrics()});
   return Status::OK();
 }
 
-std::vector<StreamingQuery::Impl::PendingRead> StreamingQuery::Impl::SubmitReads(
-    const std::vector<InputPartitionPtr>& partitions) {
+Result<std::vector<RecordBatchPtr>> MicroBatchExecution::ReadPartitions(
+    const std::vector<InputPartitionPtr>& partitions,
+    const std::function<Status()>& while_reading) {
+  ExecutorPool& pool = runtime_->ReadPool(blocking_);
+  const size_t window = static_cast<size_t>(std::max(1, pool.size()));
   std::vector<PendingRead> pending;
   pending.reserve(partitions.size());
-  auto& pool = ExecutorPool::Shared();
-  for (const auto& partition : partitions) {
-    pending.push_back(
-        pool.Submit([this, partition]() -> Result<std::vector<RecordBatchPtr>> {
-          return reader->Read(*partition);
+  auto submit_next = [&] {
+    const InputPartitionPtr& partition = partitions[pending.size()];
+    pending.push_back(pool.Submit(
+        [this, partition]() -> Result<std::vector<RecordBatchPtr>> {
+          return reader_->Read(*partition);
         }));
-  }
-  return pending;
-}
+  };
+  while (pending.size() < std::min(window, partitions.size())) submit_next();
+  Status first_error = while_reading();
 
-Result<std::vector<RecordBatchPtr>> StreamingQuery::Impl::CollectReads(
-    std::vector<PendingRead>& pending) {
-  using Batches = Result<std::vector<RecordBatchPtr>>;
-  // Merged in partition order; the first failure (in that order) fails the batch, after
-  // every read has finished so none outlives this call.
   std::vector<RecordBatchPtr> merged;
-  Status first_error;
-  for (auto& future : pending) {
-    Batches result = future.get();
+  for (size_t i = 0; i < pending.size(); ++i) {
+    auto result = pending[i].get();
+    // A failure stops new reads; the ones in flight still finish before we return.
+    if (first_error.ok() && pending.size() < partitions.size()) submit_next();
+    if (!first_error.ok()) continue;
     if (!result.ok()) {
-      if (first_error.ok()) first_error = result.status();
+      first_error = result.status();
+      continue;
+    }
+    if (Status s = CheckSchema(*result); !s.ok()) {
+      first_error = s;
       continue;
     }
     for (auto& b : *result) {
-      if (!b->schema()->Equals(*schema)) {
-        if (first_error.ok()) {
-          first_error = Status::InvalidArgument(
-              "[ARROW_TYPE_MISMATCH] Invalid schema from the source's read: expected " +
-              schema->ToString() + ", got " + b->schema()->ToString());
-        }
-        continue;
-      }
       if (b->num_rows() > 0) merged.push_back(std::move(b));
     }
   }
@@ -382,31 +255,106 @@ Result<std::vector<RecordBatchPtr>> StreamingQuery::Impl::CollectReads(
   return merged;
 }
 
-StreamingQueryProgress StreamingQuery::Impl::NewProgress(int64_t batch_id,
-                                                         int64_t trigger_wall_ms) {
-  StreamingQueryProgress p;
-  p.id = checkpoint->query_id();
-  p.run_id = run_id;
-  p.name = options.name;
-  p.timestamp_ms = trigger_wall_ms;
-  p.batch_id = batch_id;
-  SourceProgress src;
-  src.description = source->name();
-  if (simple) {
-    src.metrics["cacheHits"] = std::to_string(simple->cache_hits());
-    src.metrics["cacheMisses"] = std::to_string(simple->cache_misses());
-    src.metrics["cachedBytes"] = std::to_string(blocks->used_bytes());
+Status MicroBatchExecution::CheckSchema(const std::vector<RecordBatchPtr>& batches) const {
+  for (const auto& b : batches) {
+    if (!b->schema()->Equals(*schema_)) {
+      return Status::InvalidArgument(
+          "[ARROW_TYPE_MISMATCH] Invalid schema from the source's read: expected " +
+          schema_->ToString() + ", got " + b->schema()->ToString());
+    }
   }
-  p.sources.push_back(std::move(src));
-  p.sink.description = sink->description();
-  return p;
+  return Status::OK();
 }
 
-void StreamingQuery::Impl::ReportProgress(StreamingQueryProgress progress) {
-  if (options.on_progress) options.on_progress(progress);
-  std::lock_guard lock(progress_mu);
-  recent_progress.push_back(std::move(progress));
-  if (recent_progress.size() > kRecentProgressCapacity) recent_progress.pop_front();
+std::map<std::string, std::string> MicroBatchExecution::SourceMetrics() const {
+  if (simple_ == nullptr) return {};
+  return {{"cacheHits", std::to_string(simple_->cache_hits())},
+          {"cacheMisses", std::to_string(simple_->cache_misses())},
+          {"cachedBytes", std::to_string(cache_used_bytes())}};
+}
+
+int64_t MicroBatchExecution::cache_used_bytes() const {
+  return simple_ == nullptr ? 0 : runtime_->blocks.used_bytes(simple_->stream_id());
+}
+
+StepResult MicroBatchExecution::Finish(Status status) {
+  std::lock_guard lock(mu_);
+  error_ = std::move(status);
+  return StepResult::Done();
+}
+
+void MicroBatchExecution::Finished() {
+  // The source, reader and sink go now, not with the last handle: their workers and
+  // files belong to the runtime, which a handle may outlive.
+  if (reader_) {
+    Status stopped = reader_->Stop();
+    std::lock_guard lock(mu_);
+    if (error_.ok() && !stopped.ok()) error_ = stopped.WithContext("stopping the reader");
+  }
+  reader_.reset();
+  simple_ = nullptr;
+  source_.reset();
+  sink_.reset();
+  checkpoint_.reset();  // releases the checkpoint's lock
+  const Status error = exception();
+  progress_->SetStatus("Stopped", false, false);
+  QueryTerminatedEvent event{id(), run_id(), std::nullopt, std::nullopt};
+  if (!error.ok()) {
+    event.exception = error.message();
+    event.error_class_on_exception = "STREAM_FAILED";
+  }
+  runtime_->bus.PostTerminated(std::move(event));
+  // As in Spark, the manager forgets the query before anyone waiting on it wakes.
+  manager_->OnTerminated(shared_from_this(), error);
+  {
+    std::lock_guard lock(mu_);
+    terminated_ = true;
+  }
+  terminated_cv_.notify_all();
+}
+
+bool MicroBatchExecution::isActive() const {
+  std::lock_guard lock(mu_);
+  return !terminated_;
+}
+
+Status MicroBatchExecution::AwaitTermination() {
+  std::unique_lock lock(mu_);
+  terminated_cv_.wait(lock, [&] { return terminated_; });
+  return error_;
+}
+
+Result<bool> MicroBatchExecution::AwaitTermination(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  if (!terminated_cv_.wait_for(lock, timeout, [&] { return terminated_; })) return false;
+  if (!error_.ok()) return error_;
+  return true;
+}
+
+void MicroBatchExecution::RequestStop() {
+  stop_requested_ = true;
+  runtime_->scheduler->Wake(shared_from_this());
+}
+
+void MicroBatchExecution::Stop() {
+  RequestStop();
+  if (current_query == this) return;  // called from its own step: ends after it
+  std::unique_lock lock(mu_);
+  terminated_cv_.wait(lock, [&] { return terminated_; });
+}
+
+Status MicroBatchExecution::exception() const {
+  std::lock_guard lock(mu_);
+  return error_;
+}
+
+std::vector<StreamingQueryProgress> MicroBatchExecution::recentProgress() const {
+  auto recent = progress_->Recent();
+  return {recent.begin(), recent.end()};
+}
+
+std::optional<StreamingQueryProgress> MicroBatchExecution::lastProgress() const {
+  return progress_->Last();
 }
 
 }  // namespace rivulet

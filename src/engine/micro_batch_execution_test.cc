@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "checkpoint/checkpoint.h"
-#include "rivulet/query.h"
+#include "rivulet/runtime.h"
 #include "testing/memory_source.h"
 
 namespace rivulet {
@@ -32,7 +32,7 @@ class AdmissionReader : public StreamReader {
  public:
   Result<Offset> InitialOffset() override { return PositionOffset(0); }
   Result<Offset> LatestOffset(const Offset& start, const ReadLimit& limit) override {
-    limits_seen.push_back(limit);
+    limits_seen->push_back(limit);
     int64_t from = PositionOf(start);
     int64_t to = limit.kind == ReadLimit::Kind::kMaxRows ? from + limit.value : from + 10;
     if (target_ >= 0) to = std::min(to, target_);
@@ -64,20 +64,27 @@ class AdmissionReader : public StreamReader {
     explicit Row(int64_t v) : value(v) {}
     int64_t value;
   };
-  std::vector<ReadLimit> limits_seen;
+  // Shared, since the engine drops its reader when the query ends.
+  std::shared_ptr<std::vector<ReadLimit>> limits_seen =
+      std::make_shared<std::vector<ReadLimit>>();
   bool available_now_ = true;
   int64_t target_ = -1;
 };
 
 class AdmissionSource : public DataSource {
  public:
-  explicit AdmissionSource(AdmissionReader** out, bool available_now = true)
-      : DataSource(Options()), out_(out), available_now_(available_now) {}
+  explicit AdmissionSource(AdmissionReader** out, bool available_now = true,
+                           std::shared_ptr<std::vector<ReadLimit>> limits_seen = nullptr)
+      : DataSource(Options()),
+        out_(out),
+        available_now_(available_now),
+        limits_seen_(std::move(limits_seen)) {}
   std::string name() const override { return "admission"; }
   Result<Schema> schema() override { return *testing::LongSchema(); }
   Result<std::unique_ptr<StreamReader>> streamReader(const Schema&) override {
     auto reader = std::make_unique<AdmissionReader>();
     reader->available_now_ = available_now_;
+    if (limits_seen_) reader->limits_seen = limits_seen_;
     *out_ = reader.get();
     return std::unique_ptr<StreamReader>(std::move(reader));
   }
@@ -85,22 +92,24 @@ class AdmissionSource : public DataSource {
  private:
   AdmissionReader** out_;
   bool available_now_;
+  std::shared_ptr<std::vector<ReadLimit>> limits_seen_;
 };
 
 struct EngineTest : ::testing::Test {
+  std::shared_ptr<Runtime> runtime = Runtime::Create();
   std::string checkpoint = TempDir();
   std::shared_ptr<LongStream> stream = std::make_shared<LongStream>();
   std::shared_ptr<CollectedOutput> output = std::make_shared<CollectedOutput>();
 
   ~EngineTest() override { std::filesystem::remove_all(checkpoint); }
 
-  std::unique_ptr<StreamingQuery> StartQuery(
-      QueryOptions options, std::unique_ptr<DataSource> source = nullptr) {
+  StreamingQueryPtr StartQuery(QueryOptions options,
+                               std::unique_ptr<DataSource> source = nullptr) {
     options.checkpoint_dir = checkpoint;
     if (!source) source = std::make_unique<LongSource>(stream);
-    auto query =
-        StreamingQuery::Start(std::move(source), std::make_unique<CollectingSink>(output),
-                              std::nullopt, std::move(options));
+    auto query = runtime->streams().Start(std::move(source),
+                                          std::make_unique<CollectingSink>(output),
+                                          std::nullopt, std::move(options));
     EXPECT_TRUE(query.ok()) << query.status().ToString();
     return query.ok() ? std::move(*query) : nullptr;
   }
@@ -126,7 +135,7 @@ TEST_F(EngineTest, EachBatchIsLoggedDeliveredCommittedAndTheSourceCommitted) {
   QueryOptions options;
   options.max_batches = 3;
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   EXPECT_EQ(AllValues(), Range(6));
   EXPECT_EQ(output->values_by_batch.size(), 3u);
   EXPECT_EQ(stream->Count("commit(6)"), 1);
@@ -145,10 +154,10 @@ TEST_F(EngineTest, ARestartedQueryGoesOnFromTheLastCommittedBatch) {
   stream->batch_limit = 2;
   QueryOptions options;
   options.max_batches = 2;
-  ASSERT_TRUE(StartQuery(options)->Run().ok());
+  ASSERT_TRUE(StartQuery(options)->AwaitTermination().ok());
   stream->available = 8;
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   EXPECT_EQ(AllValues(), Range(8));
   EXPECT_EQ(query->recentProgress().front().batch_id, 2);
   EXPECT_EQ(stream->Count("read(4)"), 1);
@@ -159,7 +168,7 @@ TEST_F(EngineTest, AnUncommittedBatchIsReplayedWithExactlyItsLoggedOffsets) {
   stream->batch_limit = 2;
   QueryOptions options;
   options.max_batches = 2;
-  ASSERT_TRUE(StartQuery(options)->Run().ok());
+  ASSERT_TRUE(StartQuery(options)->AwaitTermination().ok());
   {
     auto cp = checkpoint::Checkpoint::Open(checkpoint, 100);
     ASSERT_TRUE(cp.ok());
@@ -168,7 +177,7 @@ TEST_F(EngineTest, AnUncommittedBatchIsReplayedWithExactlyItsLoggedOffsets) {
   stream->available = 100;  // more data now: the replay must not take any of it
   options.max_batches = 1;
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   EXPECT_EQ(stream->Count("readBetweenOffsets(2,4)"), 1);
   EXPECT_EQ(output->deliveries[1], 2);
   EXPECT_EQ(output->values_by_batch[1], (std::vector<int64_t>{2, 3}));
@@ -179,11 +188,13 @@ TEST_F(EngineTest, OnceRunsOneBatchWithEverythingAvailable) {
   AdmissionReader* reader = nullptr;
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kOnce;
-  auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
-  ASSERT_TRUE(query->Run().ok());
+  auto limits_seen = std::make_shared<std::vector<ReadLimit>>();
+  auto query =
+      StartQuery(options, std::make_unique<AdmissionSource>(&reader, true, limits_seen));
+  ASSERT_TRUE(query->AwaitTermination().ok());
   ASSERT_EQ(query->recentProgress().size(), 1u);
   EXPECT_EQ(query->recentProgress()[0].num_input_rows, 10);
-  EXPECT_EQ(reader->limits_seen, std::vector<ReadLimit>{ReadLimit::AllAvailable()});
+  EXPECT_EQ(*limits_seen, std::vector<ReadLimit>{ReadLimit::AllAvailable()});
   EXPECT_EQ(query->recentProgress()[0].sources[0].latest_offset,
             R"({"position":1000000})");
 }
@@ -194,7 +205,7 @@ TEST_F(EngineTest, ProcessingTimeUsesTheSourcesDefaultReadLimit) {
   options.trigger = *Trigger::Parse("processing-time=1ms");
   options.max_batches = 3;
   auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   for (const auto& p : query->recentProgress()) EXPECT_EQ(p.num_input_rows, 2);
   EXPECT_EQ(AllValues(), Range(6));
 }
@@ -204,7 +215,7 @@ TEST_F(EngineTest, AvailableNowRunsBatchesWithTheDefaultLimitUpToTheTargetThenSt
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kAvailableNow;
   auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   EXPECT_EQ(query->recentProgress().size(), 5u);
   EXPECT_EQ(AllValues(), Range(10));
 }
@@ -214,7 +225,7 @@ TEST_F(EngineTest, AvailableNowWithoutTheMixinFallsBackToOneBatchOfEverything) {
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kAvailableNow;
   auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader, false));
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   ASSERT_EQ(query->recentProgress().size(), 1u);
   EXPECT_EQ(AllValues(), Range(10));
 }
@@ -225,7 +236,7 @@ TEST_F(EngineTest, AvailableNowOnASimpleReaderRunsUntilAReadFindsNothing) {
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kAvailableNow;
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   EXPECT_EQ(query->recentProgress().size(), 4u);
   EXPECT_EQ(AllValues(), Range(7));
 }
@@ -235,18 +246,18 @@ TEST_F(EngineTest, PartitionsAreReadOnExecutorsAndMergedInOrder) {
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kOnce;
   auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   EXPECT_EQ(output->values_by_batch[0], Range(10));
 }
 
-TEST_F(EngineTest, StopFromAnotherThreadEndsRunBetweenBatches) {
-  QueryOptions options;  // default trigger, no data: Run would poll forever
+TEST_F(EngineTest, StopFromAnotherThreadEndsTheQueryBetweenBatches) {
+  QueryOptions options;  // default trigger, no data: it would poll forever
   auto query = StartQuery(options);
   std::thread stopper([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     query->Stop();
   });
-  EXPECT_TRUE(query->Run().ok());
+  EXPECT_TRUE(query->AwaitTermination().ok());
   stopper.join();
 }
 
@@ -254,9 +265,9 @@ TEST_F(EngineTest, ASecondQueryOnTheSameCheckpointIsRefused) {
   auto first = StartQuery(QueryOptions{});
   QueryOptions options;
   options.checkpoint_dir = checkpoint;
-  auto second = StreamingQuery::Start(std::make_unique<LongSource>(stream),
-                                      std::make_unique<CollectingSink>(output),
-                                      std::nullopt, options);
+  auto second = runtime->streams().Start(std::make_unique<LongSource>(stream),
+                                         std::make_unique<CollectingSink>(output),
+                                         std::nullopt, options);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kBusy);
 }
@@ -267,7 +278,7 @@ TEST_F(EngineTest, ProgressIsSparksStreamingQueryProgressJson) {
   options.max_batches = 1;
   options.name = "q";
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->Run().ok());
+  ASSERT_TRUE(query->AwaitTermination().ok());
   auto json = nlohmann::ordered_json::parse(query->recentProgress()[0].ToJson());
   std::vector<std::string> keys;
   for (auto& [k, _] : json.items()) keys.push_back(k);

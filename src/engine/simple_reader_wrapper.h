@@ -38,6 +38,7 @@ class SimpleReaderWrapper : public StreamReader {
   bool SupportsTriggerAvailableNow() const override;
   Status PrepareForTriggerAvailableNow() override;
 
+  int64_t stream_id() const { return stream_id_; }
   int64_t cache_hits() const { return hits_.load(); }
   int64_t cache_misses() const { return misses_.load(); }
   size_t cached_ranges() const;

@@ -1,82 +1,16 @@
 #include "sources/python/python_source.h"
 
-#include <unistd.h>
-
-#include <atomic>
-#include <condition_variable>
-#include <cstdlib>
 #include <filesystem>
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "core/json_parse.h"
-#include "sources/python/worker_rows.h"
+#include "python/managed_worker.h"
+#include "python/worker_rows.h"
 
 namespace rivulet::python {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string PackageDir() {
-  if (const char* dir = std::getenv("RIVULET_PYTHON_PACKAGE_DIR");
-      dir != nullptr && *dir) {
-    return dir;
-  }
-  return RIVULET_PYTHON_PACKAGE_DIR;
-}
-
-// Interpreters as configured -> the sys.executable their first worker reported.
-class InterpreterCache {
- public:
-  static InterpreterCache& Global() {
-    static InterpreterCache* cache = new InterpreterCache;
-    return *cache;
-  }
-  std::string Resolve(const std::string& configured) {
-    std::lock_guard lock(mu_);
-    auto it = learned_.find(configured);
-    return it == learned_.end() ? configured : it->second;
-  }
-  void Learn(const std::string& configured, const std::string& executable) {
-    if (executable.empty() || ::access(executable.c_str(), X_OK) != 0) return;
-    std::lock_guard lock(mu_);
-    learned_.emplace(configured, executable);
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, std::string> learned_;
-};
-
-// What every worker of one source is started with; shared by the source and its readers.
-struct Session {
-  std::string configured_python;  // before resolution through the cache
-  WorkerSpawnOptions spawn;       // spawn.python is resolved when a worker starts
-  Json init_config;  // the INIT request, with "source" the resolved reference
-  std::string pickled_class;
-  int max_restarts = 0;
-  std::atomic<int> restarts_used{0};
-
-  std::mutex mu;
-  std::string name;  // the source's name(); the spec until known
-
-  std::string Name() {
-    std::lock_guard lock(mu);
-    return name;
-  }
-  void Log(const std::string& line) {
-    LogSink sink = spawn.log_sink ? spawn.log_sink : StderrLogSink();
-    sink("[source " + Name() + "] " + line);
-  }
-  Result<std::unique_ptr<WorkerProcess>> SpawnWorker() {
-    WorkerSpawnOptions options = spawn;
-    options.python = InterpreterCache::Global().Resolve(configured_python);
-    options.label = Name();
-    return WorkerProcess::Spawn(options);
-  }
-};
 
 std::string SpecLabel(const std::string& spec) {
   std::string label = spec;
@@ -86,135 +20,42 @@ std::string SpecLabel(const std::string& spec) {
   return label;
 }
 
-Status ExpectFields(const std::vector<std::string>& fields, size_t n,
-                    const char* method) {
-  if (fields.size() == n) return Status::OK();
-  return Status::Internal("python worker replied to " + std::string(method) + " with " +
-                          std::to_string(fields.size()) + " fields, expected " +
-                          std::to_string(n));
-}
-
-Result<Json> ParseReplyJson(const std::string& text, const char* what) {
-  auto parsed = core::ParseJson(text);
-  if (!parsed.ok()) {
-    return Status::Internal(std::string("python worker's ") + what +
-                            " reply is not JSON: " + parsed.status().message());
-  }
-  return std::move(*parsed);
-}
-
-// A worker with its set-up requests, which a restart replays: INIT, then CREATE_READER
-// and prepareForTriggerAvailableNow once they have been sent.
-class ManagedWorker {
- public:
-  // Spawns and initializes a worker; with `need_schema` the reply carries the schema.
-  static Result<std::unique_ptr<ManagedWorker>> Start(std::shared_ptr<Session> session,
-                                                      const Json& init_config,
-                                                      Json* init_reply) {
-    auto worker = std::unique_ptr<ManagedWorker>(new ManagedWorker(std::move(session)));
-    RIVULET_ASSIGN_OR_RETURN(Json reply, worker->Init(init_config));
-    if (init_reply != nullptr) *init_reply = std::move(reply);
-    return worker;
-  }
-
-  // Creates the reader: {"kind": "stream"|"simple", "schema": <Spark JSON>}.
-  Result<Json> CreateReader(const std::string& request) {
-    RIVULET_ASSIGN_OR_RETURN(auto fields, Call(FunctionId::kCreateReader, {request}));
-    RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "createReader"));
-    create_reader_ = request;
-    return ParseReplyJson(fields[0], "createReader");
-  }
-
-  Status PrepareForTriggerAvailableNow() {
-    RIVULET_RETURN_NOT_OK(Call(FunctionId::kPrepareForTriggerAvailableNow, {}).status());
-    prepared_ = true;
-    return Status::OK();
-  }
-
-  // A call that, if the worker is found dead, restarts it (while the source's restart
-  // budget lasts) and runs again on the new one.
-  Result<std::vector<std::string>> Call(FunctionId id,
-                                        const std::vector<std::string>& fields) {
-    Status lost;
-    while (true) {
-      if (process_ != nullptr) {
-        auto reply = process_->Call(id, fields);
-        if (reply.ok() || reply.status().code() != StatusCode::kWorkerLost) return reply;
-        lost = reply.status();
-        // stop() on a dead worker has nothing left to stop.
-        if (id == FunctionId::kStop) return lost;
-      }
-      RIVULET_RETURN_NOT_OK(Restart(lost));
-    }
-  }
-
- private:
-  explicit ManagedWorker(std::shared_ptr<Session> session)
-      : session_(std::move(session)) {}
-
-  Result<Json> Init(const Json& config) {
-    RIVULET_ASSIGN_OR_RETURN(process_, session_->SpawnWorker());
-    std::vector<std::string> fields = {config.dump()};
-    if (!session_->pickled_class.empty()) fields.push_back(session_->pickled_class);
-    auto reply = process_->Call(FunctionId::kInit, std::move(fields));
-    if (!reply.ok()) {
-      process_.reset();
-      return reply.status();
-    }
-    RIVULET_RETURN_NOT_OK(ExpectFields(*reply, 1, "init"));
-    return ParseReplyJson((*reply)[0], "init");
-  }
-
-  // Starts a new worker in place of a lost one and replays its set-up. A worker lost
-  // again during the set-up updates `lost` and leaves the next round to the caller, which
-  // uses up another restart; any other failure ends the call.
-  Status Restart(Status& lost) {
-    int used = session_->restarts_used.fetch_add(1) + 1;
-    if (used > session_->max_restarts) {
-      session_->restarts_used.fetch_sub(1);
-      return Status::WorkerLost(lost.message() + " (no restarts left: " +
-                                std::to_string(session_->max_restarts) + " allowed)");
-    }
-    session_->Log(lost.message() + "; restarting it (restart " + std::to_string(used) +
-                  " of " + std::to_string(session_->max_restarts) + ")");
-    process_.reset();
-    auto init = Init(session_->init_config);
-    if (!init.ok()) {
-      if (init.status().code() != StatusCode::kWorkerLost) {
-        return init.status().WithContext("restarting the python worker");
-      }
-      lost = init.status();
-      return Status::OK();
-    }
-    std::vector<std::pair<FunctionId, std::vector<std::string>>> replay;
-    if (create_reader_) replay.push_back({FunctionId::kCreateReader, {*create_reader_}});
-    if (prepared_) replay.push_back({FunctionId::kPrepareForTriggerAvailableNow, {}});
-    for (auto& [id, fields] : replay) {
-      auto reply = process_->Call(id, fields);
-      if (reply.ok()) continue;
-      if (reply.status().code() != StatusCode::kWorkerLost) {
-        return reply.status().WithContext("restarting the python worker");
-      }
-      lost = reply.status();
-      return Status::OK();
-    }
-    return Status::OK();
-  }
-
-  std::shared_ptr<Session> session_;
-  std::unique_ptr<WorkerProcess> process_;
-  std::optional<std::string> create_reader_;
-  bool prepared_ = false;
-};
-
-Result<Offset> OffsetFromReply(const std::string& text, const char* method) {
+Result<Offset> OffsetFromReply(const std::string& text, FunctionId id) {
   auto offset = Offset::FromText(text);
   if (!offset.ok()) {
-    return Status::Internal("python worker sent an offset from " + std::string(method) +
+    return Status::Internal("python worker sent an offset from " +
+                            std::string(FunctionName(id)) +
                             " that is not JSON: " + offset.status().message());
   }
   return offset;
 }
+
+// The calls a reader proxy makes, each one round trip to its worker whose reply is
+// checked: an offset, rows, or nothing.
+class ReaderCalls {
+ public:
+  explicit ReaderCalls(std::unique_ptr<ManagedWorker> worker, Schema schema)
+      : worker_(std::move(worker)), schema_(std::move(schema)) {}
+
+  Result<rivulet::Offset> OffsetOf(FunctionId id,
+                                   const std::vector<std::string>& fields = {}) {
+    RIVULET_ASSIGN_OR_RETURN(auto reply, worker_->Call(id, fields, 1));
+    return OffsetFromReply(reply[0], id);
+  }
+  Status Nothing(FunctionId id, const std::vector<std::string>& fields = {}) {
+    return worker_->Call(id, fields).status();
+  }
+  Result<std::vector<RecordBatchPtr>> Rows(std::string bytes, FunctionId id) const {
+    return DecodeWorkerRows(std::move(bytes), schema_, worker_->group()->Name(),
+                            FunctionName(id));
+  }
+  ManagedWorker& worker() { return *worker_; }
+  WorkerGroup& group() { return *worker_->group(); }
+
+ private:
+  std::unique_ptr<ManagedWorker> worker_;
+  const Schema schema_;
+};
 
 // A partition as the planning worker pickled it.
 class PythonInputPartition : public InputPartition {
@@ -226,101 +67,41 @@ class PythonInputPartition : public InputPartition {
   std::string pickled_;
 };
 
-// Read workers for partitioned readers, started on demand up to `size`.
-class ReadWorkerPool {
- public:
-  ReadWorkerPool(std::shared_ptr<Session> session, std::string create_reader, int size)
-      : session_(std::move(session)),
-        create_reader_(std::move(create_reader)),
-        size_(size) {}
-
-  Result<std::vector<std::string>> Call(FunctionId id,
-                                        const std::vector<std::string>& fields) {
-    RIVULET_ASSIGN_OR_RETURN(std::unique_ptr<ManagedWorker> worker, Acquire());
-    auto reply = worker->Call(id, fields);
-    Release(std::move(worker));
-    return reply;
-  }
-
- private:
-  Result<std::unique_ptr<ManagedWorker>> Acquire() {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !idle_.empty() || started_ < size_; });
-      if (!idle_.empty()) {
-        auto worker = std::move(idle_.back());
-        idle_.pop_back();
-        return worker;
-      }
-      ++started_;
-    }
-    auto worker = ManagedWorker::Start(session_, session_->init_config, nullptr);
-    if (worker.ok()) {
-      auto created = (*worker)->CreateReader(create_reader_);
-      if (created.ok()) return worker;
-      worker = created.status();
-    }
-    std::lock_guard lock(mu_);
-    --started_;
-    cv_.notify_one();
-    return worker.status();
-  }
-
-  void Release(std::unique_ptr<ManagedWorker> worker) {
-    std::lock_guard lock(mu_);
-    idle_.push_back(std::move(worker));
-    cv_.notify_one();
-  }
-
-  std::shared_ptr<Session> session_;
-  const std::string create_reader_;
-  const int size_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<ManagedWorker>> idle_;
-  int started_ = 0;
-};
-
 class PythonStreamReader : public StreamReader {
  public:
-  PythonStreamReader(std::shared_ptr<Session> session,
-                     std::unique_ptr<ManagedWorker> planner, Schema schema,
+  PythonStreamReader(std::unique_ptr<ManagedWorker> planner, Schema schema,
                      std::string create_reader, ReadLimit default_limit,
                      bool available_now, int read_workers)
-      : session_(std::move(session)),
-        planner_(std::move(planner)),
-        schema_(std::move(schema)),
+      : calls_(std::move(planner), std::move(schema)),
         default_limit_(default_limit),
         available_now_(available_now),
-        pool_(session_, std::move(create_reader), read_workers) {}
+        pool_(calls_.worker().group(), {FunctionId::kCreateReader, {create_reader}},
+              read_workers) {}
 
   Result<Offset> InitialOffset() override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields, planner_->Call(FunctionId::kInitialOffset, {}));
-    RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "initialOffset"));
-    return OffsetFromReply(fields[0], "initialOffset");
+    return calls_.OffsetOf(FunctionId::kInitialOffset);
   }
-
   Result<Offset> LatestOffset(const Offset& start, const ReadLimit& limit) override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields, planner_->Call(FunctionId::kLatestOffset,
-                                                         {start.text(), limit.ToJson()}));
-    RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "latestOffset"));
-    return OffsetFromReply(fields[0], "latestOffset");
+    return calls_.OffsetOf(FunctionId::kLatestOffset, {start.text(), limit.ToJson()});
   }
-
   ReadLimit DefaultReadLimit() override { return default_limit_; }
 
   Result<Offset> ReportLatestOffset() override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields,
-                             planner_->Call(FunctionId::kReportLatestOffset, {}));
-    if (fields.empty()) return Offset();
-    RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "reportLatestOffset"));
-    return OffsetFromReply(fields[0], "reportLatestOffset");
+    // An empty reply: the source does not report one.
+    RIVULET_ASSIGN_OR_RETURN(auto reply,
+                             calls_.worker().Call(FunctionId::kReportLatestOffset, {}));
+    if (reply.empty()) return Offset();
+    if (reply.size() != 1) {
+      return Status::Internal("python worker replied to reportLatestOffset with " +
+                              std::to_string(reply.size()) + " fields, expected 1");
+    }
+    return OffsetFromReply(reply[0], FunctionId::kReportLatestOffset);
   }
 
   Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
                                                     const Offset& end) override {
-    RIVULET_ASSIGN_OR_RETURN(
-        auto fields, planner_->Call(FunctionId::kPartitions, {start.text(), end.text()}));
+    RIVULET_ASSIGN_OR_RETURN(auto fields, calls_.worker().Call(FunctionId::kPartitions,
+                                                               {start.text(), end.text()}));
     std::vector<InputPartitionPtr> partitions;
     partitions.reserve(fields.size());
     for (std::string& pickled : fields) {
@@ -333,103 +114,89 @@ class PythonStreamReader : public StreamReader {
     auto* python = dynamic_cast<const PythonInputPartition*>(&partition);
     if (python == nullptr) {
       return Status::InvalidArgument(
-          "source '" + session_->Name() +
+          "source '" + calls_.group().Name() +
           "': Read was given a partition this source did not plan");
     }
-    RIVULET_ASSIGN_OR_RETURN(auto fields,
-                             pool_.Call(FunctionId::kReadPartition, {python->pickled()}));
-    RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "read"));
-    return DecodeWorkerRows(std::move(fields[0]), schema_, session_->Name(), "read");
+    RIVULET_ASSIGN_OR_RETURN(
+        auto reply, pool_.Call(FunctionId::kReadPartition, {python->pickled()}, 1));
+    return calls_.Rows(std::move(reply[0]), FunctionId::kReadPartition);
   }
 
   Status Commit(const Offset& end) override {
-    return planner_->Call(FunctionId::kCommit, {end.text()}).status();
+    return calls_.Nothing(FunctionId::kCommit, {end.text()});
   }
-
-  Status Stop() override { return planner_->Call(FunctionId::kStop, {}).status(); }
-
+  Status Stop() override { return calls_.Nothing(FunctionId::kStop); }
   bool SupportsTriggerAvailableNow() const override { return available_now_; }
-
   Status PrepareForTriggerAvailableNow() override {
-    return planner_->PrepareForTriggerAvailableNow();
+    return calls_.worker()
+        .CallAndReplayOnRestart(FunctionId::kPrepareForTriggerAvailableNow, {})
+        .status();
   }
 
  private:
-  std::shared_ptr<Session> session_;
-  std::unique_ptr<ManagedWorker> planner_;
-  const Schema schema_;
+  ReaderCalls calls_;
   const ReadLimit default_limit_;
   const bool available_now_;
-  ReadWorkerPool pool_;
+  WorkerPool pool_;
 };
 
 class PythonSimpleStreamReader : public SimpleStreamReader {
  public:
-  PythonSimpleStreamReader(std::shared_ptr<Session> session,
-                           std::unique_ptr<ManagedWorker> worker, Schema schema,
+  PythonSimpleStreamReader(std::unique_ptr<ManagedWorker> worker, Schema schema,
                            bool available_now)
-      : session_(std::move(session)),
-        worker_(std::move(worker)),
-        schema_(std::move(schema)),
-        available_now_(available_now) {}
+      : calls_(std::move(worker), std::move(schema)), available_now_(available_now) {}
 
   Result<Offset> InitialOffset() override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields, worker_->Call(FunctionId::kInitialOffset, {}));
-    RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "initialOffset"));
-    return OffsetFromReply(fields[0], "initialOffset");
+    return calls_.OffsetOf(FunctionId::kInitialOffset);
   }
 
   Result<ReadResult> Read(const Offset& start) override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields,
-                             worker_->Call(FunctionId::kSimpleRead, {start.text()}));
-    RIVULET_RETURN_NOT_OK(ExpectFields(fields, 2, "read"));
-    ReadResult result;
-    RIVULET_ASSIGN_OR_RETURN(result.end, OffsetFromReply(fields[0], "read"));
     RIVULET_ASSIGN_OR_RETURN(
-        result.batches,
-        DecodeWorkerRows(std::move(fields[1]), schema_, session_->Name(), "read"));
+        auto reply, calls_.worker().Call(FunctionId::kSimpleRead, {start.text()}, 2));
+    ReadResult result;
+    RIVULET_ASSIGN_OR_RETURN(result.end, OffsetFromReply(reply[0], FunctionId::kSimpleRead));
+    RIVULET_ASSIGN_OR_RETURN(result.batches,
+                             calls_.Rows(std::move(reply[1]), FunctionId::kSimpleRead));
     return result;
   }
 
   Result<std::vector<RecordBatchPtr>> ReadBetweenOffsets(const Offset& start,
                                                          const Offset& end) override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields, worker_->Call(FunctionId::kReadBetweenOffsets,
-                                                        {start.text(), end.text()}));
-    RIVULET_RETURN_NOT_OK(ExpectFields(fields, 1, "readBetweenOffsets"));
-    return DecodeWorkerRows(std::move(fields[0]), schema_, session_->Name(),
-                            "readBetweenOffsets");
+    RIVULET_ASSIGN_OR_RETURN(auto reply,
+                             calls_.worker().Call(FunctionId::kReadBetweenOffsets,
+                                                  {start.text(), end.text()}, 1));
+    return calls_.Rows(std::move(reply[0]), FunctionId::kReadBetweenOffsets);
   }
 
   Status Commit(const Offset& end) override {
-    return worker_->Call(FunctionId::kCommit, {end.text()}).status();
+    return calls_.Nothing(FunctionId::kCommit, {end.text()});
   }
-
   bool SupportsTriggerAvailableNow() const override { return available_now_; }
-
   Status PrepareForTriggerAvailableNow() override {
-    return worker_->PrepareForTriggerAvailableNow();
+    return calls_.worker()
+        .CallAndReplayOnRestart(FunctionId::kPrepareForTriggerAvailableNow, {})
+        .status();
   }
 
  private:
-  std::shared_ptr<Session> session_;
-  std::unique_ptr<ManagedWorker> worker_;
-  const Schema schema_;
+  ReaderCalls calls_;
   const bool available_now_;
 };
 
 class PythonDataSource : public DataSource {
  public:
-  PythonDataSource(Options options, std::shared_ptr<Session> session,
+  PythonDataSource(Options options, std::shared_ptr<WorkerGroup> group,
                    std::unique_ptr<ManagedWorker> planner, Schema schema,
                    int read_workers)
       : DataSource(std::move(options)),
-        session_(std::move(session)),
+        group_(std::move(group)),
         planner_(std::move(planner)),
         schema_(std::move(schema)),
         read_workers_(read_workers) {}
 
-  std::string name() const override { return session_->Name(); }
+  std::string name() const override { return group_->Name(); }
   Result<Schema> schema() override { return schema_; }
+  bool MayBlock() const override { return true; }
 
   Result<std::unique_ptr<StreamReader>> streamReader(const Schema& schema) override {
     std::string request =
@@ -440,13 +207,13 @@ class PythonDataSource : public DataSource {
     if (auto it = reply.find("default_read_limit"); it != reply.end()) {
       auto parsed = ReadLimit::FromJson(it->dump());
       if (!parsed.ok()) {
-        return parsed.status().WithContext("source '" + session_->Name() +
+        return parsed.status().WithContext("source '" + group_->Name() +
                                            "': getDefaultReadLimit");
       }
       limit = *parsed;
     }
     return std::unique_ptr<StreamReader>(
-        new PythonStreamReader(session_, std::move(worker), schema, request, limit,
+        new PythonStreamReader(std::move(worker), schema, request, limit,
                                reply.value("available_now", false), read_workers_));
   }
 
@@ -457,7 +224,7 @@ class PythonDataSource : public DataSource {
     RIVULET_ASSIGN_OR_RETURN(auto created, CreateReader(request));
     auto& [worker, reply] = created;
     return std::unique_ptr<SimpleStreamReader>(new PythonSimpleStreamReader(
-        session_, std::move(worker), schema, reply.value("available_now", false)));
+        std::move(worker), schema, reply.value("available_now", false)));
   }
 
  private:
@@ -468,52 +235,29 @@ class PythonDataSource : public DataSource {
       const std::string& request) {
     std::unique_ptr<ManagedWorker> worker = std::move(planner_);
     if (worker == nullptr) {
-      RIVULET_ASSIGN_OR_RETURN(
-          worker, ManagedWorker::Start(session_, session_->init_config, nullptr));
+      RIVULET_ASSIGN_OR_RETURN(worker,
+                               ManagedWorker::Start(group_, group_->init_config, nullptr));
     }
-    auto reply = worker->CreateReader(request);
+    auto reply = worker->CallAndReplayOnRestart(FunctionId::kCreateReader, {request});
     if (!reply.ok()) {
       planner_ = std::move(worker);
       return reply.status();
     }
-    return std::make_pair(std::move(worker), std::move(*reply));
+    if (reply->size() != 1) {
+      return Status::Internal("python worker replied to createReader with " +
+                              std::to_string(reply->size()) + " fields, expected 1");
+    }
+    RIVULET_ASSIGN_OR_RETURN(Json parsed, ParseReplyJson((*reply)[0], "createReader"));
+    return std::make_pair(std::move(worker), std::move(parsed));
   }
 
-  std::shared_ptr<Session> session_;
+  std::shared_ptr<WorkerGroup> group_;
   std::unique_ptr<ManagedWorker> planner_;
   const Schema schema_;
   const int read_workers_;
 };
 
-std::string FindOnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return "";
-  std::string_view rest(path);
-  while (true) {
-    auto colon = rest.find(':');
-    std::string dir(rest.substr(0, colon));
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) {
-      return std::filesystem::absolute(candidate).lexically_normal().string();
-    }
-    if (colon == std::string_view::npos) return "";
-    rest.remove_prefix(colon + 1);
-  }
-}
-
 }  // namespace
-
-const std::string& DefaultPythonInterpreter() {
-  static const std::string* python = [] {
-    if (const char* env = std::getenv("RIVULET_PYTHON"); env != nullptr && *env) {
-      return new std::string(env);
-    }
-    std::string found = FindOnPath("python3");
-    return new std::string(found.empty() ? "python3" : found);
-  }();
-  return *python;
-}
 
 bool LooksLikePythonSourceSpec(const std::string& spec) {
   return spec.find(':') != std::string::npos || spec.ends_with(".py");
@@ -522,14 +266,20 @@ bool LooksLikePythonSourceSpec(const std::string& spec) {
 Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
                                                      const Options& options,
                                                      const PythonSourceConfig& config) {
-  auto session = std::make_shared<Session>();
-  session->configured_python =
+  if (config.supervisor == nullptr) {
+    return Status::InvalidArgument("python source '" + spec + "': no worker supervisor");
+  }
+  auto group = std::make_shared<WorkerGroup>();
+  group->supervisor = config.supervisor;
+  group->configured_python =
       config.python.empty() ? DefaultPythonInterpreter() : config.python;
-  session->spawn.python_path = {PackageDir()};
-  session->spawn.log_sink = config.log_sink;
-  session->pickled_class = config.pickled_class;
-  session->max_restarts = config.max_worker_restarts;
-  session->name = SpecLabel(spec);
+  if (std::string package = PythonPackageDir(); !package.empty()) {
+    group->spawn.python_path = {package};
+  }
+  group->spawn.log_sink = config.log_sink;
+  group->pickled_class = config.pickled_class;
+  group->max_restarts = config.max_worker_restarts;
+  group->SetName(SpecLabel(spec));
 
   // A file given relative to the engine's directory means the same to every worker.
   std::string source = spec;
@@ -554,17 +304,14 @@ Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
                {"need_schema", !config.schema_ddl.has_value()}};
 
   Json reply;
-  RIVULET_ASSIGN_OR_RETURN(auto planner, ManagedWorker::Start(session, init, &reply));
+  RIVULET_ASSIGN_OR_RETURN(auto planner, ManagedWorker::Start(group, init, &reply));
   if (!reply.contains("name") || !reply["name"].is_string()) {
     return Status::Internal("python worker's init reply has no name: " + reply.dump());
   }
-  {
-    std::lock_guard lock(session->mu);
-    session->name = reply["name"].get<std::string>();
-  }
+  group->SetName(reply["name"].get<std::string>());
   if (reply.contains("executable") && reply["executable"].is_string()) {
-    InterpreterCache::Global().Learn(session->configured_python,
-                                     reply["executable"].get<std::string>());
+    config.supervisor->LearnInterpreter(group->configured_python,
+                                        reply["executable"].get<std::string>());
   }
   // Later workers (readers, restarts) load the class the planner found, without a search,
   // and do not compute the schema again.
@@ -572,10 +319,10 @@ Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
   if (reply.contains("reference") && reply["reference"].is_string()) {
     init["source"] = reply["reference"];
   }
-  session->init_config = init;
+  group->init_config = init;
 
   Schema schema;
-  const std::string context = "source '" + session->Name() + "'";
+  const std::string context = "source '" + group->Name() + "'";
   if (config.schema_ddl) {
     auto parsed = ParseDdl(*config.schema_ddl);
     if (!parsed.ok()) return parsed.status().WithContext(context + ": --schema");
@@ -602,7 +349,7 @@ Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
           ? config.read_workers
           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return std::unique_ptr<DataSource>(new PythonDataSource(
-      options, std::move(session), std::move(planner), std::move(schema), read_workers));
+      options, std::move(group), std::move(planner), std::move(schema), read_workers));
 }
 
 }  // namespace rivulet::python

@@ -23,14 +23,16 @@
 #include "rivulet/options.h"
 #include "rivulet/source.h"
 #include "rivulet/status.h"
-#include "sources/python/worker_process.h"
+#include "python/worker_supervisor.h"
 
 namespace rivulet::python {
 
 struct PythonSourceConfig {
+  // Starts the workers; a runtime's Service<WorkerSupervisor>(). Required.
+  WorkerSupervisor* supervisor = nullptr;
   // The interpreter. Empty: $RIVULET_PYTHON, else `python3` found on PATH. Either way the
-  // first worker reports its sys.executable, and later spawns run that directly, so a
-  // version-manager shim costs its start-up once per engine process, not once per worker.
+  // first worker reports its sys.executable, and later workers run that directly, so a
+  // version-manager shim costs its start-up once per supervisor, not once per worker.
   std::string python;
   std::vector<std::string> python_path;  // extra sys.path entries (--python-path)
   int max_worker_restarts = 3;
@@ -52,9 +54,5 @@ Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
 
 // True for specs that can only mean a Python source: they contain ':' or end with ".py".
 bool LooksLikePythonSourceSpec(const std::string& spec);
-
-// The interpreter a config without `python` runs: $RIVULET_PYTHON, else the first
-// executable `python3` on PATH, else "python3". Computed once per process.
-const std::string& DefaultPythonInterpreter();
 
 }  // namespace rivulet::python

@@ -46,10 +46,24 @@ Options MakeOptions(const std::map<std::string, std::string>& entries) {
   return options;
 }
 
+// One supervisor for the whole test program, as a runtime has one for all its queries.
+WorkerSupervisor& Supervisor() {
+  static auto* supervisor = new WorkerSupervisor();
+  return *supervisor;
+}
+
+// OpenPythonSource on the test program's supervisor.
+Result<std::unique_ptr<DataSource>> OpenSupervised(const std::string& spec,
+                                                   const Options& options,
+                                                   PythonSourceConfig config) {
+  if (config.supervisor == nullptr) config.supervisor = &Supervisor();
+  return OpenPythonSource(spec, options, config);
+}
+
 std::unique_ptr<DataSource> Open(const std::string& spec,
                                  const std::map<std::string, std::string>& options = {},
                                  PythonSourceConfig config = {}) {
-  auto source = OpenPythonSource(spec, MakeOptions(options), config);
+  auto source = OpenSupervised(spec, MakeOptions(options), config);
   EXPECT_TRUE(source.ok()) << source.status().ToString();
   return source.ok() ? std::move(*source) : nullptr;
 }
@@ -337,7 +351,7 @@ TEST(PythonSourceTest, SchemaOverrideReplacesSchemaWithoutCallingIt) {
 TEST(PythonSourceTest, BadSchemaOverrideNamesTheSource) {
   PythonSourceConfig config;
   config.schema_ddl = "id FOO";
-  auto source = OpenPythonSource(kSources + "faulty.py:FaultySource", {}, config);
+  auto source = OpenSupervised(kSources + "faulty.py:FaultySource", {}, config);
   EXPECT_EQ(
       source.status().ToString(),
       "Invalid argument: source 'FaultySource': --schema: at position 3: unknown type "
@@ -345,16 +359,16 @@ TEST(PythonSourceTest, BadSchemaOverrideNamesTheSource) {
 }
 
 TEST(PythonSourceTest, MissingFileClassAndModuleAreNotFound) {
-  EXPECT_EQ(OpenPythonSource(kSources + "nothing.py:Source", {}, {}).status().ToString(),
+  EXPECT_EQ(OpenSupervised(kSources + "nothing.py:Source", {}, {}).status().ToString(),
             "Not found: source file " + kSources + "nothing.py does not exist");
-  EXPECT_EQ(OpenPythonSource(kSources + "faulty.py:Missing", {}, {}).status().ToString(),
+  EXPECT_EQ(OpenSupervised(kSources + "faulty.py:Missing", {}, {}).status().ToString(),
             "Not found: " + kSources + "faulty.py has no class 'Missing'");
-  EXPECT_EQ(OpenPythonSource("no_such_module:Source", {}, {}).status().ToString(),
+  EXPECT_EQ(OpenSupervised("no_such_module:Source", {}, {}).status().ToString(),
             "Not found: no module named 'no_such_module'");
 }
 
 TEST(PythonSourceTest, NameThatIsNotAClassmethodIsATypeMismatch) {
-  EXPECT_EQ(OpenPythonSource(kSources + "faulty.py:NameNotClassmethodSource", {}, {})
+  EXPECT_EQ(OpenSupervised(kSources + "faulty.py:NameNotClassmethodSource", {}, {})
                 .status()
                 .ToString(),
             "Invalid argument: [DATA_SOURCE_TYPE_MISMATCH] Expected name() of "
@@ -364,7 +378,7 @@ TEST(PythonSourceTest, NameThatIsNotAClassmethodIsATypeMismatch) {
 TEST(PythonSourceTest, ShortNameThatNoSourceHasListsWhatWasSearched) {
   PythonSourceConfig config;
   config.python_path = {kSources};
-  auto source = OpenPythonSource("no_such_source", {}, config);
+  auto source = OpenSupervised("no_such_source", {}, config);
   EXPECT_EQ(source.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(
       source.status().message(),
@@ -530,7 +544,7 @@ TEST(PythonSourceTest, InterpreterThatCannotStartIsAnInvalidArgument) {
   PythonSourceConfig config;
   config.python = "/nonexistent/python3";
   EXPECT_EQ(
-      OpenPythonSource(kSources + "faulty.py:FaultySource", {}, config)
+      OpenSupervised(kSources + "faulty.py:FaultySource", {}, config)
           .status()
           .ToString(),
       "Invalid argument: cannot start the python interpreter '/nonexistent/python3' for "
@@ -541,7 +555,7 @@ TEST(PythonSourceTest, InterpreterThatCannotStartIsAnInvalidArgument) {
 TEST(PythonSourceTest, InterpreterThatIsNotPythonIsReportedWithItsOutput) {
   PythonSourceConfig config;
   config.python = "/bin/sh";
-  auto source = OpenPythonSource(kSources + "faulty.py:FaultySource", {}, config);
+  auto source = OpenSupervised(kSources + "faulty.py:FaultySource", {}, config);
   EXPECT_EQ(source.status().code(), StatusCode::kWorkerLost);
   EXPECT_THAT(
       source.status().message(),
@@ -563,7 +577,7 @@ class MisbehavingWorkerTest : public ::testing::Test {
   }
   Status OpenWith(const char* mode) {
     ::setenv("RIVULET_FAKE_WORKER", mode, 1);
-    return OpenPythonSource(kSources + "faulty.py:FaultySource", {}, {}).status();
+    return OpenSupervised(kSources + "faulty.py:FaultySource", {}, {}).status();
   }
 };
 

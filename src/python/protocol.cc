@@ -1,4 +1,4 @@
-#include "sources/python/protocol.h"
+#include "python/protocol.h"
 
 #include <errno.h>
 #include <signal.h>

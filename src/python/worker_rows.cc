@@ -1,4 +1,4 @@
-#include "sources/python/worker_rows.h"
+#include "python/worker_rows.h"
 
 #include <memory>
 

@@ -1,7 +1,6 @@
 #include "common/registry.h"
 
 #include "rivulet/sink.h"
-#include "sinks/builtin.h"
 
 namespace rivulet {
 
@@ -10,15 +9,6 @@ struct SinkRegistry::Impl : NamedRegistry<SinkFactory> {
 };
 
 SinkRegistry::SinkRegistry() : impl_(std::make_shared<Impl>()) {}
-
-SinkRegistry& SinkRegistry::Global() {
-  static SinkRegistry* registry = [] {
-    auto* r = new SinkRegistry();
-    RegisterBuiltinSinks(*r);
-    return r;
-  }();
-  return *registry;
-}
 
 Status SinkRegistry::Register(const std::string& name, SinkFactory factory) {
   return impl_->Register(name, std::move(factory));

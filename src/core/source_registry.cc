@@ -1,7 +1,6 @@
 #include "common/registry.h"
 
 #include "rivulet/source.h"
-#include "sources/builtin.h"
 
 namespace rivulet {
 
@@ -10,15 +9,6 @@ struct SourceRegistry::Impl : NamedRegistry<SourceFactory> {
 };
 
 SourceRegistry::SourceRegistry() : impl_(std::make_shared<Impl>()) {}
-
-SourceRegistry& SourceRegistry::Global() {
-  static SourceRegistry* registry = [] {
-    auto* r = new SourceRegistry();
-    RegisterBuiltinSources(*r);
-    return r;
-  }();
-  return *registry;
-}
 
 Status SourceRegistry::Register(const std::string& name, SourceFactory factory) {
   return impl_->Register(name, std::move(factory));

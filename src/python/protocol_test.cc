@@ -1,4 +1,4 @@
-#include "sources/python/protocol.h"
+#include "python/protocol.h"
 
 #include <fcntl.h>
 #include <gmock/gmock.h>

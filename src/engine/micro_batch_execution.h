@@ -1,0 +1,130 @@
+#pragma once
+
+// One streaming query run as micro-batches (the seed's "Micro-batch Execution"), a
+// trigger per scheduler step:
+//   1. latestOffset: ask the reader for the end of the next batch (a simple reader
+//      prefetches here and its rows go to the block manager);
+//   2. queryPlanning: plan partitions for (start, end);
+//   3. walCommit: write offsets/N durably, while the executors already read the
+//      partitions: no row leaves the engine before the log entry is durable, and a batch
+//      costs the longer of the two rather than their sum;
+//   4. getBatch: wait for the reads, merged in partition order;
+//   5. addBatch: hand the batch to the sink with its id (or, for a two-phase sink, write
+//      each partition on the executors and commit their messages);
+//   6. commitOffsets: write commits/N, then commit(end) on the reader (which evicts the
+//      cache).
+// After a crash, a batch whose offsets entry has no commit entry is run again from step 2
+// with exactly its logged offsets; sinks make a re-delivered batch id a no-op.
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "cache/block_manager.h"
+#include "checkpoint/checkpoint.h"
+#include "engine/progress_tracker.h"
+#include "engine/scheduler.h"
+#include "engine/simple_reader_wrapper.h"
+#include "rivulet/query.h"
+#include "rivulet/runtime.h"
+
+namespace rivulet {
+
+class QueryManager;
+
+class MicroBatchExecution final : public StreamingQuery,
+                                  public SchedulerTask,
+                                  public std::enable_shared_from_this<MicroBatchExecution> {
+ public:
+  // Opens the checkpoint, creates the reader and recovers; the query runs once scheduled.
+  static Result<std::shared_ptr<MicroBatchExecution>> Create(
+      Runtime::Impl* runtime, QueryManager* manager, std::unique_ptr<DataSource> source,
+      std::unique_ptr<Sink> sink, std::optional<Schema> schema, QueryOptions options);
+  ~MicroBatchExecution() override;
+
+  bool blocking() const { return blocking_; }
+  const ProgressTracker::Identity& identity() const { return progress_->identity(); }
+  int64_t cache_used_bytes() const;
+
+  // StreamingQuery
+  const std::string& id() const override { return progress_->identity().id; }
+  const std::string& run_id() const override { return progress_->identity().run_id; }
+  const std::string& name() const override { return progress_->identity().name; }
+  bool isActive() const override;
+  QueryStatus status() const override { return progress_->Status(); }
+  Status AwaitTermination() override;
+  Result<bool> AwaitTermination(std::chrono::milliseconds timeout) override;
+  void RequestStop() override;
+  void Stop() override;
+  Status exception() const override;
+  std::vector<StreamingQueryProgress> recentProgress() const override;
+  std::optional<StreamingQueryProgress> lastProgress() const override;
+
+  // SchedulerTask
+  StepResult Step() override;
+  void Finished() override;
+
+ private:
+  // A batch whose range is fixed: logged in offsets/N (or being logged).
+  struct PlannedBatch {
+    int64_t id = 0;
+    Offset start;
+    Offset end;
+  };
+  using PendingRead = std::future<Result<std::vector<RecordBatchPtr>>>;
+
+  MicroBatchExecution() = default;
+  Status Recover();
+  // Sets up the trigger before the first batch (available-now's preparation).
+  Status Prepare();
+  // One trigger: a batch, or nothing new. Fills *ran with whether a batch ran.
+  Status RunTrigger(bool* ran);
+  // Runs steps 2-6 (and 3's log write when `log_offsets`) for a batch whose range is known.
+  Status RunBatch(const PlannedBatch& batch, bool log_offsets, const Offset& latest);
+  // Reads every partition on the read pool, at most a pool's worth at once so that one
+  // query cannot crowd out the others; merges them in partition order. The first failure
+  // in partition order fails the batch, after every read has finished.
+  Result<std::vector<RecordBatchPtr>> ReadPartitions(
+      const std::vector<InputPartitionPtr>& partitions,
+      const std::function<Status()>& while_reading);
+  Status CheckSchema(const std::vector<RecordBatchPtr>& batches) const;
+  std::map<std::string, std::string> SourceMetrics() const;
+  StepResult Finish(Status status);
+
+  Runtime::Impl* runtime_ = nullptr;
+  QueryManager* manager_ = nullptr;
+  std::unique_ptr<DataSource> source_;
+  std::unique_ptr<Sink> sink_;
+  std::shared_ptr<const Schema> schema_;
+  QueryOptions options_;
+  std::unique_ptr<checkpoint::Checkpoint> checkpoint_;
+  std::unique_ptr<StreamReader> reader_;
+  SimpleReaderWrapper* simple_ = nullptr;  // set when reader_ wraps a simple reader
+  bool blocking_ = false;
+  std::unique_ptr<ProgressTracker> progress_;
+
+  // The loop's state, touched only by Step (one at a time).
+  bool prepared_ = false;
+  bool single_batch_ = false;  // once, or available-now falling back to one batch
+  bool read_all_ = false;      // ReadAllAvailable instead of the reader's default limit
+  bool stop_when_idle_ = false;
+  int64_t batches_run_ = 0;
+  int64_t next_batch_id_ = 0;
+  // Start of the next batch: the end of the last committed one, or the source's initial
+  // offset (asked once) before the first batch; empty until known.
+  Offset next_start_;
+  std::optional<PlannedBatch> replay_;  // logged but not committed at start
+  SteadyClock::time_point next_trigger_;
+
+  std::atomic<bool> stop_requested_{false};
+  mutable std::mutex mu_;
+  std::condition_variable terminated_cv_;
+  bool terminated_ = false;
+  Status error_;
+};
+
+}  // namespace rivulet
