@@ -31,11 +31,10 @@ Status Unsupported(const std::string& path, const std::string& arrow_type) {
                                  arrow_type);
 }
 
-Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_path,
-                            std::map<int64_t, const FieldPlan*>* dictionaries);
+Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_path);
 
 Status PlanChildren(const fb::Field* field, FieldPlan* plan, size_t expected,
-                    const char* kind, std::map<int64_t, const FieldPlan*>* dictionaries) {
+                    const char* kind) {
   const auto* children = field->children();
   size_t n = children ? children->size() : 0;
   if (expected != 0 && n != expected) {
@@ -43,8 +42,7 @@ Status PlanChildren(const fb::Field* field, FieldPlan* plan, size_t expected,
                                        " children, not " + std::to_string(expected));
   }
   for (size_t i = 0; i < n; ++i) {
-    RIVULET_ASSIGN_OR_RETURN(FieldPlan child,
-                             PlanField(children->Get(i), plan->path, dictionaries));
+    RIVULET_ASSIGN_OR_RETURN(FieldPlan child, PlanField(children->Get(i), plan->path));
     plan->children.push_back(std::move(child));
   }
   return Status::OK();
@@ -69,8 +67,7 @@ Field EngineField(const FieldPlan& plan, const fb::Field* field) {
   return f;
 }
 
-Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_path,
-                            std::map<int64_t, const FieldPlan*>* dictionaries) {
+Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_path) {
   FieldPlan plan;
   std::string name = field->name() ? field->name()->str() : "";
   plan.path = parent_path.empty() ? name : parent_path + "." + name;
@@ -207,13 +204,13 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
               path, "negative fixed_size_list size " + std::to_string(plan.fixed_size));
         }
       }
-      RIVULET_RETURN_NOT_OK(PlanChildren(field, &plan, 1, kind, dictionaries));
+      RIVULET_RETURN_NOT_OK(PlanChildren(field, &plan, 1, kind));
       plan.type = DataType::Array(plan.children[0].type, plan.children[0].nullable);
       break;
     }
     case fb::Type::StructType: {
       plan.wire = Wire::kStruct;
-      RIVULET_RETURN_NOT_OK(PlanChildren(field, &plan, 0, "struct", dictionaries));
+      RIVULET_RETURN_NOT_OK(PlanChildren(field, &plan, 0, "struct"));
       std::vector<Field> fields;
       const auto* children = field->children();
       for (size_t i = 0; i < plan.children.size(); ++i) {
@@ -224,7 +221,7 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
     }
     case fb::Type::MapType: {
       plan.wire = Wire::kMap;
-      RIVULET_RETURN_NOT_OK(PlanChildren(field, &plan, 1, "map", dictionaries));
+      RIVULET_RETURN_NOT_OK(PlanChildren(field, &plan, 1, "map"));
       const FieldPlan& entries = plan.children[0];
       if (entries.wire != Wire::kStruct || entries.dictionary ||
           entries.children.size() != 2) {
@@ -305,7 +302,7 @@ Result<std::unique_ptr<SchemaPlan>> PlanSchema(const fb::Schema* schema) {
   std::vector<Field> fields;
   if (const auto* fs = schema->fields()) {
     for (const fb::Field* f : *fs) {
-      RIVULET_ASSIGN_OR_RETURN(FieldPlan field, PlanField(f, "", nullptr));
+      RIVULET_ASSIGN_OR_RETURN(FieldPlan field, PlanField(f, ""));
       fields.push_back(EngineField(field, f));
       plan->fields.push_back(std::move(field));
     }
