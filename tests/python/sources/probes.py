@@ -5,7 +5,8 @@ which reader methods were called.
 CountingSource     a simple reader: `rows` values a read (default 2), numbered from 0, each
                    row (value, worker pid); readBetweenOffsets appends "start end" to the
                    file named by option `replays` when it is set. With `stuck_at=N` a read
-                   from offset N returns its rows but does not advance (an error).
+                   from offset N returns its rows but does not advance (an error). With
+                   `sleep_ms=N` every read first sleeps N ms.
 SleepyPartitions   a partitioned reader: `partitions` partitions a batch (default 2), each
                    sleeping `sleep_ms` (default 500) in read and yielding
                    (partition, worker pid, read start, read end) in seconds since the epoch.
@@ -30,6 +31,7 @@ class _CountingReader(SimpleDataSourceStreamReader):
         self.replays = options.get("replays")
         stuck_at = options.get("stuck_at")
         self.stuck_at = int(stuck_at) if stuck_at is not None else None
+        self.sleep = int(options.get("sleep_ms", "0")) / 1000.0
 
     def initialOffset(self):
         return {"next": 0}
@@ -39,6 +41,8 @@ class _CountingReader(SimpleDataSourceStreamReader):
         return [(v, pid) for v in range(first, stop)]
 
     def read(self, start):
+        if self.sleep:
+            time.sleep(self.sleep)
         first = start["next"]
         if first == self.stuck_at:
             return iter(self._rows(first, first + self.rows)), start
