@@ -42,8 +42,7 @@ class BatchLog {
   // Deletes the file for `batch_id` (durably; a missing file is OK).
   Status Remove(int64_t batch_id);
   // Deletes every file with an id below `threshold`. It remembers how far it has purged,
-  // so a call per batch deletes only the newly expired files and never lists the
-  // directory.
+  // so each call deletes only newly expired files and never lists the directory.
   Status PurgeBelow(int64_t threshold);
 
  private:

@@ -37,8 +37,7 @@ class Checkpoint {
   static Result<std::unique_ptr<Checkpoint>> Open(const std::string& dir,
                                                   int min_batches_to_retain);
   // Opens an existing checkpoint for inspection: no lock, nothing created or removed, and
-  // the methods that write fail with InvalidArgument. A directory without `metadata` is
-  // NotFound.
+  // writes fail with InvalidArgument. A directory without `metadata` is NotFound.
   static Result<std::unique_ptr<Checkpoint>> OpenReadOnly(const std::string& dir);
 
   const std::string& query_id() const { return query_id_; }
@@ -64,13 +63,11 @@ class Checkpoint {
   // min_batches_to_retain it deletes the offsets and commits of every batch below
   // batch_id - min_batches_to_retain, keeping batches batch_id - min_batches_to_retain ..
   // batch_id: the newest ones plus the one whose end offsets a replay of batch_id starts
-  // from. Deletes only what expired since the last call; it does not list the
-  // directories.
+  // from. Deletes only what expired since the last call, without listing the directories.
   Status PurgeForBatch(int64_t batch_id);
 
-  // Removes commits/<batch_id> durably (a missing one is OK), so that the next start runs
-  // the batch again: Spark's commitLog.purgeAfter, used by tests and the CLI to force a
-  // replay.
+  // Removes commits/<batch_id> durably (a missing one is OK), so a restart runs the batch
+  // again: Spark's commitLog.purgeAfter, used by tests and the CLI to force a replay.
   Status RemoveCommit(int64_t batch_id);
 
  private:

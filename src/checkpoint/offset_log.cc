@@ -66,8 +66,7 @@ Result<std::string> OffsetLog::Serialize(const OffsetLogEntry& entry) {
   } catch (const nlohmann::json::exception&) {
     return Status::InvalidArgument("the conf of batch " + batch + " is not valid UTF-8");
   }
-  // Built by hand: Spark writes the fields in this order, and a JSON object sorts its
-  // keys.
+  // Built by hand: Spark writes the fields in this order, and a JSON object sorts keys.
   std::string out =
       "v1\n{\"batchWatermarkMs\":" + std::to_string(entry.batch_watermark_ms) +
       ",\"batchTimestampMs\":" + std::to_string(entry.batch_timestamp_ms) +

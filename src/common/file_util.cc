@@ -27,8 +27,7 @@ Status ErrnoError(int err, std::string_view what, const std::string& path) {
   return Status::IOError(std::string(what) + " " + path + ": " + ErrnoText(err));
 }
 
-// Like ErrnoError, but a missing path is NotFound, for callers that treat absence as an
-// answer.
+// ErrnoError, but a missing path is NotFound: for callers to whom absence is an answer.
 Status ErrnoErrorOrNotFound(int err, std::string_view what, const std::string& path) {
   Status st = ErrnoError(err, what, path);
   return err == ENOENT ? Status::NotFound(st.message()) : st;

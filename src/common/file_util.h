@@ -3,10 +3,9 @@
 // Durable file primitives for the checkpoint and the sinks.
 //
 // Every function reports failures as values: I/O errors are Status::IOError with a
-// message
-// "<what> <path>: <strerror>", a missing file or directory is Status::NotFound with the
-// same shape. None of these functions throws. They are thread-safe in the sense of the
-// underlying system calls: concurrent calls on different paths do not interfere.
+// message "<what> <path>: <strerror>", a missing file or directory is Status::NotFound
+// with the same shape. None of these functions throws. They are thread-safe in the sense
+// of the underlying system calls: concurrent calls on different paths do not interfere.
 
 #include <memory>
 #include <string>
@@ -20,13 +19,11 @@ namespace rivulet {
 
 // Writes `contents` to `path` so that a reader (or a restart after a crash at any point)
 // sees either no file or the whole file, never a prefix:
-//   1. write a temporary file `.<name>.<uuid>.tmp` in the same directory and fdatasync
-//   it;
+//   1. write a temporary `.<name>.<uuid>.tmp` in the same directory and fdatasync it;
 //   2. rename it to `path`. With overwrite=false the rename refuses to replace an
-//   existing
-//      file (renameat2 RENAME_NOREPLACE, or link + unlink where the file system does not
-//      support that flag), and an existing `path` is left untouched and reported as
-//      Status::Busy("<path> already exists");
+//      existing file (renameat2 RENAME_NOREPLACE, or link + unlink where the file system
+//      does not support that flag), and an existing `path` is left untouched and reported
+//      as Status::Busy("<path> already exists");
 //   3. fsync the directory, so the new name itself survives a power loss.
 // On any failure the temporary file is removed.
 Status WriteFileAtomic(const std::string& path, std::string_view contents,
@@ -38,9 +35,8 @@ Result<std::string> ReadFile(const std::string& path);
 // fsyncs a directory, making the creation, rename or removal of its entries durable.
 Status FsyncDir(const std::string& dir);
 
-// mkdir -p: creates `dir` and any missing parents (mode 0755), then fsyncs the parent of
-// every directory it created. An existing directory is OK; an existing non-directory is
-// IOError.
+// mkdir -p: creates `dir` and missing parents (mode 0755), fsyncing the parent of each
+// one created. An existing directory is OK; an existing non-directory is IOError.
 Status CreateDirs(const std::string& dir);
 
 // The names in `dir` ("." and ".." excluded), in no particular order.

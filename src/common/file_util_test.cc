@@ -270,8 +270,7 @@ TEST_F(FileUtilTest, AFailedDirectorySyncIsReportedAfterTheRename) {
   Status st = WriteFileAtomic(Path("f"), "x", false);
   EXPECT_EQ(st.ToString(),
             "I/O error: cannot sync directory " + dir_ + ": Input/output error");
-  // The file is in place but not known to be durable; the caller must treat it as
-  // unwritten.
+  // The file is in place but not known to be durable; callers must treat it as unwritten.
   EXPECT_EQ(Names(), (std::vector<std::string>{"f"}));
 }
 
@@ -455,8 +454,7 @@ TEST_F(FileUtilTest, FileLockIsReleasedWhenItsHolderIsKilled) {
 TEST_F(FileUtilTest, FileLockIsNotInheritedAcrossExec) {
   auto lock = FileLock::Acquire(Path("lock"), "parent");
   ASSERT_OK(lock);
-  // The pipe's write end is close-on-exec too: end of file on it means the child has
-  // exec'd.
+  // The pipe's write end is close-on-exec too: end of file on it means the child exec'd.
   int exec_done[2];
   ASSERT_EQ(pipe2(exec_done, O_CLOEXEC), 0);
   pid_t pid = fork();
@@ -469,8 +467,7 @@ TEST_F(FileUtilTest, FileLockIsNotInheritedAcrossExec) {
   ASSERT_EQ(read(exec_done[0], &c, 1), 0);
   ::close(exec_done[0]);
   lock->reset();
-  // The exec'd child still runs, but the close-on-exec descriptor did not survive the
-  // exec.
+  // The exec'd child still runs, but the close-on-exec descriptor did not survive exec.
   auto again = FileLock::Acquire(Path("lock"), "parent again");
   EXPECT_OK(again);
   kill(pid, SIGKILL);

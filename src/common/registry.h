@@ -1,7 +1,6 @@
 #pragma once
 
-// A name -> factory map matched case-insensitively, shared by the source and sink
-// registries.
+// A case-insensitive name -> factory map, shared by the source and sink registries.
 
 #include <algorithm>
 #include <cctype>

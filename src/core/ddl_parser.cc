@@ -5,10 +5,9 @@
 //   fields  := empty | field (',' field)*
 //   field   := name [':'] type [NOT NULL] [COMMENT string]
 //   name    := [A-Za-z0-9_]+ (not all digits) | '`' (any char, `` for `)* '`'
-//   type    := BOOLEAN | TINYINT | BYTE | SMALLINT | SHORT | INT | INTEGER | BIGINT |
-//   LONG
-//            | FLOAT | REAL | DOUBLE | STRING | BINARY | DATE | TIMESTAMP | TIMESTAMP_LTZ
-//            | TIMESTAMP_NTZ | VOID | NULL
+//   type    := BOOLEAN | TINYINT | BYTE | SMALLINT | SHORT | INT | INTEGER | BIGINT
+//            | LONG | FLOAT | REAL | DOUBLE | STRING | BINARY | DATE | TIMESTAMP
+//            | TIMESTAMP_LTZ | TIMESTAMP_NTZ | VOID | NULL
 //            | (DECIMAL | DEC | NUMERIC) ['(' int [',' int] ')']
 //            | (CHAR | VARCHAR) '(' int ')'
 //            | ARRAY '<' type '>' | MAP '<' type ',' type '>' | STRUCT '<' fields '>'

@@ -340,8 +340,7 @@ TEST(RecordBatchValidateTest, NullsWhereTheSchemaForbidsThemAreReported) {
           RecordBatch(SchemaOf("id INT NOT NULL"), nullable->columns(), 2).Validate()),
       "Invalid argument: column 'id' (row 1): null in a NOT NULL column");
 
-  // A NOT NULL struct field may hold anything under a null struct, but not under a valid
-  // one.
+  // A NOT NULL struct field may hold anything under a null struct, not under a valid one.
   RecordBatchPtr structs =
       Build("s STRUCT<a: INT>", {{ListValue{{Value()}}}, {Value()}, {ListValue{{1}}}});
   auto strict = SchemaOf("s STRUCT<a: INT NOT NULL>");

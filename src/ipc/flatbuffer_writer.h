@@ -6,12 +6,10 @@
 //   - the buffer starts with the root table's uoffset; objects follow front to back, each
 //     child after the object that points to it, children in slot order, depth first;
 //   - a table is its vtable followed directly by the table; zero bytes are inserted
-//   before
-//     the vtable so that the table starts 8-byte aligned; the table's inline fields
-//     follow its soffset in slot order, each aligned to its own size within the table;
+//     before the vtable so that the table starts 8-byte aligned; the table's inline
+//     fields follow its soffset in slot order, each aligned to its size within the table;
 //   - strings and vectors of tables start 4-byte aligned; vectors of 8-byte structs and
-//   of
-//     longs are placed so that their elements are 8-byte aligned;
+//     of longs are placed so that their elements are 8-byte aligned;
 //   - the finished buffer is zero-padded to a multiple of 8 bytes.
 // Padding is always zero bytes. Fields are written exactly as added: no default elision
 // and no vtable sharing.

@@ -5,11 +5,10 @@
 // too), conversion between that form and Values, and running helper programs.
 //
 // Canonical JSON of a value, by type: boolean -> true/false; byte, short, int, date
-// (days)
-// -> number; long, timestamp (microseconds) -> string of digits; float, double -> number,
-// or "NaN", "Infinity", "-Infinity"; decimal -> string with exactly `scale` fraction
-// digits; string -> string; binary -> lowercase hex; array -> list; map -> list of
-// [key, value]; struct -> object by field name; null -> null.
+// (days) -> number; long, timestamp (microseconds) -> string of digits; float, double ->
+// number, or "NaN", "Infinity", "-Infinity"; decimal -> string with exactly `scale`
+// fraction digits; string -> string; binary -> lowercase hex; array -> list; map -> list
+// of [key, value]; struct -> object by field name; null -> null.
 
 #include <stdlib.h>
 #include <sys/wait.h>

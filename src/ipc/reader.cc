@@ -330,8 +330,7 @@ struct StreamDecoder::Impl {
       auto body = std::make_shared<std::string>(
           pending.substr(frame.prefix_size + frame.metadata_size, frame.body_length));
       std::string rest = pending.substr(frame.total());
-      // frame.message points into `pending`, which stays as it is until the message is
-      // decoded.
+      // frame.message points into `pending`, which stays unchanged until it is decoded.
       RIVULET_RETURN_NOT_OK(decoder.OnMessage(
           frame.message, reinterpret_cast<const uint8_t*>(body->data()), body, false));
       pending = std::move(rest);

@@ -20,8 +20,7 @@ namespace {
 
 // ---- bodies ----
 
-// One record batch's buffers and field nodes, handed out in order with every range
-// checked.
+// One record batch's buffers and field nodes, handed out in order, every range checked.
 class BodyReader {
  public:
   BodyReader(const fb::RecordBatch* batch, const uint8_t* body, int64_t body_length,
@@ -371,9 +370,8 @@ class ColumnLoader {
     return OwnedBuffer(std::move(narrow));
   }
 
-  // Checks that offsets[0..length] start at 0 or above and never decrease; *last gets the
-  // final offset. The scan has no early exit so that it vectorizes; a failure is located
-  // afterwards.
+  // Checks that offsets[0..length] are >= 0 and never decrease; *last gets the final one.
+  // The scan has no early exit so that it vectorizes; a failure is located afterwards.
   template <typename T>
   static Status CheckMonotonic(const std::string& path, const T* offsets, int64_t length,
                                int64_t* last) {

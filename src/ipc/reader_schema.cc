@@ -277,8 +277,7 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
   return plan;
 }
 
-// Records every dictionary-encoded field under its dictionary id; an id used twice is an
-// error.
+// Records each dictionary-encoded field under its id; an id used twice is an error.
 void CollectDictionaries(const FieldPlan& plan, std::map<int64_t, const FieldPlan*>* out,
                          Status* status) {
   if (plan.dictionary) {

@@ -7,8 +7,7 @@
 // and the Python codec (python/rivulet/arrow_ipc.py) writes the same bytes for the same
 // rows when uncompressed.
 //
-// Writers are not thread-safe; batches may be shared with other threads while being
-// written.
+// Writers are not thread-safe; a batch may be used by other threads while it is written.
 
 #include <cstdint>
 #include <memory>

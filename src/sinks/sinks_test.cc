@@ -131,8 +131,7 @@ TEST_F(JsonSinkTest, AReplayedBatchIsNotWrittenTwice) {
   auto sink = MakeJsonSink(options);
   ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()}));
   auto before = std::filesystem::last_write_time(dir + "/part-00000.json");
-  // The replay of batch 0 after a crash carries other rows here only to show it is
-  // ignored.
+  // The replay of batch 0 after a crash carries other rows only to show it is ignored.
   ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(0, 1)}));
   EXPECT_EQ(std::filesystem::last_write_time(dir + "/part-00000.json"), before);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir + "/_spark_metadata"),
