@@ -25,5 +25,32 @@ def install_pyspark_shim():
 
     if "pyspark" in sys.modules or PathFinder.find_spec("pyspark") is not None:
         return False
-    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_pyspark_shim"))
+    sys.path.append(_shim_dir())
+    return True
+
+
+def _shim_dir():
+    import os
+
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "_pyspark_shim")
+
+
+def _unload_shadowed_pyspark_shim():
+    """Forgets the shim's ``pyspark`` modules when a real pyspark has become importable.
+
+    A worker forked from the engine's template inherits the shim the template preloaded;
+    a source whose python_path brings a real pyspark must get that one, as a worker started
+    from scratch would. Returns True if the shim was unloaded."""
+    import sys
+    from importlib.machinery import PathFinder
+
+    shim = _shim_dir()
+    loaded = sys.modules.get("pyspark")
+    if loaded is None or not (getattr(loaded, "__file__", None) or "").startswith(shim):
+        return False
+    if PathFinder.find_spec("pyspark", [p for p in sys.path if p != shim]) is None:
+        return False
+    for name in [n for n in sys.modules if n == "pyspark" or n.startswith("pyspark.")]:
+        del sys.modules[name]
+    sys.path.remove(shim)
     return True

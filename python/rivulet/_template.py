@@ -1,13 +1,13 @@
 """The worker template: a process that has imported rivulet's worker and forks new workers
 on request (``python -m rivulet._template --fd N``), as PySpark's daemon.py does. A worker
-forked from it is ready in about a millisecond instead of an interpreter's start-up, and
+forked from it is ready in a few milliseconds instead of an interpreter's start-up, and
 shares the template's pages until it writes to them.
 
 The engine sends each request on the socket at fd N (SOCK_SEQPACKET): the worker's
 environment as NUL-separated ``KEY=VALUE`` entries, with three descriptors attached (the
-request pipe, the reply pipe and the log pipe). The template forks twice, so the worker is
-orphaned at once and adopted by the engine (a child subreaper), which then waits for it as
-for a child of its own; the reply is the worker's pid in decimal. The template says
+request pipe, the reply pipe and the log pipe). The worker is made a child of the engine,
+not of the template (see _fork_worker), so the engine waits for it as for any child of its
+own; the reply is the worker's pid in decimal. The template says
 ``ready EXECUTABLE`` once, first (its ``sys.executable``, so the engine can start later
 workers without a version manager's shim), and exits when the socket closes.
 """
@@ -21,11 +21,21 @@ import sys
 
 
 def _preload():
+    """Imports what every worker needs before its first request: the worker, the codec's
+    writing half and the data source API, under PySpark's names too when the shim serves
+    them (a worker whose source brings a real pyspark unloads the shim again)."""
+    import rivulet
+    import rivulet._arrow_ipc.writer  # noqa: F401
     import rivulet._worker  # noqa: F401
-    import rivulet.arrow_ipc  # noqa: F401
-    import rivulet.datasource  # noqa: F401
-    import rivulet.streaming  # noqa: F401
-    import rivulet.types  # noqa: F401
+    import rivulet.sql.datasource  # noqa: F401
+    import rivulet.sql.streaming.datasource  # noqa: F401
+    import rivulet.sql.types  # noqa: F401
+
+    if rivulet.install_pyspark_shim():
+        import pyspark.errors  # noqa: F401
+        import pyspark.sql.datasource  # noqa: F401
+        import pyspark.sql.streaming.datasource  # noqa: F401
+        import pyspark.sql.types  # noqa: F401
 
 
 def _run_worker(fds, env):
@@ -63,9 +73,44 @@ def _run_worker(fds, env):
             os._exit(code if isinstance(code, int) else 1)
 
 
+def _clone_sibling():
+    """Forks a child whose parent is the template's parent (clone with CLONE_PARENT), so
+    the engine waits for the worker as for its own child, at the cost of one fork. Returns
+    the pid (0 in the child), or None where that clone is not available."""
+    import platform
+
+    syscall_numbers = {"x86_64": 56}  # SYS_clone; its argument order differs elsewhere
+    number = syscall_numbers.get(platform.machine())
+    if number is None or not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    api = ctypes.pythonapi
+    clone_parent = 0x00008000
+    # The interpreter's own fork protocol around it: its locks, its threads' state and the
+    # os.register_at_fork hooks (random's reseeding) as os.fork() runs them.
+    api.PyOS_BeforeFork()
+    pid = libc.syscall(number, clone_parent | signal.SIGCHLD, 0, 0, 0, 0)
+    if pid == 0:
+        api.PyOS_AfterFork_Child()
+        return 0
+    api.PyOS_AfterFork_Parent()
+    if pid < 0:
+        return None
+    return pid
+
+
 def _fork_worker(fds, env):
-    """Forks twice and returns the grandchild's pid, once the middle process has exited
-    (so the worker has been adopted by the engine)."""
+    """Starts a worker the engine can wait for, and returns its pid. One clone makes it a
+    sibling of the template where the system allows; otherwise two forks orphan it, and the
+    engine (a child subreaper) adopts it once the middle process has exited."""
+    pid = _clone_sibling()
+    if pid == 0:
+        _run_worker(fds, env)
+    if pid is not None:
+        return pid
     pid_read, pid_write = os.pipe()
     middle = os.fork()
     if middle == 0:

@@ -27,6 +27,7 @@ import sys
 # Function ids. Those Spark's runner has keep Spark's numbers.
 INIT = 1
 CREATE_READER = 2
+PING = 3
 INITIAL_OFFSET = 884
 PARTITIONS = 886
 COMMIT = 887
@@ -421,6 +422,7 @@ class Worker:
         self.handlers = {
             INIT: self.init,
             CREATE_READER: self.create_reader,
+            PING: self.ping,
             INITIAL_OFFSET: self.initial_offset,
             LATEST_OFFSET: self.latest_offset,
             REPORT_LATEST_OFFSET: self.report_latest_offset,
@@ -546,6 +548,10 @@ class Worker:
 
     # -- handlers ---------------------------------------------------------------------------
 
+    def ping(self, fields):
+        """Answers with the worker's pid: it is up and serving. No fields."""
+        return [str(os.getpid())]
+
     def init(self, fields):
         """Loads the source class and builds the DataSource. Fields: the config JSON, then
         (optionally) the class as cloudpickle bytes."""
@@ -556,6 +562,7 @@ class Worker:
                 sys.path.insert(0, entry)
         import rivulet
 
+        rivulet._unload_shadowed_pyspark_shim()
         rivulet.install_pyspark_shim()
         try:
             if len(fields) > 1 and fields[1]:

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/decimal_text.h"
 #include "rivulet/schema.h"
 
 namespace rivulet {
@@ -61,27 +62,6 @@ std::string FormatDouble(double v) {
   return out;
 }
 
-std::string FormatDecimal(__int128 unscaled, int scale) {
-  bool negative = unscaled < 0;
-  // Negate in unsigned arithmetic so the most negative value does not overflow.
-  unsigned __int128 magnitude = negative ? ~static_cast<unsigned __int128>(unscaled) + 1
-                                         : static_cast<unsigned __int128>(unscaled);
-  std::string digits;
-  do {
-    digits.insert(digits.begin(),
-                  static_cast<char>('0' + static_cast<int>(magnitude % 10)));
-    magnitude /= 10;
-  } while (magnitude != 0);
-  if (scale < 0) {
-    digits.append(static_cast<size_t>(-scale), '0');
-  } else if (scale > 0) {
-    size_t s = static_cast<size_t>(scale);
-    if (digits.size() <= s) digits.insert(0, s + 1 - digits.size(), '0');
-    digits.insert(digits.size() - s, 1, '.');
-  }
-  if (negative) digits.insert(digits.begin(), '-');
-  return digits;
-}
 
 struct CivilDate {
   int64_t year;
@@ -210,6 +190,28 @@ std::string Render(const Value& value, const DataType* type) {
 }
 
 }  // namespace
+
+std::string FormatDecimal(__int128 unscaled, int scale) {
+  bool negative = unscaled < 0;
+  // Negate in unsigned arithmetic so the most negative value does not overflow.
+  unsigned __int128 magnitude = negative ? ~static_cast<unsigned __int128>(unscaled) + 1
+                                         : static_cast<unsigned __int128>(unscaled);
+  std::string digits;
+  do {
+    digits.insert(digits.begin(),
+                  static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (scale < 0) {
+    digits.append(static_cast<size_t>(-scale), '0');
+  } else if (scale > 0) {
+    size_t s = static_cast<size_t>(scale);
+    if (digits.size() <= s) digits.insert(0, s + 1 - digits.size(), '0');
+    digits.insert(digits.size() - s, 1, '.');
+  }
+  if (negative) digits.insert(digits.begin(), '-');
+  return digits;
+}
 
 const char* Value::KindName() const {
   static constexpr const char* kNames[] = {"null",      "bool",  "int",     "float",

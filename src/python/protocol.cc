@@ -126,6 +126,8 @@ const char* FunctionName(FunctionId id) {
       return "init";
     case FunctionId::kCreateReader:
       return "createReader";
+    case FunctionId::kPing:
+      return "ping";
     case FunctionId::kInitialOffset:
       return "initialOffset";
     case FunctionId::kPartitions:

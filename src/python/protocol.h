@@ -23,6 +23,7 @@ namespace rivulet::python {
 enum class FunctionId : uint32_t {
   kInit = 1,
   kCreateReader = 2,
+  kPing = 3,
   kInitialOffset = 884,
   kPartitions = 886,
   kCommit = 887,

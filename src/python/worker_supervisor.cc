@@ -137,9 +137,11 @@ std::string FindOnPath(const std::string& program) {
   std::string_view rest(path);
   while (true) {
     auto colon = rest.find(':');
-    std::string dir(rest.substr(0, colon));
+    std::string_view dir = rest.substr(0, colon);
     if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + program;
+    std::string candidate;
+    candidate.reserve(dir.size() + 1 + program.size());
+    candidate.append(dir).append("/").append(program);
     if (::access(candidate.c_str(), X_OK) == 0) {
       return std::filesystem::absolute(candidate).lexically_normal().string();
     }

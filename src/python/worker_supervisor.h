@@ -4,12 +4,13 @@
 //
 // Workers are forked from a template process (`python -m rivulet._template`), one per
 // interpreter and package path, that has imported rivulet's worker modules and frozen its
-// heap, as PySpark's daemon.py does: a worker is ready in about a millisecond instead of
-// an interpreter's start-up, and shares the template's pages copy-on-write. The template
-// forks twice, so the worker is orphaned at once and adopted by this process, which is
-// made a child subreaper: the engine reaps its workers and learns how they ended as if it
-// had spawned them. Where no template can run (an interpreter without rivulet's template
-// module, or a system that refuses the subreaper), workers are spawned directly.
+// heap, as PySpark's daemon.py does: a worker is ready in milliseconds instead of an
+// interpreter's start-up, and shares the template's pages copy-on-write. The template
+// makes each worker a child of this process (a clone with CLONE_PARENT, or two forks
+// with this process as child subreaper), so the engine reaps its workers and learns how
+// they ended as if it had spawned them. Where no template can run (an interpreter without
+// rivulet's template module, or a system that refuses the subreaper), workers are spawned
+// directly.
 //
 // All workers' output goes through one forwarding thread (python/log_forwarder.h).
 // Thread-safe.

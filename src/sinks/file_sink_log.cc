@@ -50,7 +50,8 @@ Status FileSinkLog::Commit(int64_t batch_id,
         {"blockReplication", 1},
         {"blockSize", 33554432},
         {"action", "add"}};
-    entry += "\n" + line.dump();
+    entry += '\n';
+    entry += line.dump();
   }
   return WriteFileAtomic(EntryPath(batch_id), entry, /*overwrite=*/false);
 }

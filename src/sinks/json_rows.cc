@@ -3,6 +3,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/decimal_text.h"
+
 namespace rivulet {
 namespace {
 
@@ -54,23 +56,6 @@ std::string IsoDate(int32_t days) {
   return buf;
 }
 
-std::string DecimalText(const DecimalValue& d) {
-  unsigned __int128 mag = d.unscaled < 0 ? -static_cast<unsigned __int128>(d.unscaled)
-                                         : static_cast<unsigned __int128>(d.unscaled);
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
-    mag /= 10;
-  } while (mag != 0);
-  if (d.scale > 0) {
-    if (digits.size() <= static_cast<size_t>(d.scale)) {
-      digits.insert(0, d.scale - digits.size() + 1, '0');
-    }
-    digits.insert(digits.size() - d.scale, ".");
-  }
-  return (d.unscaled < 0 ? "-" : "") + digits;
-}
-
 void AppendValue(const Value& v, const DataType& type, std::string* out) {
   switch (type.id()) {
     case TypeId::kString:
@@ -90,7 +75,7 @@ void AppendValue(const Value& v, const DataType& type, std::string* out) {
           '"';
       return;
     case TypeId::kDecimal:
-      *out += DecimalText(v.as<DecimalValue>());
+      *out += FormatDecimal(v.as<DecimalValue>().unscaled, v.as<DecimalValue>().scale);
       return;
     case TypeId::kArray: {
       *out += '[';
