@@ -90,9 +90,8 @@ QueryRun RunRateToNoop(const std::string& checkpoint, int64_t rows_per_batch,
   runtime->streams().addListener(timer);
   auto t0 = Clock::now();
   timer->Start();
-  auto query =
-      runtime->streams().Start(*MakeRateMicroBatchSource(source_options),
-                               *MakeNoopSink(Options()), std::nullopt, options);
+  auto query = runtime->streams().Start(*MakeRateMicroBatchSource(source_options),
+                                        *MakeNoopSink(Options()), std::nullopt, options);
   if (!query.ok()) {
     fprintf(stderr, "%s\n", query.status().ToString().c_str());
     exit(1);

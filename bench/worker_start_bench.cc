@@ -57,12 +57,11 @@ int Main(int argc, char** argv) {
       std::filesystem::absolute(std::filesystem::path(__FILE__).parent_path() /
                                 "python_source_bench_sources.py")
           .string();
-  const std::string init =
-      nlohmann::json{{"source", sources + ":TupleSource"},
-                     {"options", nlohmann::json::object()},
-                     {"python_path", nlohmann::json::array()},
-                     {"need_schema", true}}
-          .dump();
+  const nlohmann::json init_config = {{"source", sources + ":TupleSource"},
+                                      {"options", nlohmann::json::object()},
+                                      {"python_path", nlohmann::json::array()},
+                                      {"need_schema", true}};
+  const std::string init = init_config.dump();
   WorkerSupervisor supervisor;
   WorkerSpawnOptions options;
   options.python = DefaultPythonInterpreter();

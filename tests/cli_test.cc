@@ -206,7 +206,8 @@ TEST_F(CliTest, MistakesGetAOneLineErrorAndAFailingExitStatus) {
       {"run", "--source", "rate", "-o", "rowsPerSecond", "--checkpoint", checkpoint},
       dir);
   EXPECT_EQ(no_pair.err,
-            "rivulet: error: --option expects key=value, got 'rowsPerSecond'\n");  auto no_checkpoint = RunRivulet({"run", "--source", "rate"}, dir);
+            "rivulet: error: --option expects key=value, got 'rowsPerSecond'\n");
+  auto no_checkpoint = RunRivulet({"run", "--source", "rate"}, dir);
   EXPECT_EQ(no_checkpoint.code, 1);
   EXPECT_EQ(no_checkpoint.err, "rivulet: error: --checkpoint is required\n");
   auto no_command = RunRivulet({}, dir);

@@ -16,9 +16,9 @@ namespace {
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
 using testing::CommittedValues;
+using ::testing::HasSubstr;
 using testing::Process;
 using testing::RunRivulet;
-using ::testing::HasSubstr;
 
 const std::string kSources = testing::SourceDir() + "/tests/python/sources/";
 
@@ -84,9 +84,10 @@ std::set<int64_t> Logged(const std::string& checkpoint) {
 }
 
 TEST_F(ServeTest, EveryQueryOfTheFileRunsInOneProcess) {
-  Json config = {{"queries",
-                  {RateQuery("a", {{"maxBatches", 3}}), RateQuery("b", {{"maxBatches", 2}}),
-                   RateQuery("c", {{"trigger", "processing-time=10ms"}, {"maxBatches", 4}})}}};
+  Json config = {
+      {"queries",
+       {RateQuery("a", {{"maxBatches", 3}}), RateQuery("b", {{"maxBatches", 2}}),
+        RateQuery("c", {{"trigger", "processing-time=10ms"}, {"maxBatches", 4}})}}};
   auto result = RunRivulet({"serve", WriteConfig(config)}, dir);
   ASSERT_EQ(result.code, 0) << result.err;
   EXPECT_THAT(result.err, HasSubstr("serving 3 of 3 queries"));
@@ -104,10 +105,12 @@ TEST_F(ServeTest, ABadEntryIsRefusedNamingTheQueryAndTheKeyBeforeAnythingStarts)
   std::vector<Case> cases = {
       {RateQuery("x", {{"sinkOptionz", Json::object()}}),
        file + ": query 'x': unknown key 'sinkOptionz'"},
-      {Json{{"name", "x"}, {"source", "rate"}}, file + ": query 'x': missing key 'checkpoint'"},
+      {Json{{"name", "x"}, {"source", "rate"}},
+       file + ": query 'x': missing key 'checkpoint'"},
       {RateQuery("x", {{"trigger", "sometimes"}}),
-       file + ": query 'x': key 'trigger': unknown trigger 'sometimes': expected default, "
-              "once, available-now or processing-time=<interval>"},
+       file +
+           ": query 'x': key 'trigger': unknown trigger 'sometimes': expected default, "
+           "once, available-now or processing-time=<interval>"},
       {RateQuery("x", {{"maxBatches", "three"}}),
        file + ": query 'x': key 'maxBatches' must be an integer, got \"three\""},
       {RateQuery("x", {{"sink", "nowhere"}}),
@@ -119,21 +122,23 @@ TEST_F(ServeTest, ABadEntryIsRefusedNamingTheQueryAndTheKeyBeforeAnythingStarts)
       {RateQuery("x", {{"options", {{"rowsPerBatch", Json::array()}}}}),
        file + ": query 'x': option 'rowsPerBatch' in 'options' must be a string, number "
               "or boolean, got []"},
-      {RateQuery("x", {{"schema", "id LONG,"}}),
-       file + ": query 'x': key 'schema': "},
+      {RateQuery("x", {{"schema", "id LONG,"}}), file + ": query 'x': key 'schema': "},
       {RateQuery("a", {{"checkpoint", dir + "/cp-good"}}),
        file + ": query 'a': key 'name': the name is taken by query #1"},
   };
   for (const Case& c : cases) {
-    Json config = {{"queries", {RateQuery("a", {{"checkpoint", dir + "/cp-good"}}), c.bad}}};
+    Json config = {
+        {"queries", {RateQuery("a", {{"checkpoint", dir + "/cp-good"}}), c.bad}}};
     auto result = RunRivulet({"serve", WriteConfig(config)}, dir);
     EXPECT_EQ(result.code, 1) << c.error;
     EXPECT_THAT(result.err, HasSubstr("rivulet: error: " + c.error));
-    EXPECT_FALSE(std::filesystem::exists(dir + "/cp-good")) << "nothing starts: " << c.error;
+    EXPECT_FALSE(std::filesystem::exists(dir + "/cp-good"))
+        << "nothing starts: " << c.error;
   }
   auto same_checkpoint = RunRivulet(
       {"serve", WriteConfig({{"queries",
-                              {RateQuery("a"), RateQuery("b", {{"checkpoint", dir + "/cp-a"}})}}})},
+                              {RateQuery("a"),
+                               RateQuery("b", {{"checkpoint", dir + "/cp-a"}})}}})},
       dir);
   EXPECT_THAT(same_checkpoint.err,
               HasSubstr("query 'b': key 'checkpoint': " + dir +
@@ -149,9 +154,9 @@ TEST_F(ServeTest, AFailingQueryStopsAloneAndTheExitStatusSaysSo) {
                   {"options", {{"fail", "latestOffset"}}},
                   {"sink", "noop"},
                   {"checkpoint", dir + "/cp-broken"}};
-  Json config = {
-      {"queries",
-       {failing, RateQuery("steady", {{"trigger", "processing-time=50ms"}, {"maxBatches", 20}})}}};
+  Json config = {{"queries",
+                  {failing, RateQuery("steady", {{"trigger", "processing-time=50ms"},
+                                                 {"maxBatches", 20}})}}};
   auto result = RunRivulet({"serve", WriteConfig(config)}, dir);
   EXPECT_EQ(result.code, 1) << result.err;
   EXPECT_THAT(result.err, HasSubstr("rivulet: query 'broken' (id "));
@@ -186,9 +191,9 @@ TEST_F(ServeTest, APythonReadThatSleepsDoesNotDelayANativeQuery) {
                  {"options", {{"sleep_ms", 5000}}},
                  {"sink", "noop"},
                  {"checkpoint", dir + "/cp-sleepy"}};
-  Json native = RateQuery("native", {{"trigger", "processing-time=" +
-                                                     std::to_string(kIntervalMs) + "ms"},
-                                     {"sink", "noop"}});
+  Json native = RateQuery(
+      "native", {{"trigger", "processing-time=" + std::to_string(kIntervalMs) + "ms"},
+                 {"sink", "noop"}});
   native.erase("sinkOptions");
   Process serve({testing::RivuletBinary(), "serve", "--progress",
                  WriteConfig({{"queries", {sleepy, native}}})},

@@ -5,8 +5,8 @@
 // reads them. Blocks are accounted against a memory limit: a block that does not fit is
 // not cached, and its reader falls back to readBetweenOffsets, which gives the same rows.
 //
-// One block manager serves every query of a runtime, so the limit is one budget for all of
-// them; each query's share is visible through used_bytes(stream).
+// One block manager serves every query of a runtime, so the limit is one budget for all
+// of them; each query's share is visible through used_bytes(stream).
 //
 // Thread-safe: the driver puts and removes blocks while executors get them.
 

@@ -35,15 +35,12 @@ int Main(int argc, char** argv) {
                                      "it is stopped (Ctrl-C stops between batches).");
   run_cmd
       ->add_option("--source,-s", run.source,
-                   "Source: a built-in name (" +
-                       Join(builtin_sources.Names()) +
+                   "Source: a built-in name (" + Join(builtin_sources.Names()) +
                        "), or a Python source path/to/file.py:ClassName")
       ->required();
   run_cmd->add_option("--option,-o", run.source_options,
                       "Source option key=value (repeatable)");
-  run_cmd
-      ->add_option("--sink", run.sink,
-                   "Sink: " + Join(builtin_sinks.Names()))
+  run_cmd->add_option("--sink", run.sink, "Sink: " + Join(builtin_sinks.Names()))
       ->capture_default_str();
   run_cmd->add_option("--sink-option", run.sink_options,
                       "Sink option key=value (repeatable)");
@@ -84,8 +81,9 @@ int Main(int argc, char** argv) {
       "stopped (Ctrl-C stops them all between batches; a second Ctrl-C kills them).");
   serve_cmd->add_option("file", serve.file, "The queries: {\"queries\": [{...}, ...]}")
       ->required();
-  serve_cmd->add_flag("--progress", serve.progress,
-                      "Print each batch's progress (StreamingQueryProgress JSON) on stderr");
+  serve_cmd->add_flag(
+      "--progress", serve.progress,
+      "Print each batch's progress (StreamingQueryProgress JSON) on stderr");
 
   std::string checkpoint_dir;
   auto* cp_cmd = app.add_subcommand("checkpoint", "Inspect a checkpoint directory.");

@@ -87,9 +87,8 @@ Result<QuerySpec> ParseEntry(const Json& entry, size_t index) {
     who = spec.Describe(index);
   }
   static const std::set<std::string> kKeys = {
-      "name",   "source",     "options",   "sink",
-      "sinkOptions", "checkpoint", "trigger",   "schema",
-      "pythonPath",  "python",     "maxWorkerRestarts", "readWorkers",
+      "name",      "source", "options",    "sink",   "sinkOptions",       "checkpoint",
+      "trigger",   "schema", "pythonPath", "python", "maxWorkerRestarts", "readWorkers",
       "maxBatches"};
   for (const auto& [key, _] : entry.items()) {
     if (!kKeys.contains(key)) {
@@ -124,7 +123,8 @@ Result<QuerySpec> ParseEntry(const Json& entry, size_t index) {
   if (entry.contains("pythonPath")) {
     const Json& dirs = entry["pythonPath"];
     if (!dirs.is_array()) {
-      return Status::InvalidArgument(who + ": key 'pythonPath' must be a list of strings");
+      return Status::InvalidArgument(who +
+                                     ": key 'pythonPath' must be a list of strings");
     }
     for (const Json& dir : dirs) {
       if (!dir.is_string()) {
@@ -165,7 +165,9 @@ Status Validate(const QuerySpec& spec, Runtime& runtime) {
   if (!python::LooksLikePythonSourceSpec(spec.source) && spec.python_path.empty()) {
     auto names = runtime.sources().Names();
     std::string lower = spec.source;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : lower) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
     if (std::find(names.begin(), names.end(), lower) == names.end()) {
       std::string known;
       for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
@@ -194,7 +196,8 @@ Result<StreamingQueryPtr> StartQuery(const QuerySpec& spec, Runtime& runtime) {
     schema = std::move(*parsed);
   }
   RIVULET_ASSIGN_OR_RETURN(auto source, OpenSource(spec, runtime));
-  RIVULET_ASSIGN_OR_RETURN(auto sink, runtime.sinks().Create(spec.sink, spec.sink_options));
+  RIVULET_ASSIGN_OR_RETURN(auto sink,
+                           runtime.sinks().Create(spec.sink, spec.sink_options));
   QueryOptions options;
   options.checkpoint_dir = spec.checkpoint;
   options.trigger = spec.trigger;
@@ -229,14 +232,15 @@ Result<std::vector<QuerySpec>> ReadServeFile(const std::string& path) {
     if (!spec.ok()) return spec.status().WithContext(path);
     const std::string who = spec->Describe(i);
     if (!spec->name.empty() && !names.emplace(spec->name, i).second) {
-      return Status::InvalidArgument(path + ": " + who + ": key 'name': the name is taken by query #" +
+      return Status::InvalidArgument(path + ": " + who +
+                                     ": key 'name': the name is taken by query #" +
                                      std::to_string(names[spec->name] + 1));
     }
     if (!checkpoints.emplace(spec->checkpoint, i).second) {
       return Status::InvalidArgument(
           path + ": " + who + ": key 'checkpoint': " + spec->checkpoint +
-          " is also the checkpoint of " + specs[checkpoints[spec->checkpoint]].Describe(
-              checkpoints[spec->checkpoint]));
+          " is also the checkpoint of " +
+          specs[checkpoints[spec->checkpoint]].Describe(checkpoints[spec->checkpoint]));
     }
     specs.push_back(std::move(*spec));
   }

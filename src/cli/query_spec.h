@@ -41,10 +41,10 @@ Status Validate(const QuerySpec& spec, Runtime& runtime);
 // Opens the source and sink and starts the query on the runtime.
 Result<StreamingQueryPtr> StartQuery(const QuerySpec& spec, Runtime& runtime);
 
-// Reads a `rivulet serve` file: {"queries": [{"name": ..., "source": ..., "options": {...},
-// "sink": ..., "sinkOptions": {...}, "checkpoint": ..., "trigger": ..., "schema": ...,
-// "pythonPath": [...], "python": ..., "maxWorkerRestarts": N, "readWorkers": N,
-// "maxBatches": N}]}. An error names the query and the key.
+// Reads a `rivulet serve` file: {"queries": [{"name": ..., "source": ...,
+// "options": {...}, "sink": ..., "sinkOptions": {...}, "checkpoint": ..., "trigger": ...,
+// "schema": ..., "pythonPath": [...], "python": ..., "maxWorkerRestarts": N,
+// "readWorkers": N, "maxBatches": N}]}. An error names the query and the key.
 Result<std::vector<QuerySpec>> ReadServeFile(const std::string& path);
 
 }  // namespace rivulet::cli

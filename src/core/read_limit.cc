@@ -1,10 +1,11 @@
 // ReadLimit's wire form, as the Python worker's ReadLimit classes serialize: the class
 // name under "_type" and the dataclass field under its Python name.
 
+#include "rivulet/read_limit.h"
+
 #include <array>
 
 #include "core/json_parse.h"
-#include "rivulet/read_limit.h"
 
 namespace rivulet {
 namespace {

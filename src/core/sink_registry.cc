@@ -1,5 +1,4 @@
 #include "common/registry.h"
-
 #include "rivulet/sink.h"
 
 namespace rivulet {

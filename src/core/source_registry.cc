@@ -1,5 +1,4 @@
 #include "common/registry.h"
-
 #include "rivulet/source.h"
 
 namespace rivulet {

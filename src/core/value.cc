@@ -62,7 +62,6 @@ std::string FormatDouble(double v) {
   return out;
 }
 
-
 struct CivilDate {
   int64_t year;
   int month;

@@ -23,8 +23,8 @@ Status TooShort(size_t produced, int64_t expected_size) {
                             std::to_string(expected_size));
 }
 
-// Makes room in `out` once `produced` bytes fill it: towards `expected` in growing steps, and
-// one byte past it, so that a frame which keeps going is caught rather than cut.
+// Makes room in `out` once `produced` bytes fill it: towards `expected` in growing steps,
+// and one byte past it, so that a frame which keeps going is caught rather than cut.
 void GrowWhenFull(std::string* out, size_t produced, size_t expected) {
   if (out->size() != produced) return;
   if (produced == expected) {

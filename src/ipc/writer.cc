@@ -200,7 +200,6 @@ constexpr uint8_t kZeros[8] = {};
 
 int64_t PaddedTo8(int64_t n) { return (n + 7) & ~int64_t{7}; }
 
-
 const uint8_t* DataOf(const BufferPtr& b) { return b ? b->data() : nullptr; }
 
 // An empty array may come without an offsets buffer.

@@ -21,7 +21,8 @@
 
 namespace rivulet::python {
 
-// Receives each line a worker prints, already prefixed. Called from the forwarding thread.
+// Receives each line a worker prints, already prefixed. Called from the forwarding
+// thread, one line at a time.
 using LogSink = std::function<void(const std::string& line)>;
 
 // Writes lines to the engine's stderr, one write per line.

@@ -32,7 +32,6 @@ void CloseFd(int& fd) {
   }
 }
 
-
 std::string DescribeExit(int status) {
   if (WIFEXITED(status))
     return "exited with status " + std::to_string(WEXITSTATUS(status));

@@ -111,11 +111,10 @@ Result<pid_t> Spawn(const std::string& program, std::vector<std::string> args,
   auto argv = CStrings(args);
   auto envp = CStrings(env);
   pid_t pid = -1;
-  int err = program.find('/') == std::string::npos
-                ? posix_spawnp(&pid, program.c_str(), &actions, &attr, argv.data(),
-                               envp.data())
-                : posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(),
-                              envp.data());
+  int err =
+      program.find('/') == std::string::npos
+          ? posix_spawnp(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data())
+          : posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (err != 0) return Status::IOError(ErrnoText(err));
@@ -154,7 +153,7 @@ std::string FindOnPath(const std::string& program) {
 
 // The engine's ends and the worker's ends of a worker's three pipes.
 struct WorkerSupervisor::Pipes {
-  int request = -1, reply = -1, log = -1;              // ours
+  int request = -1, reply = -1, log = -1;                    // ours
   int child_request = -1, child_reply = -1, child_log = -1;  // the worker's
 
   Status Open() {

@@ -42,9 +42,9 @@ struct WorkerSpawnOptions {
 };
 
 struct SupervisorStats {
-  int templates = 0;         // template processes running
-  int64_t forked = 0;        // workers forked from a template
-  int64_t spawned = 0;       // workers started from scratch
+  int templates = 0;    // template processes running
+  int64_t forked = 0;   // workers forked from a template
+  int64_t spawned = 0;  // workers started from scratch
   int live_workers = 0;
 };
 
@@ -53,7 +53,8 @@ class WorkerSupervisor {
   WorkerSupervisor();
   // A runtime's service (Runtime::Service<WorkerSupervisor>()).
   explicit WorkerSupervisor(Runtime&) : WorkerSupervisor() {}
-  // Ends the templates; workers belong to their WorkerProcess objects, which must be gone.
+  // Ends the templates. The workers belong to their WorkerProcess objects, which must be
+  // gone by then.
   ~WorkerSupervisor();
   WorkerSupervisor(const WorkerSupervisor&) = delete;
   WorkerSupervisor& operator=(const WorkerSupervisor&) = delete;

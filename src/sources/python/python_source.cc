@@ -100,8 +100,9 @@ class PythonStreamReader : public StreamReader {
 
   Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
                                                     const Offset& end) override {
-    RIVULET_ASSIGN_OR_RETURN(auto fields, calls_.worker().Call(FunctionId::kPartitions,
-                                                               {start.text(), end.text()}));
+    RIVULET_ASSIGN_OR_RETURN(
+        auto fields,
+        calls_.worker().Call(FunctionId::kPartitions, {start.text(), end.text()}));
     std::vector<InputPartitionPtr> partitions;
     partitions.reserve(fields.size());
     for (std::string& pickled : fields) {
@@ -154,7 +155,8 @@ class PythonSimpleStreamReader : public SimpleStreamReader {
     RIVULET_ASSIGN_OR_RETURN(
         auto reply, calls_.worker().Call(FunctionId::kSimpleRead, {start.text()}, 2));
     ReadResult result;
-    RIVULET_ASSIGN_OR_RETURN(result.end, OffsetFromReply(reply[0], FunctionId::kSimpleRead));
+    RIVULET_ASSIGN_OR_RETURN(result.end,
+                             OffsetFromReply(reply[0], FunctionId::kSimpleRead));
     RIVULET_ASSIGN_OR_RETURN(result.batches,
                              calls_.Rows(std::move(reply[1]), FunctionId::kSimpleRead));
     return result;
@@ -235,8 +237,8 @@ class PythonDataSource : public DataSource {
       const std::string& request) {
     std::unique_ptr<ManagedWorker> worker = std::move(planner_);
     if (worker == nullptr) {
-      RIVULET_ASSIGN_OR_RETURN(worker,
-                               ManagedWorker::Start(group_, group_->init_config, nullptr));
+      RIVULET_ASSIGN_OR_RETURN(
+          worker, ManagedWorker::Start(group_, group_->init_config, nullptr));
     }
     auto reply = worker->CallAndReplayOnRestart(FunctionId::kCreateReader, {request});
     if (!reply.ok()) {

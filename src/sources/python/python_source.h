@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
+#include "python/worker_supervisor.h"
 #include "rivulet/options.h"
 #include "rivulet/source.h"
 #include "rivulet/status.h"
-#include "python/worker_supervisor.h"
 
 namespace rivulet::python {
 

@@ -544,9 +544,7 @@ TEST(PythonSourceTest, InterpreterThatCannotStartIsAnInvalidArgument) {
   PythonSourceConfig config;
   config.python = "/nonexistent/python3";
   EXPECT_EQ(
-      OpenSupervised(kSources + "faulty.py:FaultySource", {}, config)
-          .status()
-          .ToString(),
+      OpenSupervised(kSources + "faulty.py:FaultySource", {}, config).status().ToString(),
       "Invalid argument: cannot start the python interpreter '/nonexistent/python3' for "
       "source 'FaultySource': No such file or directory (set RIVULET_PYTHON to a python3 "
       "interpreter)");
