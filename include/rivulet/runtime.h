@@ -20,6 +20,8 @@
 
 namespace rivulet {
 
+class Env;  // the file-system seam (src/common/env.h)
+
 struct RuntimeOptions {
   // Threads reading native sources' partitions; 0: the number of cores.
   int executor_threads = 0;
@@ -32,6 +34,9 @@ struct RuntimeOptions {
   int blocking_threads = 8;
   // The block manager's budget, shared by every query.
   int64_t cache_memory_limit_bytes = 256ll << 20;
+  // Where checkpoints and file sinks write; null: the operating system's file system.
+  // Tests pass a fault-injecting one.
+  std::shared_ptr<Env> env;
 };
 
 struct RuntimeStats {

@@ -3,14 +3,14 @@
 #include <algorithm>
 
 #include "checkpoint/log_format.h"
-#include "common/file_util.h"
+#include "common/env.h"
 
 namespace rivulet::checkpoint {
 namespace {
 
 // The names in `dir`, none for a missing directory.
-Result<std::vector<std::string>> ListNames(const std::string& dir) {
-  Result<std::vector<std::string>> names = ListDir(dir);
+Result<std::vector<std::string>> ListNames(Env& env, const std::string& dir) {
+  Result<std::vector<std::string>> names = env.ListDir(dir);
   if (!names.ok() && names.status().code() == StatusCode::kNotFound) {
     return std::vector<std::string>();
   }
@@ -37,13 +37,15 @@ Status CheckBatchId(int64_t batch_id) {
 }  // namespace
 
 Result<std::unique_ptr<BatchLog>> BatchLog::Open(std::string dir,
-                                                 bool remove_temporary_files) {
-  RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, ListNames(dir));
-  if (remove_temporary_files) RIVULET_RETURN_NOT_OK(RemoveTemporaryFiles(dir, names));
+                                                 bool remove_temporary_files, Env* env) {
+  RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, ListNames(*env, dir));
+  if (remove_temporary_files) {
+    RIVULET_RETURN_NOT_OK(RemoveTemporaryFiles(*env, dir, names));
+  }
   std::vector<int64_t> ids = BatchIdsAmong(names);
   std::optional<int64_t> lowest;
   if (!ids.empty()) lowest = ids.front();
-  return std::unique_ptr<BatchLog>(new BatchLog(std::move(dir), lowest));
+  return std::unique_ptr<BatchLog>(new BatchLog(std::move(dir), lowest, env));
 }
 
 std::string BatchLog::PathOf(int64_t batch_id) const {
@@ -51,7 +53,7 @@ std::string BatchLog::PathOf(int64_t batch_id) const {
 }
 
 Result<std::vector<int64_t>> BatchLog::BatchIds() const {
-  RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, ListNames(dir_));
+  RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, ListNames(*env_, dir_));
   return BatchIdsAmong(names);
 }
 
@@ -63,7 +65,7 @@ Result<std::optional<int64_t>> BatchLog::LatestId() const {
 
 Result<std::optional<std::string>> BatchLog::Read(int64_t batch_id) const {
   RIVULET_RETURN_NOT_OK(CheckBatchId(batch_id));
-  Result<std::string> contents = ReadFile(PathOf(batch_id));
+  Result<std::string> contents = env_->ReadFile(PathOf(batch_id));
   if (!contents.ok()) {
     if (contents.status().code() == StatusCode::kNotFound) {
       return std::optional<std::string>();
@@ -75,7 +77,7 @@ Result<std::optional<std::string>> BatchLog::Read(int64_t batch_id) const {
 
 Status BatchLog::Add(int64_t batch_id, std::string_view contents) {
   RIVULET_RETURN_NOT_OK(CheckBatchId(batch_id));
-  Status st = WriteFileAtomic(PathOf(batch_id), contents, /*overwrite=*/false);
+  Status st = env_->WriteFileAtomic(PathOf(batch_id), contents, /*overwrite=*/false);
   if (st.code() == StatusCode::kBusy) {
     return Status::Busy(
         "Concurrent update to the log. Multiple streaming jobs detected for " +
@@ -88,14 +90,14 @@ Status BatchLog::Add(int64_t batch_id, std::string_view contents) {
 
 Status BatchLog::Remove(int64_t batch_id) {
   RIVULET_RETURN_NOT_OK(CheckBatchId(batch_id));
-  RIVULET_RETURN_NOT_OK(RemoveFile(PathOf(batch_id)));
-  return FsyncDir(dir_);
+  RIVULET_RETURN_NOT_OK(env_->RemoveFile(PathOf(batch_id)));
+  return env_->SyncDir(dir_);
 }
 
 Status BatchLog::PurgeBelow(int64_t threshold) {
   if (!lowest_ || *lowest_ >= threshold) return Status::OK();
   for (int64_t id = *lowest_; id < threshold; ++id) {
-    RIVULET_RETURN_NOT_OK(RemoveFile(PathOf(id)));
+    RIVULET_RETURN_NOT_OK(env_->RemoveFile(PathOf(id)));
     lowest_ = id + 1;
   }
   return Status::OK();

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/env.h"
 #include "rivulet/status.h"
 
 namespace rivulet::checkpoint {
@@ -23,7 +24,8 @@ class BatchLog {
   // holding the checkpoint lock) the temporary files an interrupted write left behind are
   // deleted; either way readers ignore them. A missing directory reads as an empty log.
   static Result<std::unique_ptr<BatchLog>> Open(std::string dir,
-                                                bool remove_temporary_files);
+                                                bool remove_temporary_files,
+                                                Env* env = Env::Default());
 
   const std::string& dir() const { return dir_; }
   std::string PathOf(int64_t batch_id) const;
@@ -46,12 +48,13 @@ class BatchLog {
   Status PurgeBelow(int64_t threshold);
 
  private:
-  BatchLog(std::string dir, std::optional<int64_t> lowest)
-      : dir_(std::move(dir)), lowest_(lowest) {}
+  BatchLog(std::string dir, std::optional<int64_t> lowest, Env* env)
+      : dir_(std::move(dir)), lowest_(lowest), env_(env) {}
 
   std::string dir_;
   // No file below this id exists (nullopt: the log holds no file at all).
   std::optional<int64_t> lowest_;
+  Env* env_;
 };
 
 }  // namespace rivulet::checkpoint

@@ -26,46 +26,48 @@ Checkpoint::Checkpoint(std::string dir, int min_batches_to_retain,
       commits_(std::move(commits)) {}
 
 Result<std::unique_ptr<Checkpoint>> Checkpoint::Open(const std::string& dir_arg,
-                                                     int min_batches_to_retain) {
+                                                     int min_batches_to_retain, Env* env) {
   if (min_batches_to_retain <= 0) {
     return Status::InvalidArgument("min_batches_to_retain must be greater than 0, got " +
                                    std::to_string(min_batches_to_retain));
   }
   std::string dir = NormalizeDir(dir_arg);
-  RIVULET_RETURN_NOT_OK(CreateDirs(dir));
+  RIVULET_RETURN_NOT_OK(env->CreateDirs(dir));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<FileLock> lock,
-      FileLock::Acquire(dir + "/lock",
-                        "checkpoint " + dir + " is in use by another query"));
+      env->LockFile(dir + "/lock", "checkpoint " + dir + " is in use by another query"));
   for (const char* sub : {"/offsets", "/commits", "/sources/0"}) {
-    RIVULET_RETURN_NOT_OK(CreateDirs(dir + sub));
+    RIVULET_RETURN_NOT_OK(env->CreateDirs(dir + sub));
   }
-  RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
-  RIVULET_RETURN_NOT_OK(RemoveTemporaryFiles(dir, names));  // an unfinished `metadata`
-  RIVULET_ASSIGN_OR_RETURN(std::string query_id, LoadOrCreateQueryId(dir + "/metadata"));
+  RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
+  // An unfinished `metadata`.
+  RIVULET_RETURN_NOT_OK(RemoveTemporaryFiles(*env, dir, names));
+  RIVULET_ASSIGN_OR_RETURN(std::string query_id,
+                           LoadOrCreateQueryId(*env, dir + "/metadata"));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<OffsetLog> offsets,
-      OffsetLog::Open(dir + "/offsets", /*remove_temporary_files=*/true));
+      OffsetLog::Open(dir + "/offsets", /*remove_temporary_files=*/true, env));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<CommitLog> commits,
-      CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/true));
+      CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/true, env));
   return std::unique_ptr<Checkpoint>(
       new Checkpoint(std::move(dir), min_batches_to_retain, std::move(lock),
                      std::move(query_id), std::move(offsets), std::move(commits)));
 }
 
-Result<std::unique_ptr<Checkpoint>> Checkpoint::OpenReadOnly(const std::string& dir_arg) {
+Result<std::unique_ptr<Checkpoint>> Checkpoint::OpenReadOnly(const std::string& dir_arg,
+                                                             Env* env) {
   std::string dir = NormalizeDir(dir_arg);
-  Result<std::string> text = ReadFile(dir + "/metadata");
+  Result<std::string> text = env->ReadFile(dir + "/metadata");
   if (!text.ok()) return text.status().WithContext("no checkpoint at " + dir);
   RIVULET_ASSIGN_OR_RETURN(std::string query_id,
                            ParseQueryMetadata(dir + "/metadata", *text));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<OffsetLog> offsets,
-      OffsetLog::Open(dir + "/offsets", /*remove_temporary_files=*/false));
+      OffsetLog::Open(dir + "/offsets", /*remove_temporary_files=*/false, env));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<CommitLog> commits,
-      CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/false));
+      CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/false, env));
   return std::unique_ptr<Checkpoint>(
       new Checkpoint(std::move(dir), /*min_batches_to_retain=*/1, nullptr,
                      std::move(query_id), std::move(offsets), std::move(commits)));

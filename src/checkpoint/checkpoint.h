@@ -21,7 +21,7 @@
 
 #include "checkpoint/commit_log.h"
 #include "checkpoint/offset_log.h"
-#include "common/file_util.h"
+#include "common/env.h"
 #include "rivulet/status.h"
 
 namespace rivulet::checkpoint {
@@ -35,10 +35,12 @@ class Checkpoint {
   // write left behind, and reads `metadata` (or creates it with a new query id).
   // min_batches_to_retain must be > 0.
   static Result<std::unique_ptr<Checkpoint>> Open(const std::string& dir,
-                                                  int min_batches_to_retain);
+                                                  int min_batches_to_retain,
+                                                  Env* env = Env::Default());
   // Opens an existing checkpoint for inspection: no lock, nothing created or removed, and
   // writes fail with InvalidArgument. A directory without `metadata` is NotFound.
-  static Result<std::unique_ptr<Checkpoint>> OpenReadOnly(const std::string& dir);
+  static Result<std::unique_ptr<Checkpoint>> OpenReadOnly(const std::string& dir,
+                                                          Env* env = Env::Default());
 
   const std::string& query_id() const { return query_id_; }
   const std::string& dir() const { return dir_; }

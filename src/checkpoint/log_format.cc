@@ -87,10 +87,10 @@ bool IsTemporaryFileName(std::string_view name) {
          name.substr(name.size() - kSuffix.size()) == kSuffix;
 }
 
-Status RemoveTemporaryFiles(const std::string& dir,
+Status RemoveTemporaryFiles(Env& env, const std::string& dir,
                             const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    if (IsTemporaryFileName(name)) RIVULET_RETURN_NOT_OK(RemoveFile(dir + "/" + name));
+    if (IsTemporaryFileName(name)) RIVULET_RETURN_NOT_OK(env.RemoveFile(dir + "/" + name));
   }
   return Status::OK();
 }

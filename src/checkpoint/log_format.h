@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/env.h"
 #include "rivulet/status.h"
 
 namespace rivulet::checkpoint {
@@ -42,7 +43,7 @@ bool IsTemporaryFileName(std::string_view name);
 
 // Removes the temporary files among `names` in `dir`. Only safe while holding the
 // checkpoint lock, when no writer can be midway through a write.
-Status RemoveTemporaryFiles(const std::string& dir,
+Status RemoveTemporaryFiles(Env& env, const std::string& dir,
                             const std::vector<std::string>& names);
 
 }  // namespace rivulet::checkpoint

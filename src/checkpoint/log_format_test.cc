@@ -96,13 +96,13 @@ class RemoveTemporaryFilesTest : public CheckpointTestBase {};
 TEST_F(RemoveTemporaryFilesTest, RemovesOnlyTemporaryFiles) {
   for (const char* name : {"0", ".0.crc", ".1.abc.tmp", "metadata"})
     WriteBytes(Path(name), "x");
-  ASSERT_OK(RemoveTemporaryFiles(root_, Names(root_)));
+  ASSERT_OK(RemoveTemporaryFiles(*Env::Default(), root_, Names(root_)));
   EXPECT_EQ(Names(root_), (std::vector<std::string>{".0.crc", "0", "metadata"}));
 }
 
 TEST_F(RemoveTemporaryFilesTest, ReportsAFileItCannotRemove) {
   std::filesystem::create_directory(Path(".d.x.tmp"));  // a directory: unlink fails
-  EXPECT_EQ(RemoveTemporaryFiles(root_, Names(root_)).ToString(),
+  EXPECT_EQ(RemoveTemporaryFiles(*Env::Default(), root_, Names(root_)).ToString(),
             "I/O error: cannot remove " + Path(".d.x.tmp") + ": Is a directory");
 }
 

@@ -38,13 +38,13 @@ Result<std::string> ParseQueryMetadata(const std::string& path, std::string_view
   return id->get<std::string>();
 }
 
-Result<std::string> LoadOrCreateQueryId(const std::string& path) {
-  Result<std::string> text = ReadFile(path);
+Result<std::string> LoadOrCreateQueryId(Env& env, const std::string& path) {
+  Result<std::string> text = env.ReadFile(path);
   if (text.ok()) return ParseQueryMetadata(path, *text);
   if (text.status().code() != StatusCode::kNotFound) return text.status();
   std::string id = RandomUuid();
   RIVULET_RETURN_NOT_OK(
-      WriteFileAtomic(path, SerializeQueryMetadata(id), /*overwrite=*/false));
+      env.WriteFileAtomic(path, SerializeQueryMetadata(id), /*overwrite=*/false));
   return id;
 }
 

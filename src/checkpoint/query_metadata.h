@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/env.h"
 #include "rivulet/status.h"
 
 namespace rivulet::checkpoint {
@@ -20,6 +21,6 @@ Result<std::string> ParseQueryMetadata(const std::string& path, std::string_view
 
 // Reads the query id from `path`, or, if there is no such file, writes one with a new
 // random id and returns that. A corrupt file is reported, never replaced.
-Result<std::string> LoadOrCreateQueryId(const std::string& path);
+Result<std::string> LoadOrCreateQueryId(Env& env, const std::string& path);
 
 }  // namespace rivulet::checkpoint

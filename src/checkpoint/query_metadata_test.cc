@@ -45,25 +45,25 @@ TEST(QueryMetadataTest, AnythingElseIsCorruptionNamingThePath) {
 class LoadOrCreateQueryIdTest : public CheckpointTestBase {};
 
 TEST_F(LoadOrCreateQueryIdTest, CreatesTheFileOnceAndThenReadsIt) {
-  auto created = LoadOrCreateQueryId(Path("metadata"));
+  auto created = LoadOrCreateQueryId(*Env::Default(), Path("metadata"));
   ASSERT_OK(created);
   EXPECT_EQ(ReadBytes(Path("metadata")), "{\"id\":\"" + *created + "\"}");
-  EXPECT_EQ(*LoadOrCreateQueryId(Path("metadata")), *created);
+  EXPECT_EQ(*LoadOrCreateQueryId(*Env::Default(), Path("metadata")), *created);
   EXPECT_EQ(Names(root_), std::vector<std::string>{"metadata"});
 }
 
 TEST_F(LoadOrCreateQueryIdTest, ACorruptFileIsNeverReplaced) {
   WriteBytes(Path("metadata"), "{\"id\":");
-  EXPECT_EQ(LoadOrCreateQueryId(Path("metadata")).status().ToString(),
+  EXPECT_EQ(LoadOrCreateQueryId(*Env::Default(), Path("metadata")).status().ToString(),
             "Corruption: " + Path("metadata") + " is corrupt: not a JSON object");
   EXPECT_EQ(ReadBytes(Path("metadata")), "{\"id\":");
 }
 
 TEST_F(LoadOrCreateQueryIdTest, ReadAndWriteErrorsAreReported) {
   std::filesystem::create_directory(Path("metadata"));
-  EXPECT_EQ(LoadOrCreateQueryId(Path("metadata")).status().ToString(),
+  EXPECT_EQ(LoadOrCreateQueryId(*Env::Default(), Path("metadata")).status().ToString(),
             "I/O error: cannot read " + Path("metadata") + ": Is a directory");
-  EXPECT_EQ(LoadOrCreateQueryId(Path("missing/metadata")).status().ToString(),
+  EXPECT_EQ(LoadOrCreateQueryId(*Env::Default(), Path("missing/metadata")).status().ToString(),
             "I/O error: cannot create a temporary file for " + Path("missing/metadata") +
                 ": No such file or directory");
 }

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <random>
 
+#include "common/env.h"
+
 namespace rivulet {
 namespace {
 
@@ -137,40 +139,35 @@ std::string RandomUuid() {
 
 Status WriteFileAtomic(const std::string& path, std::string_view contents,
                        bool overwrite) {
-  size_t slash = path.find_last_of('/');
-  size_t name_start = slash == std::string::npos ? 0 : slash + 1;
-  if (name_start == path.size()) {
-    return Status::InvalidArgument("cannot write " + path + ": not a file path");
-  }
-  std::string tmp = path.substr(0, name_start) + "." + path.substr(name_start) + "." +
-                    RandomUuid() + ".tmp";
+  return Env::Default()->WriteFileAtomic(path, contents, overwrite);
+}
 
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError(errno, "cannot create a temporary file for", path);
-
-  auto fail = [&](Status st) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    return st;
-  };
-  Status st = WriteAll(fd, contents, path);
-  if (!st.ok()) return fail(std::move(st));
-  // fdatasync covers the data and the file size, all a reader needs.
-  if (::fdatasync(fd) != 0) return fail(ErrnoError(errno, "cannot sync", path));
-  int closed = ::close(fd);
-  fd = -1;
-  if (closed != 0) return fail(ErrnoError(errno, "cannot close", path));
-
+Status RenameFile(const std::string& from, const std::string& to, bool overwrite) {
   if (overwrite) {
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-      return fail(ErrnoError(errno, "cannot rename a temporary file to", path));
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return ErrnoError(errno, "cannot rename a temporary file to", to);
     }
-  } else {
-    Result<bool> renamed = RenameNoReplace(tmp, path);
-    if (!renamed.ok()) return fail(renamed.status());
-    if (!*renamed) return fail(Status::Busy(path + " already exists"));
+    return Status::OK();
   }
-  return FsyncDir(ParentDir(path));
+  RIVULET_ASSIGN_OR_RETURN(bool renamed, RenameNoReplace(from, to));
+  if (!renamed) return Status::Busy(to + " already exists");
+  return Status::OK();
+}
+
+Result<int> CreateFileExclusive(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return ErrnoError(errno, "cannot create", path);
+  return fd;
+}
+
+Status WriteFd(int fd, std::string_view contents, const std::string& path) {
+  return WriteAll(fd, contents, path);
+}
+
+Status SyncFd(int fd, const std::string& path) {
+  // fdatasync covers the data and the file size, all a reader needs.
+  if (::fdatasync(fd) != 0) return ErrnoError(errno, "cannot sync", path);
+  return Status::OK();
 }
 
 Result<std::string> ReadFile(const std::string& path) {

@@ -17,17 +17,24 @@
 
 namespace rivulet {
 
-// Writes `contents` to `path` so that a reader (or a restart after a crash at any point)
-// sees either no file or the whole file, never a prefix:
-//   1. write a temporary `.<name>.<uuid>.tmp` in the same directory and fdatasync it;
-//   2. rename it to `path`. With overwrite=false the rename refuses to replace an
-//      existing file (renameat2 RENAME_NOREPLACE, or link + unlink where the file system
-//      does not support that flag), and an existing `path` is left untouched and reported
-//      as Status::Busy("<path> already exists");
-//   3. fsync the directory, so the new name itself survives a power loss.
-// On any failure the temporary file is removed.
+// Env::Default()->WriteFileAtomic (common/env.h): no file or the whole file, never a
+// prefix, even across a crash; with overwrite=false an existing `path` is left untouched
+// and reported as Status::Busy("<path> already exists").
 Status WriteFileAtomic(const std::string& path, std::string_view contents,
                        bool overwrite);
+
+// Renames `from` to `to`. With overwrite=false the rename refuses to replace an existing
+// file (renameat2 RENAME_NOREPLACE, or link + unlink where the file system does not
+// support that flag) and reports Status::Busy("<to> already exists").
+Status RenameFile(const std::string& from, const std::string& to, bool overwrite);
+
+// Creates a file that must not exist yet (O_EXCL, never through a symbolic link) for
+// writing; returns its descriptor, close-on-exec.
+Result<int> CreateFileExclusive(const std::string& path);
+// Writes all of `contents` to `fd`, retrying short writes; `path` names it in errors.
+Status WriteFd(int fd, std::string_view contents, const std::string& path);
+// fdatasync: the data and the size of the file are durable.
+Status SyncFd(int fd, const std::string& path);
 
 // The whole contents of `path`. A missing file is NotFound.
 Result<std::string> ReadFile(const std::string& path);

@@ -21,9 +21,10 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
   std::shared_ptr<MicroBatchExecution> q(new MicroBatchExecution());
   q->runtime_ = runtime;
   q->manager_ = manager;
-  RIVULET_ASSIGN_OR_RETURN(q->checkpoint_,
-                           checkpoint::Checkpoint::Open(options.checkpoint_dir,
-                                                        options.min_batches_to_retain));
+  RIVULET_ASSIGN_OR_RETURN(
+      q->checkpoint_,
+      checkpoint::Checkpoint::Open(options.checkpoint_dir, options.min_batches_to_retain,
+                                   runtime->env));
   if (!schema) {
     RIVULET_ASSIGN_OR_RETURN(Schema declared, source->schema());
     schema = std::move(declared);
@@ -43,7 +44,7 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
   } else {
     return partitioned.status();
   }
-  q->blocking_ = source->MayBlock();
+  q->blocking_ = source->MayBlock() || sink->MayBlock();
   q->progress_ = std::make_unique<ProgressTracker>(
       ProgressTracker::Identity{q->checkpoint_->query_id(), RandomUuid(), options.name,
                                 source->name(), sink->description()},
@@ -52,10 +53,17 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
   q->sink_ = std::move(sink);
   q->options_ = std::move(options);
   RIVULET_RETURN_NOT_OK(q->Recover());
+  SinkContext context{q->id(), q->run_id(), q->name(), q->schema_,
+                      q->checkpoint_->dir(), runtime->env};
+  RIVULET_RETURN_NOT_OK(q->sink_->Open(context).WithContext(q->sink_->description()));
+  q->sink_open_ = true;
   return q;
 }
 
-MicroBatchExecution::~MicroBatchExecution() = default;
+MicroBatchExecution::~MicroBatchExecution() {
+  // A query that failed to start never ran Finished: its sink still closes.
+  if (sink_open_) (void)sink_->Close();
+}
 
 Status MicroBatchExecution::Recover() {
   RIVULET_ASSIGN_OR_RETURN(auto latest, checkpoint_->LatestOffsets());
@@ -195,14 +203,30 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
     progress_->Lap("walCommit");
     return Status::OK();
   };
-  auto read = ReadPartitions(partitions, write_log);
-  if (!read.ok()) return read.status().WithContext(context);
-  std::vector<RecordBatchPtr> batches = std::move(*read);
+  std::function<Result<Batches>(size_t)> read = [&](size_t i) -> Result<Batches> {
+    RIVULET_ASSIGN_OR_RETURN(Batches batches, reader_->Read(*partitions[i]));
+    RIVULET_RETURN_NOT_OK(CheckSchema(batches));
+    return batches;
+  };
+  auto read_all = RunOnExecutors<Batches>(partitions.size(), read, write_log);
+  if (!read_all.ok()) return read_all.status().WithContext(context);
   progress_->Lap("getBatch");
   int64_t rows = 0;
-  for (const auto& b : batches) rows += b->num_rows();
+  for (const auto& part : *read_all) {
+    for (const auto& b : part) rows += b->num_rows();
+  }
 
-  RIVULET_RETURN_NOT_OK(sink_->AddBatch(batch.id, *schema_, batches).WithContext(context));
+  if (sink_->stream_writer() != nullptr) {
+    RIVULET_RETURN_NOT_OK(WritePartitions(batch.id, *read_all).WithContext(context));
+  } else {
+    Batches merged;
+    for (auto& part : *read_all) {
+      for (auto& b : part) {
+        if (b->num_rows() > 0) merged.push_back(std::move(b));
+      }
+    }
+    RIVULET_RETURN_NOT_OK(sink_->AddBatch(batch.id, merged).WithContext(context));
+  }
   progress_->Lap("addBatch");
   RIVULET_RETURN_NOT_OK(checkpoint_->WriteCommit(batch.id).WithContext(context));
   RIVULET_RETURN_NOT_OK(reader_->Commit(batch.end).WithContext(context));
@@ -216,43 +240,62 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
   return Status::OK();
 }
 
-Result<std::vector<RecordBatchPtr>> MicroBatchExecution::ReadPartitions(
-    const std::vector<InputPartitionPtr>& partitions,
-    const std::function<Status()>& while_reading) {
+template <typename T>
+Result<std::vector<T>> MicroBatchExecution::RunOnExecutors(
+    size_t n, const std::function<Result<T>(size_t)>& task,
+    const std::function<Status()>& meanwhile) {
   ExecutorPool& pool = runtime_->ReadPool(blocking_);
   const size_t window = static_cast<size_t>(std::max(1, pool.size()));
-  std::vector<PendingRead> pending;
-  pending.reserve(partitions.size());
+  std::vector<Pending<T>> pending;
+  pending.reserve(n);
   auto submit_next = [&] {
-    const InputPartitionPtr& partition = partitions[pending.size()];
-    pending.push_back(pool.Submit(
-        [this, partition]() -> Result<std::vector<RecordBatchPtr>> {
-          return reader_->Read(*partition);
-        }));
+    const size_t i = pending.size();
+    pending.push_back(pool.Submit([&task, i]() -> Result<T> { return task(i); }));
   };
-  while (pending.size() < std::min(window, partitions.size())) submit_next();
-  Status first_error = while_reading();
+  while (pending.size() < std::min(window, n)) submit_next();
+  Status first_error = meanwhile();
 
-  std::vector<RecordBatchPtr> merged;
+  std::vector<T> results;
+  results.reserve(n);
   for (size_t i = 0; i < pending.size(); ++i) {
-    auto result = pending[i].get();
-    // A failure stops new reads; the ones in flight still finish before we return.
-    if (first_error.ok() && pending.size() < partitions.size()) submit_next();
+    Result<T> result = pending[i].get();
+    // A failure stops new tasks; the ones in flight still finish before we return.
+    if (first_error.ok() && pending.size() < n) submit_next();
     if (!first_error.ok()) continue;
     if (!result.ok()) {
       first_error = result.status();
       continue;
     }
-    if (Status s = CheckSchema(*result); !s.ok()) {
-      first_error = s;
-      continue;
-    }
-    for (auto& b : *result) {
-      if (b->num_rows() > 0) merged.push_back(std::move(b));
-    }
+    results.push_back(std::move(*result));
   }
   if (!first_error.ok()) return first_error;
-  return merged;
+  return results;
+}
+
+Status MicroBatchExecution::WritePartitions(int64_t batch_id,
+                                            const std::vector<Batches>& partitions) {
+  StreamWriter& writer = *sink_->stream_writer();
+  // Every write runs to its end; the messages of those that succeeded go to Abort.
+  std::vector<std::optional<WriterCommitMessage>> written(partitions.size());
+  std::function<Result<bool>(size_t)> write = [&](size_t i) -> Result<bool> {
+    RIVULET_ASSIGN_OR_RETURN(written[i],
+                             writer.Write(batch_id, static_cast<int>(i), partitions[i]));
+    return true;
+  };
+  auto done = RunOnExecutors<bool>(partitions.size(), write, [] { return Status::OK(); });
+  if (!done.ok()) {
+    Status aborted = writer.Abort(batch_id, written);
+    if (!aborted.ok()) {
+      return Status(done.status().code(), done.status().message() +
+                                              "; aborting the batch failed too: " +
+                                              aborted.message());
+    }
+    return done.status();
+  }
+  std::vector<WriterCommitMessage> messages;
+  messages.reserve(written.size());
+  for (auto& m : written) messages.push_back(std::move(*m));
+  return writer.Commit(batch_id, messages);
 }
 
 Status MicroBatchExecution::CheckSchema(const std::vector<RecordBatchPtr>& batches) const {
@@ -294,6 +337,12 @@ void MicroBatchExecution::Finished() {
   reader_.reset();
   simple_ = nullptr;
   source_.reset();
+  if (sink_open_) {
+    sink_open_ = false;
+    Status closed = sink_->Close();
+    std::lock_guard lock(mu_);
+    if (error_.ok() && !closed.ok()) error_ = closed.WithContext("closing the sink");
+  }
   sink_.reset();
   checkpoint_.reset();  // releases the checkpoint's lock
   const Status error = exception();

@@ -10,7 +10,8 @@
 //      costs the longer of the two rather than their sum;
 //   4. getBatch: wait for the reads, merged in partition order;
 //   5. addBatch: hand the batch to the sink with its id (or, for a two-phase sink, write
-//      each partition on the executors and commit their messages);
+//      each partition on the executors and commit their messages, or abort them when a
+//      partition failed);
 //   6. commitOffsets: write commits/N, then commit(end) on the reader (which evicts the
 //      cache).
 // After a crash, a batch whose offsets entry has no commit entry is run again from step 2
@@ -75,7 +76,9 @@ class MicroBatchExecution final : public StreamingQuery,
     Offset start;
     Offset end;
   };
-  using PendingRead = std::future<Result<std::vector<RecordBatchPtr>>>;
+  using Batches = std::vector<RecordBatchPtr>;
+  template <typename T>
+  using Pending = std::future<Result<T>>;
 
   MicroBatchExecution() = default;
   Status Recover();
@@ -85,12 +88,15 @@ class MicroBatchExecution final : public StreamingQuery,
   Status RunTrigger(bool* ran);
   // Runs steps 2-6 (and 3's log write when `log_offsets`) for a batch whose range is known.
   Status RunBatch(const PlannedBatch& batch, bool log_offsets, const Offset& latest);
-  // Reads every partition on the read pool, at most a pool's worth at once so that one
-  // query cannot crowd out the others; merges them in partition order. The first failure
-  // in partition order fails the batch, after every read has finished.
-  Result<std::vector<RecordBatchPtr>> ReadPartitions(
-      const std::vector<InputPartitionPtr>& partitions,
-      const std::function<Status()>& while_reading);
+  // Runs task(i) for i in [0, n) on the query's pool, at most a pool's worth at once so
+  // that one query cannot crowd out the others, while `meanwhile` runs here. Results are
+  // in order; the first failure in that order is returned, after every task has ended.
+  template <typename T>
+  Result<std::vector<T>> RunOnExecutors(size_t n, const std::function<Result<T>(size_t)>& task,
+                                        const std::function<Status()>& meanwhile);
+  // Steps 5 for a two-phase sink: each partition's rows written on the executors, then
+  // their messages committed, or aborted when a write failed.
+  Status WritePartitions(int64_t batch_id, const std::vector<Batches>& partitions);
   Status CheckSchema(const std::vector<RecordBatchPtr>& batches) const;
   std::map<std::string, std::string> SourceMetrics() const;
   StepResult Finish(Status status);
@@ -103,6 +109,7 @@ class MicroBatchExecution final : public StreamingQuery,
   QueryOptions options_;
   std::unique_ptr<checkpoint::Checkpoint> checkpoint_;
   std::unique_ptr<StreamReader> reader_;
+  bool sink_open_ = false;
   SimpleReaderWrapper* simple_ = nullptr;  // set when reader_ wraps a simple reader
   bool blocking_ = false;
   std::unique_ptr<ProgressTracker> progress_;

@@ -14,7 +14,9 @@ int OrDefault(int value, int fallback) { return value > 0 ? value : fallback; }
 }  // namespace
 
 Runtime::Impl::Impl(const RuntimeOptions& opts)
-    : options(opts), blocks(opts.cache_memory_limit_bytes) {
+    : options(opts),
+      env(opts.env ? opts.env.get() : Env::Default()),
+      blocks(opts.cache_memory_limit_bytes) {
   executors = std::make_unique<ExecutorPool>(OrDefault(opts.executor_threads, Cores()));
   scheduler = std::make_unique<Scheduler>(OrDefault(opts.scheduler_threads, 2 * Cores()),
                                           OrDefault(opts.blocking_threads, 8));

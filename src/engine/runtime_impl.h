@@ -10,6 +10,7 @@
 #include <typeindex>
 
 #include "cache/block_manager.h"
+#include "common/env.h"
 #include "engine/executor_pool.h"
 #include "engine/listener_bus.h"
 #include "engine/scheduler.h"
@@ -28,6 +29,7 @@ struct Runtime::Impl {
   ExecutorPool& ReadPool(bool blocking);
 
   const RuntimeOptions options;
+  Env* const env;  // options.env, or the default
   SourceRegistry sources;
   SinkRegistry sinks;
   BlockManager blocks;

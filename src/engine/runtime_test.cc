@@ -14,6 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "checkpoint/checkpoint.h"
+#include "common/fault_injection_env.h"
+#include "testing/assert_status.h"
 #include "testing/memory_source.h"
 
 namespace rivulet {
@@ -115,14 +118,13 @@ class GatedSink : public CollectingSink {
  public:
   GatedSink(std::shared_ptr<CollectedOutput> out, std::shared_ptr<Gate> gate)
       : CollectingSink(std::move(out)), gate_(std::move(gate)) {}
-  Status AddBatch(int64_t batch_id, const Schema& schema,
-                  const std::vector<RecordBatchPtr>& batches) override {
+  Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
     std::unique_lock lock(gate_->mu);
     gate_->entered = true;
     gate_->cv.notify_all();
     gate_->cv.wait(lock, [&] { return gate_->open; });
     lock.unlock();
-    return CollectingSink::AddBatch(batch_id, schema, batches);
+    return CollectingSink::AddBatch(batch_id, batches);
   }
 
  private:
@@ -234,7 +236,7 @@ TEST_F(RuntimeTest, ListenersSeeStartedProgressIdleAndTerminatedInSparksOrder) {
 class FailingSink : public CollectingSink {
  public:
   FailingSink() : CollectingSink(std::make_shared<CollectedOutput>()) {}
-  Status AddBatch(int64_t, const Schema&, const std::vector<RecordBatchPtr>&) override {
+  Status AddBatch(int64_t, const std::vector<RecordBatchPtr>&) override {
     return Status::IOError("disk full");
   }
 };
@@ -382,6 +384,174 @@ TEST_F(RuntimeTest, ABatchWhoseSchemaIsNotTheQuerysFailsNamingBoth) {
               HasSubstr("[ARROW_TYPE_MISMATCH] Invalid schema from the source's read: "
                         "expected"));
   EXPECT_THAT(status.message(), HasSubstr("w"));
+}
+
+
+// A two-phase sink that records what it was asked to do; partition `fail_partition`'s
+// write fails.
+struct TwoPhaseLog {
+  std::mutex mu;
+  std::vector<std::string> calls;
+  std::set<std::thread::id> writer_threads;
+  std::optional<SinkContext> opened;
+  int closed = 0;
+  void Add(std::string call) {
+    std::lock_guard lock(mu);
+    calls.push_back(std::move(call));
+  }
+};
+
+class TwoPhaseSink : public Sink, public StreamWriter {
+ public:
+  TwoPhaseSink(std::shared_ptr<TwoPhaseLog> log, int fail_partition = -1)
+      : log_(std::move(log)), fail_partition_(fail_partition) {}
+  std::string description() const override { return "TwoPhaseSink"; }
+  Status Open(const SinkContext& context) override {
+    std::lock_guard lock(log_->mu);
+    log_->opened = context;
+    return Status::OK();
+  }
+  Status Close() override {
+    std::lock_guard lock(log_->mu);
+    ++log_->closed;
+    return Status::OK();
+  }
+  StreamWriter* stream_writer() override { return this; }
+
+  Result<WriterCommitMessage> Write(int64_t batch_id, int partition,
+                                    const std::vector<RecordBatchPtr>& rows) override {
+    {
+      std::lock_guard lock(log_->mu);
+      log_->writer_threads.insert(std::this_thread::get_id());
+    }
+    if (partition == fail_partition_) return Status::IOError("partition write failed");
+    int64_t n = 0;
+    for (const auto& b : rows) n += b->num_rows();
+    return "p" + std::to_string(partition) + ":" + std::to_string(n);
+  }
+  Status Commit(int64_t batch_id, const std::vector<WriterCommitMessage>& messages) override {
+    std::string call = "commit " + std::to_string(batch_id);
+    for (const auto& m : messages) call += " " + m;
+    log_->Add(call);
+    return Status::OK();
+  }
+  Status Abort(int64_t batch_id,
+               const std::vector<std::optional<WriterCommitMessage>>& messages) override {
+    std::string call = "abort " + std::to_string(batch_id);
+    for (const auto& m : messages) call += " " + (m ? *m : std::string("-"));
+    log_->Add(call);
+    return Status::OK();
+  }
+
+ private:
+  std::shared_ptr<TwoPhaseLog> log_;
+  int fail_partition_;
+};
+
+Status RunOnceInto(Runtime& runtime, std::unique_ptr<DataSource> source,
+                   std::unique_ptr<Sink> sink, QueryOptions options) {
+  options.trigger.kind = Trigger::Kind::kOnce;
+  auto query = runtime.streams().Start(std::move(source), std::move(sink), std::nullopt,
+                                       options);
+  if (!query.ok()) return query.status();
+  return (*query)->AwaitTermination();
+}
+
+TEST_F(RuntimeTest, ATwoPhaseSinkWritesPartitionsOnExecutorsThenCommitsTheirMessages) {
+  auto runtime = Runtime::Create();
+  auto log = std::make_shared<TwoPhaseLog>();
+  auto reads = std::make_shared<std::atomic<int>>(0);
+  QueryOptions options = Options("two-phase");
+  options.name = "writer";
+  ASSERT_OK(RunOnceInto(*runtime, std::make_unique<PartitionedSource>(std::set<int>{}, reads),
+                        std::make_unique<TwoPhaseSink>(log), options));
+  EXPECT_THAT(log->calls, ElementsAre("commit 0 p0:1 p1:1 p2:1"));
+  EXPECT_FALSE(log->writer_threads.contains(std::this_thread::get_id()));
+  ASSERT_TRUE(log->opened.has_value());
+  EXPECT_EQ(log->opened->query_name, "writer");
+  EXPECT_EQ(log->opened->checkpoint_dir, dir + "/two-phase");
+  EXPECT_FALSE(log->opened->query_id.empty());
+  EXPECT_FALSE(log->opened->run_id.empty());
+  EXPECT_TRUE(log->opened->schema->Equals(*testing::LongSchema()));
+  EXPECT_EQ(log->closed, 1);
+}
+
+TEST_F(RuntimeTest, AFailedPartitionWriteAbortsTheBatchWhichRunsAgainOnRestart) {
+  auto runtime = Runtime::Create();
+  auto log = std::make_shared<TwoPhaseLog>();
+  auto reads = std::make_shared<std::atomic<int>>(0);
+  Status failed =
+      RunOnceInto(*runtime, std::make_unique<PartitionedSource>(std::set<int>{}, reads),
+                  std::make_unique<TwoPhaseSink>(log, 1), Options("abort"));
+  EXPECT_EQ(failed.ToString(), "I/O error: batch 0: partition write failed");
+  EXPECT_THAT(log->calls, ElementsAre("abort 0 p0:1 - p2:1"));
+  EXPECT_EQ(log->closed, 1);  // closed however the query ended
+  ASSERT_OK(RunOnceInto(*runtime, std::make_unique<PartitionedSource>(std::set<int>{}, reads),
+                        std::make_unique<TwoPhaseSink>(log), Options("abort")));
+  EXPECT_THAT(log->calls, ElementsAre("abort 0 p0:1 - p2:1", "commit 0 p0:1 p1:1 p2:1"));
+}
+
+struct FaultTest : RuntimeTest {
+  std::shared_ptr<FaultInjectionEnv> env = std::make_shared<FaultInjectionEnv>();
+  std::shared_ptr<Runtime> runtime = [this] {
+    RuntimeOptions options;
+    options.env = env;
+    return Runtime::Create(options);
+  }();
+  std::shared_ptr<CollectedOutput> out = std::make_shared<CollectedOutput>();
+  std::shared_ptr<std::atomic<int>> reads = std::make_shared<std::atomic<int>>(0);
+
+  Status RunQuery(const std::string& name) {
+    return RunOnce(*runtime, std::make_unique<PartitionedSource>(std::set<int>{}, reads),
+                   Options(name), out);
+  }
+  std::set<int64_t> Committed(const std::string& name) {
+    auto cp = checkpoint::Checkpoint::OpenReadOnly(dir + "/" + name);
+    auto ids = (*cp)->CommitBatchIds();
+    return {ids->begin(), ids->end()};
+  }
+};
+
+TEST_F(FaultTest, AFailedOffsetsWriteWhileReadsAreInFlightFailsTheBatchAfterTheReads) {
+  env->FailNth(FaultInjectionEnv::Op::kSync, "/wal/offsets/.0.", 1,
+               Status::IOError("disk gone"));
+  EXPECT_EQ(RunQuery("wal").ToString(), "I/O error: batch 0: disk gone");
+  // The reads started while offsets/0 was written (a pool's worth: the executors) all
+  // ended before the failure was reported, and no more were started.
+  EXPECT_EQ(reads->load(), std::min(3u, std::thread::hardware_concurrency()));
+  EXPECT_TRUE(out->deliveries.empty());  // nothing reached the sink
+  ASSERT_OK(RunQuery("wal"));
+  EXPECT_EQ(out->values_by_batch[0], (std::vector<int64_t>{0, 1, 2}));
+}
+
+TEST_F(FaultTest, AFailedCommitWriteLeavesTheBatchToBeDeliveredAgainOnRestart) {
+  env->FailNth(FaultInjectionEnv::Op::kRename, "/commit/commits/0", 1,
+               Status::IOError("cannot rename"));
+  EXPECT_EQ(RunQuery("commit").ToString(), "I/O error: batch 0: cannot rename");
+  EXPECT_EQ(out->deliveries[0], 1);
+  EXPECT_TRUE(Committed("commit").empty());
+  ASSERT_OK(RunQuery("commit"));
+  EXPECT_EQ(out->deliveries[0], 2);  // the sink sees batch 0 again and keeps it once
+  EXPECT_EQ(out->values_by_batch[0], (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(Committed("commit"), std::set<int64_t>{0});
+}
+
+TEST_F(FaultTest, AFailedDirectorySyncIsReportedAndNothingIsDelivered) {
+  env->FailNth(FaultInjectionEnv::Op::kSyncDir, "/fsync/offsets", 1,
+               Status::IOError("cannot sync directory"));
+  EXPECT_EQ(RunQuery("fsync").ToString(), "I/O error: batch 0: cannot sync directory");
+  EXPECT_TRUE(out->deliveries.empty());
+}
+
+TEST_F(FaultTest, AFailingCheckpointWriteAtStartIsReportedBeforeTheQueryRuns) {
+  env->FailNth(FaultInjectionEnv::Op::kCreate, "metadata", 1,
+               Status::IOError("read-only file system"));
+  auto query = runtime->streams().Start(
+      std::make_unique<PartitionedSource>(std::set<int>{}, reads),
+      std::make_unique<CollectingSink>(out), std::nullopt, Options("start"));
+  ASSERT_FALSE(query.ok());
+  EXPECT_THAT(query.status().message(), HasSubstr("read-only file system"));
+  EXPECT_TRUE(runtime->streams().active().empty());
 }
 
 }  // namespace

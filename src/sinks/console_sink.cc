@@ -45,18 +45,23 @@ class ConsoleSink : public Sink {
 
   std::string description() const override { return "ConsoleSink"; }
 
-  Status AddBatch(int64_t batch_id, const Schema& schema,
-                  const std::vector<RecordBatchPtr>& batches) override {
+  Status Open(const SinkContext& context) override {
+    schema_ = context.schema;
+    return Status::OK();
+  }
+
+  Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
     std::ostringstream text;
     text << "-------------------------------------------\n"
          << "Batch: " << batch_id << "\n"
          << "-------------------------------------------\n"
-         << FormatTable(schema, batches, num_rows_, truncate_) << "\n";
+         << FormatTable(*schema_, batches, num_rows_, truncate_) << "\n";
     *out_ << text.str() << std::flush;
     return Status::OK();
   }
 
  private:
+  std::shared_ptr<const Schema> schema_;
   const int64_t num_rows_;
   const int truncate_;
   std::ostream* out_;

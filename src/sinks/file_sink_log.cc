@@ -1,37 +1,35 @@
 #include "sinks/file_sink_log.h"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
-
-#include "common/file_util.h"
 
 namespace rivulet {
 namespace {
 
-constexpr char kLogDir[] = "_spark_metadata";
+constexpr char kLogDir[] = "/_spark_metadata";
 
 }  // namespace
 
-Result<FileSinkLog> FileSinkLog::Open(const std::string& dir) {
-  RIVULET_RETURN_NOT_OK(CreateDirs(dir + "/" + kLogDir));
+Result<FileSinkLog> FileSinkLog::Open(const std::string& dir, Env* env) {
+  RIVULET_RETURN_NOT_OK(env->CreateDirs(dir + kLogDir));
   char resolved[PATH_MAX];
   if (realpath(dir.c_str(), resolved) == nullptr) {
-    return Status::IOError("cannot resolve " + dir);
+    return Status::IOError("cannot resolve " + dir + ": " + std::strerror(errno));
   }
-  return FileSinkLog(resolved);
+  RIVULET_ASSIGN_OR_RETURN(
+      auto entries, checkpoint::BatchLog::Open(std::string(resolved) + kLogDir,
+                                               /*remove_temporary_files=*/false, env));
+  return FileSinkLog(resolved, std::move(entries));
 }
 
-std::string FileSinkLog::EntryPath(int64_t batch_id) const {
-  return dir_ + "/" + kLogDir + "/" + std::to_string(batch_id);
-}
-
-bool FileSinkLog::HasBatch(int64_t batch_id) const {
-  return access(EntryPath(batch_id).c_str(), F_OK) == 0;
+Result<bool> FileSinkLog::HasBatch(int64_t batch_id) const {
+  RIVULET_ASSIGN_OR_RETURN(auto entry, entries_->Read(batch_id));
+  return entry.has_value();
 }
 
 Status FileSinkLog::Commit(int64_t batch_id,
@@ -40,7 +38,9 @@ Status FileSinkLog::Commit(int64_t batch_id,
   for (const auto& name : files) {
     struct stat st {};
     const std::string path = dir_ + "/" + name;
-    if (stat(path.c_str(), &st) != 0) return Status::IOError("cannot stat " + path);
+    if (stat(path.c_str(), &st) != 0) {
+      return Status::IOError("cannot stat " + path + ": " + std::strerror(errno));
+    }
     nlohmann::ordered_json line = {
         {"path", "file://" + path},
         {"size", static_cast<int64_t>(st.st_size)},
@@ -53,28 +53,22 @@ Status FileSinkLog::Commit(int64_t batch_id,
     entry += '\n';
     entry += line.dump();
   }
-  return WriteFileAtomic(EntryPath(batch_id), entry, /*overwrite=*/false);
+  return entries_->Add(batch_id, entry);
 }
 
 Result<std::vector<std::string>> FileSinkLog::CommittedFiles() const {
-  RIVULET_ASSIGN_OR_RETURN(auto names, ListDir(dir_ + "/" + kLogDir));
-  std::vector<int64_t> batches;
-  for (const auto& name : names) {
-    if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit)) {
-      batches.push_back(std::stoll(name));
-    }
-  }
-  std::sort(batches.begin(), batches.end());
+  RIVULET_ASSIGN_OR_RETURN(std::vector<int64_t> batches, entries_->BatchIds());
   std::vector<std::string> files;
   for (int64_t batch : batches) {
-    RIVULET_ASSIGN_OR_RETURN(std::string text, ReadFile(EntryPath(batch)));
-    size_t pos = text.find('\n');
+    RIVULET_ASSIGN_OR_RETURN(std::optional<std::string> text, entries_->Read(batch));
+    if (!text) continue;  // removed since it was listed
+    size_t pos = text->find('\n');
     while (pos != std::string::npos) {
-      size_t next = text.find('\n', pos + 1);
+      size_t next = text->find('\n', pos + 1);
       auto line =
-          nlohmann::json::parse(text.substr(pos + 1, next - pos - 1), nullptr, false);
+          nlohmann::json::parse(text->substr(pos + 1, next - pos - 1), nullptr, false);
       if (line.is_discarded() || !line.contains("path")) {
-        return Status::Corruption(EntryPath(batch) + " is corrupt: bad file entry");
+        return Status::Corruption(entries_->PathOf(batch) + " is corrupt: bad file entry");
       }
       std::string path = line["path"].get<std::string>();
       files.push_back(path.substr(path.rfind('/') + 1));

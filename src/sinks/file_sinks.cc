@@ -1,9 +1,10 @@
 #include "sinks/file_sinks.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 
-#include "common/file_util.h"
+#include "common/env.h"
 #include "ipc/writer.h"
 #include "sinks/file_sink_log.h"
 #include "sinks/json_rows.h"
@@ -14,61 +15,73 @@ namespace {
 using Encoder =
     std::function<Result<std::string>(const Schema&, const std::vector<RecordBatchPtr>&)>;
 
+// One file per batch in the sink's directory, listed in its metadata log.
 class FileSink : public Sink {
  public:
-  FileSink(std::string kind, std::string extension, FileSinkLog log, Encoder encode)
+  FileSink(std::string kind, std::string extension, std::string dir, Encoder encode)
       : kind_(std::move(kind)),
         extension_(std::move(extension)),
-        log_(std::move(log)),
+        dir_(std::move(dir)),
         encode_(std::move(encode)) {}
 
-  std::string description() const override { return kind_ + "[" + log_.dir() + "]"; }
+  std::string description() const override { return kind_ + "[" + dir_ + "]"; }
 
-  Status AddBatch(int64_t batch_id, const Schema& schema,
-                  const std::vector<RecordBatchPtr>& batches) override {
-    if (log_.HasBatch(batch_id)) return Status::OK();  // delivered before a crash
+  Status Open(const SinkContext& context) override {
+    schema_ = context.schema;
+    env_ = context.env != nullptr ? context.env : Env::Default();
+    RIVULET_ASSIGN_OR_RETURN(FileSinkLog log, FileSinkLog::Open(dir_, env_));
+    log_ = std::make_unique<FileSinkLog>(std::move(log));
+    return Status::OK();
+  }
+
+  Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
+    RIVULET_ASSIGN_OR_RETURN(bool delivered, log_->HasBatch(batch_id));
+    if (delivered) return Status::OK();  // delivered before a crash
     int64_t rows = 0;
     for (const auto& b : batches) rows += b->num_rows();
     std::vector<std::string> files;
     if (rows > 0) {
-      RIVULET_ASSIGN_OR_RETURN(std::string bytes, encode_(schema, batches));
+      RIVULET_ASSIGN_OR_RETURN(std::string bytes, encode_(*schema_, batches));
       char name[64];
       snprintf(name, sizeof name, "part-%05lld.%s", static_cast<long long>(batch_id),
                extension_.c_str());
       // The name is fixed per batch: a leftover of a crashed attempt is replaced by the
       // replay, which holds the same rows.
       RIVULET_RETURN_NOT_OK(
-          WriteFileAtomic(log_.dir() + "/" + name, bytes, /*overwrite=*/true));
+          env_->WriteFileAtomic(log_->dir() + "/" + name, bytes, /*overwrite=*/true));
       files.push_back(name);
     }
-    return log_.Commit(batch_id, files);
+    return log_->Commit(batch_id, files);
   }
 
  private:
   const std::string kind_;
   const std::string extension_;
-  FileSinkLog log_;
+  const std::string dir_;
   Encoder encode_;
+  std::shared_ptr<const Schema> schema_;
+  Env* env_ = nullptr;
+  std::unique_ptr<FileSinkLog> log_;
 };
 
-Result<FileSinkLog> OpenLog(const Options& options, const std::string& kind) {
+Result<std::string> PathOption(const Options& options, const std::string& kind) {
   auto path = options.Get("path");
   if (!path || path->empty()) {
     return Status::InvalidArgument(kind + " sink: option 'path' is required");
   }
-  return FileSinkLog::Open(*path);
+  return std::filesystem::absolute(*path).lexically_normal().string();
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Sink>> MakeJsonSink(const Options& options) {
-  RIVULET_ASSIGN_OR_RETURN(auto log, OpenLog(options, "json"));
+  RIVULET_ASSIGN_OR_RETURN(std::string dir, PathOption(options, "json"));
   Encoder encode = [](const Schema&, const std::vector<RecordBatchPtr>& batches) {
     std::string text;
     for (const auto& batch : batches) AppendJsonLines(*batch, &text);
     return Result<std::string>(std::move(text));
   };
-  return std::unique_ptr<Sink>(new FileSink("JsonSink", "json", std::move(log), encode));
+  return std::unique_ptr<Sink>(new FileSink("JsonSink", "json", std::move(dir), encode));
 }
 
 Result<std::unique_ptr<Sink>> MakeArrowSink(const Options& options) {
@@ -83,13 +96,13 @@ Result<std::unique_ptr<Sink>> MakeArrowSink(const Options& options) {
         "arrow sink: option 'compression' must be none, lz4 or zstd, got '" +
         compression + "'");
   }
-  RIVULET_ASSIGN_OR_RETURN(auto log, OpenLog(options, "arrow"));
+  RIVULET_ASSIGN_OR_RETURN(std::string dir, PathOption(options, "arrow"));
   Encoder encode = [write_options](const Schema& schema,
                                    const std::vector<RecordBatchPtr>& batches) {
     return ipc::WriteFile(schema, batches, write_options);
   };
   return std::unique_ptr<Sink>(
-      new FileSink("ArrowSink", "arrow", std::move(log), encode));
+      new FileSink("ArrowSink", "arrow", std::move(dir), encode));
 }
 
 }  // namespace rivulet

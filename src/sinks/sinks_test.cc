@@ -47,6 +47,14 @@ TEST(JsonRowsTest, RowsAreWrittenAsSparksJsonSourceWritesThem) {
       "\n");
 }
 
+// Opens a sink as a query would, for batches of `schema`.
+Status OpenFor(Sink& sink, std::shared_ptr<const Schema> schema) {
+  SinkContext context;
+  context.query_id = "query";
+  context.schema = std::move(schema);
+  return sink.Open(context);
+}
+
 TEST(ConsoleSinkTest, PrintsABannerAndAShowStyleTable) {
   std::ostringstream out;
   Options options;
@@ -56,7 +64,8 @@ TEST(ConsoleSinkTest, PrintsABannerAndAShowStyleTable) {
       std::make_shared<const Schema>(*ParseDdl("id INT, s STRUCT<a: INT, b: STRING>"));
   RecordBatchBuilder builder(schema);
   ASSERT_OK(builder.AppendRow(std::vector<Value>{7, ListValue{{1, "x"}}}));
-  ASSERT_OK((*sink)->AddBatch(3, *schema, {*builder.Finish()}));
+  ASSERT_OK(OpenFor(**sink, schema));
+  ASSERT_OK((*sink)->AddBatch(3, {*builder.Finish()}));
   EXPECT_EQ(out.str(),
             "-------------------------------------------\n"
             "Batch: 3\n"
@@ -114,12 +123,13 @@ TEST_F(JsonSinkTest, EachBatchIsOneFileListedInTheMetadataLog) {
   options.Set("path", dir);
   auto sink = MakeJsonSink(options);
   ASSERT_OK(sink);
-  ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()}));
-  ASSERT_OK((*sink)->AddBatch(1, *PeopleSchema(), {}));  // empty: logged, no file
+  ASSERT_OK(OpenFor(**sink, PeopleSchema()));
+  ASSERT_OK((*sink)->AddBatch(0, {People()}));
+  ASSERT_OK((*sink)->AddBatch(1, {}));  // empty: logged, no file
   auto log = FileSinkLog::Open(dir);
   ASSERT_OK(log);
   EXPECT_EQ(*log->CommittedFiles(), std::vector<std::string>{"part-00000.json"});
-  EXPECT_TRUE(log->HasBatch(1));
+  EXPECT_TRUE(*log->HasBatch(1));
   std::string entry;
   std::getline(std::ifstream(dir + "/_spark_metadata/0") >> std::ws, entry);
   EXPECT_EQ(entry, "v1");
@@ -129,10 +139,11 @@ TEST_F(JsonSinkTest, AReplayedBatchIsNotWrittenTwice) {
   Options options;
   options.Set("path", dir);
   auto sink = MakeJsonSink(options);
-  ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()}));
+  ASSERT_OK(OpenFor(**sink, PeopleSchema()));
+  ASSERT_OK((*sink)->AddBatch(0, {People()}));
   auto before = std::filesystem::last_write_time(dir + "/part-00000.json");
   // The replay of batch 0 after a crash carries other rows only to show it is ignored.
-  ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(0, 1)}));
+  ASSERT_OK((*sink)->AddBatch(0, {People()->Slice(0, 1)}));
   EXPECT_EQ(std::filesystem::last_write_time(dir + "/part-00000.json"), before);
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir + "/_spark_metadata"),
                           std::filesystem::directory_iterator()),
@@ -147,8 +158,9 @@ TEST_F(JsonSinkTest, TheArrowSinkWritesOneArrowFilePerBatchThatReadsBackToTheSam
     options.Set("compression", compression);
     auto sink = MakeArrowSink(options);
     ASSERT_OK(sink);
-    ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()}));
-    ASSERT_OK((*sink)->AddBatch(0, *PeopleSchema(), {People()->Slice(1, 1)}));  // replay
+    ASSERT_OK(OpenFor(**sink, PeopleSchema()));
+    ASSERT_OK((*sink)->AddBatch(0, {People()}));
+    ASSERT_OK((*sink)->AddBatch(0, {People()->Slice(1, 1)}));  // replay
     auto bytes = ReadFile(out + "/part-00000.arrow");
     ASSERT_OK(bytes);
     auto read = ipc::ReadFile(std::make_shared<const std::string>(*bytes));

@@ -118,8 +118,7 @@ class CollectingSink : public Sink {
  public:
   explicit CollectingSink(std::shared_ptr<CollectedOutput> out) : out_(std::move(out)) {}
   std::string description() const override { return "CollectingSink"; }
-  Status AddBatch(int64_t batch_id, const Schema&,
-                  const std::vector<RecordBatchPtr>& batches) override {
+  Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
     std::lock_guard lock(out_->mu);
     ++out_->deliveries[batch_id];
     auto& values = out_->values_by_batch[batch_id];
