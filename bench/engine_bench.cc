@@ -119,7 +119,7 @@ double FillColumnsRowsPerSecond(int64_t rows_per_batch, int batches) {
       const int64_t base = b * rows_per_batch;
       for (int64_t i = 0; i < rows_per_batch; ++i) {
         values[i] = base + i;
-        timestamps[i] = b * 1'000'000;
+        timestamps[i] = int64_t{b} * 1'000'000;
       }
       checksum += values[rows_per_batch - 1] + timestamps[0];
     }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -102,4 +103,11 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace rivulet::python
 
-int main(int argc, char** argv) { return rivulet::python::Main(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return rivulet::python::Main(argc, argv);
+  } catch (const std::exception& e) {
+    fprintf(stderr, "worker_start_bench: %s\n", e.what());
+    return 1;
+  }
+}

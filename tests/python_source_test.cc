@@ -42,6 +42,7 @@ std::vector<int64_t> Range(int64_t from, int64_t to) {
 
 std::vector<int64_t> Longs(const std::vector<Json>& rows, const std::string& column) {
   std::vector<int64_t> values;
+  values.reserve(rows.size());
   for (const auto& row : rows) values.push_back(row.at(column).get<int64_t>());
   return values;
 }
@@ -65,6 +66,7 @@ std::vector<Json> ProgressLines(const std::string& err) {
 
 std::vector<int64_t> RowsPerBatch(const std::vector<Json>& progress) {
   std::vector<int64_t> rows;
+  rows.reserve(progress.size());
   for (const auto& p : progress) rows.push_back(p.at("numInputRows").get<int64_t>());
   return rows;
 }

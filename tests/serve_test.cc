@@ -32,7 +32,7 @@ struct ServeTest : ::testing::Test {
     return path;
   }
   // A rate-micro-batch query into its own json directory.
-  Json RateQuery(const std::string& name, Json extra = Json::object()) {
+  Json RateQuery(const std::string& name, const Json& extra = Json::object()) {
     Json q = {{"name", name},
               {"source", "rate-micro-batch"},
               {"options", {{"rowsPerBatch", 5}}},

@@ -28,7 +28,9 @@ struct BlockId {
   int64_t sequence = 0;
 
   std::string ToString() const;
-  auto operator<=>(const BlockId&) const = default;
+  // clang-tidy 14 takes the literal 0 that a defaulted <=> compares its result with for
+  // a null pointer.
+  auto operator<=>(const BlockId&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 class BlockManager {

@@ -35,7 +35,7 @@ TEST(BlockManagerTest, AccountsTheBytesOfEveryBlock) {
 }
 
 TEST(BlockManagerTest, RefusesABlockThatWouldPassTheLimitAndKeepsTheOthers) {
-  BlockManager blocks(100 * 8);
+  BlockManager blocks(int64_t{100} * 8);
   ASSERT_TRUE(blocks.Put({1, 0}, {LongBatch(60)}));
   EXPECT_FALSE(blocks.Put({1, 1}, {LongBatch(41)}));
   EXPECT_FALSE(blocks.Get({1, 1}).has_value());

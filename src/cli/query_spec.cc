@@ -68,9 +68,10 @@ Result<Options> OptionMap(const Json& entry, const char* key, const std::string&
     } else if (v.is_number() || v.is_boolean()) {
       options.Set(name, v.dump());
     } else {
-      return Status::InvalidArgument(who + ": option '" + name + "' in '" + key +
+      return Status::InvalidArgument("option '" + name + "' in '" + key +
                                      "' must be a string, number or boolean, got " +
-                                     v.dump());
+                                     v.dump())
+          .WithContext(who);
     }
   }
   return options;
@@ -92,7 +93,7 @@ Result<QuerySpec> ParseEntry(const Json& entry, size_t index) {
       "maxBatches"};
   for (const auto& [key, _] : entry.items()) {
     if (!kKeys.contains(key)) {
-      return Status::InvalidArgument(who + ": unknown key '" + key + "'");
+      return Status::InvalidArgument("unknown key '" + key + "'").WithContext(who);
     }
   }
   for (const char* required : {"source", "checkpoint"}) {
@@ -222,7 +223,7 @@ Result<std::vector<QuerySpec>> ReadServeFile(const std::string& path) {
   }
   for (const auto& [key, _] : config.items()) {
     if (key != "queries") {
-      return Status::InvalidArgument(path + ": unknown key '" + key + "'");
+      return Status::InvalidArgument("unknown key '" + key + "'").WithContext(path);
     }
   }
   std::vector<QuerySpec> specs;
@@ -232,15 +233,16 @@ Result<std::vector<QuerySpec>> ReadServeFile(const std::string& path) {
     if (!spec.ok()) return spec.status().WithContext(path);
     const std::string who = spec->Describe(i);
     if (!spec->name.empty() && !names.emplace(spec->name, i).second) {
-      return Status::InvalidArgument(path + ": " + who +
-                                     ": key 'name': the name is taken by query #" +
-                                     std::to_string(names[spec->name] + 1));
+      return Status::InvalidArgument(who + ": key 'name': the name is taken by query #" +
+                                     std::to_string(names[spec->name] + 1))
+          .WithContext(path);
     }
     if (!checkpoints.emplace(spec->checkpoint, i).second) {
-      return Status::InvalidArgument(
-          path + ": " + who + ": key 'checkpoint': " + spec->checkpoint +
-          " is also the checkpoint of " +
-          specs[checkpoints[spec->checkpoint]].Describe(checkpoints[spec->checkpoint]));
+      const size_t other = checkpoints[spec->checkpoint];
+      return Status::InvalidArgument(who + ": key 'checkpoint': " + spec->checkpoint +
+                                     " is also the checkpoint of " +
+                                     specs[other].Describe(other))
+          .WithContext(path);
     }
     specs.push_back(std::move(*spec));
   }

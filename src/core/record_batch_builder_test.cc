@@ -409,7 +409,7 @@ TEST(RecordBatchBuilderTest, ManyRowsWithRandomNullsRoundTrip) {
   std::srand(kSeed);
   std::vector<Row> rows;
   for (int i = 0; i < 1000; ++i) {
-    auto maybe = [](Value v) { return std::rand() % 5 == 0 ? Value() : v; };
+    auto maybe = [](const Value& v) { return std::rand() % 5 == 0 ? Value() : v; };
     rows.push_back({maybe(i % 2 == 0), maybe(i), maybe(std::to_string(i)),
                     maybe(ListValue{{maybe(i), maybe(i + 1)}}),
                     maybe(ListValue{{maybe(static_cast<double>(i)), maybe("s")}})});

@@ -101,6 +101,7 @@ TEST(RecordBatchTest, ToRowsReadsEveryValue) {
 
 TEST(RecordBatchTest, SliceSharesBuffersAndSetsOffsets) {
   std::vector<Row> rows;
+  rows.reserve(20);
   for (int i = 0; i < 20; ++i) {
     rows.push_back({i % 3 == 0 ? Value() : Value(i), "s" + std::to_string(i),
                     ListValue{{i, i}}, ListValue{{i % 4 == 0 ? Value() : Value(i)}}});

@@ -285,11 +285,11 @@ TEST(SchemaTest, FromSparkJsonShortensLongInputInErrors) {
 }
 
 TEST(SchemaTest, FromSparkJsonRejectsNestingDeeperThanAHundredLevels) {
-  std::string json = "\"int\"";
-  for (int i = 0; i < 150; ++i) {
-    json = R"({"type":"array","elementType":)" + json + R"(,"containsNull":true})";
-  }
-  json = R"({"type":"struct","fields":[{"name":"a","type":)" + json + "}]}";
+  std::string json = R"({"type":"struct","fields":[{"name":"a","type":)";
+  for (int i = 0; i < 150; ++i) json += R"({"type":"array","elementType":)";
+  json += "\"int\"";
+  for (int i = 0; i < 150; ++i) json += R"(,"containsNull":true})";
+  json += "}]}";
   EXPECT_EQ(ErrorText(Schema::FromSparkJson(json)),
             "Invalid argument: schema JSON: types nested deeper than 100 levels");
 }

@@ -112,7 +112,8 @@ uint32_t FlatTable::WriteTo(std::string* out) const {
   AppendLittleEndian(out, inline_size, 2);
   out->append(2 * num_slots, '\0');
   for (size_t i = 0; i < entries_.size(); ++i) {
-    PutLittleEndian(out, vtable_pos + 4 + 2 * entries_[i].slot, field_offsets[i], 2);
+    PutLittleEndian(out, vtable_pos + 4 + 2 * static_cast<size_t>(entries_[i].slot),
+                    field_offsets[i], 2);
   }
 
   size_t table_pos = out->size();

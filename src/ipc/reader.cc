@@ -211,11 +211,11 @@ Result<ReadResult> ReadStreamFrom(const std::shared_ptr<const std::string>& byte
 
 }  // namespace
 
-Result<ReadResult> ReadStream(std::shared_ptr<const std::string> bytes) {
+Result<ReadResult> ReadStream(const std::shared_ptr<const std::string>& bytes) {
   return ReadStreamFrom(bytes, 0);
 }
 
-Result<ReadResult> ReadFile(std::shared_ptr<const std::string> bytes) {
+Result<ReadResult> ReadFile(const std::shared_ptr<const std::string>& bytes) {
   const auto* data = reinterpret_cast<const uint8_t*>(bytes->data());
   const int64_t size = static_cast<int64_t>(bytes->size());
   constexpr int64_t kTrailer = 4 + 6;  // footer length, magic
@@ -291,12 +291,12 @@ Result<ReadResult> ReadFile(std::shared_ptr<const std::string> bytes) {
   return ReadResult{decoder.schema(), std::move(decoder.batches())};
 }
 
-Result<ReadResult> ReadAny(std::shared_ptr<const std::string> bytes) {
+Result<ReadResult> ReadAny(const std::shared_ptr<const std::string>& bytes) {
   if (bytes->size() >= in::kFileMagic.size() &&
       std::memcmp(bytes->data(), in::kFileMagic.data(), in::kFileMagic.size()) == 0) {
-    return ReadFile(std::move(bytes));
+    return ReadFile(bytes);
   }
-  return ReadStream(std::move(bytes));
+  return ReadStream(bytes);
 }
 
 // ---- StreamDecoder ----

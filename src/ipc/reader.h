@@ -31,11 +31,11 @@ struct ReadResult {
 
 // A whole stream. The end-of-stream marker may be missing if the bytes end at a message
 // boundary; bytes after the marker are an error.
-Result<ReadResult> ReadStream(std::shared_ptr<const std::string> bytes);
+Result<ReadResult> ReadStream(const std::shared_ptr<const std::string>& bytes);
 // A whole file (ARROW1 magic at both ends, footer).
-Result<ReadResult> ReadFile(std::shared_ptr<const std::string> bytes);
+Result<ReadResult> ReadFile(const std::shared_ptr<const std::string>& bytes);
 // A file if the bytes start with the ARROW1 magic, a stream otherwise.
-Result<ReadResult> ReadAny(std::shared_ptr<const std::string> bytes);
+Result<ReadResult> ReadAny(const std::shared_ptr<const std::string>& bytes);
 
 // An incremental stream decoder for bytes that arrive in pieces (a pipe). Feed it with
 // Consume; decoded batches queue up until taken. next_required_size() says how many more

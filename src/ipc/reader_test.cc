@@ -750,7 +750,7 @@ TEST(ReaderMetadataTest, CompressionThatIsUnknownOrBrokenIsRefused) {
 
 // ---- files built by hand ----
 
-std::string FileOf(const std::string& messages, FlatTable footer) {
+std::string FileOf(const std::string& messages, const FlatTable& footer) {
   std::string out = std::string("ARROW1\0\0", 8) + messages;
   std::string fb = footer.Finish();
   auto length = static_cast<int32_t>(fb.size());

@@ -100,6 +100,7 @@ Result<ArrayDataPtr> Take(const std::vector<const ArrayData*>& sources,
       std::vector<int32_t> offsets(n + 1, 0);
       std::vector<TakeRef> child_refs;
       std::vector<const ArrayData*> children;
+      children.reserve(sources.size());
       for (const ArrayData* s : sources) children.push_back(s->children[0].get());
       for (int64_t i = 0; i < n; ++i) {
         const TakeRef& r = refs[i];
@@ -131,6 +132,7 @@ Result<ArrayDataPtr> Take(const std::vector<const ArrayData*>& sources,
       }
       for (size_t k = 0; k < type->fields().size(); ++k) {
         std::vector<const ArrayData*> children;
+        children.reserve(sources.size());
         for (const ArrayData* s : sources) children.push_back(s->children[k].get());
         RIVULET_ASSIGN_OR_RETURN(ArrayDataPtr child, Take(children, child_refs));
         out->children.push_back(std::move(child));

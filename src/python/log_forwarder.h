@@ -28,7 +28,7 @@ using LogSink = std::function<void(const std::string& line)>;
 // Writes lines to the engine's stderr, one write per line.
 LogSink StderrLogSink();
 
-inline constexpr size_t kMaxLineBytes = 64 * 1024;
+inline constexpr size_t kMaxLineBytes = size_t{64} * 1024;
 
 class LogForwarder;
 

@@ -23,7 +23,11 @@
 namespace rivulet::python {
 
 // What every worker of one Python source (or sink) is started with.
-struct WorkerGroup {
+//
+// The NOLINT: clang-tidy 14 follows nlohmann::json's noexcept default constructor into a
+// throw that it cannot reach, so it takes this struct's implicit default constructor for
+// one that throws.
+struct WorkerGroup {  // NOLINT(bugprone-exception-escape)
   WorkerSupervisor* supervisor = nullptr;
   std::string configured_python;  // before resolution through the supervisor
   WorkerSpawnOptions spawn;       // spawn.python is resolved when a worker starts

@@ -143,7 +143,6 @@ const char* FunctionName(FunctionId id) {
     case FunctionId::kStop:
       return "stop";
     case FunctionId::kReadPartition:
-      return "read";
     case FunctionId::kSimpleRead:
       return "read";
     case FunctionId::kReadBetweenOffsets:
@@ -205,7 +204,7 @@ Result<std::optional<Message>> ReadFrame(int fd) {
   }
   // Small frames (and the start of big ones) arrive with one read() into a buffer; a big
   // field's remainder is read straight into its string.
-  constexpr size_t kBufferBytes = 64 * 1024;
+  constexpr size_t kBufferBytes = size_t{64} * 1024;
   std::string buffer;
   size_t buffered = 0, taken = 0, body_read = 0;
   auto fill = [&](char* out, size_t n) -> Status {

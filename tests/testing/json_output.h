@@ -18,8 +18,9 @@ inline std::vector<nlohmann::json> CommittedJsonRows(const std::string& dir) {
   if (!log.ok()) return rows;
   auto files = log->CommittedFiles();
   if (!files.ok()) return rows;
+  const std::string prefix = dir + "/";
   for (const auto& file : *files) {
-    std::istringstream lines(Slurp(dir + "/" + file));
+    std::istringstream lines(Slurp(prefix + file));
     for (std::string line; std::getline(lines, line);)
       rows.push_back(nlohmann::json::parse(line));
   }

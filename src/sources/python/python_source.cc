@@ -75,8 +75,8 @@ class PythonStreamReader : public StreamReader {
       : calls_(std::move(planner), std::move(schema)),
         default_limit_(default_limit),
         available_now_(available_now),
-        pool_(calls_.worker().group(), {FunctionId::kCreateReader, {create_reader}},
-              read_workers) {}
+        pool_(calls_.worker().group(),
+              {FunctionId::kCreateReader, {std::move(create_reader)}}, read_workers) {}
 
   Result<Offset> InitialOffset() override {
     return calls_.OffsetOf(FunctionId::kInitialOffset);

@@ -63,7 +63,7 @@ Result<std::unique_ptr<DataSource>> OpenSupervised(const std::string& spec,
 std::unique_ptr<DataSource> Open(const std::string& spec,
                                  const std::map<std::string, std::string>& options = {},
                                  PythonSourceConfig config = {}) {
-  auto source = OpenSupervised(spec, MakeOptions(options), config);
+  auto source = OpenSupervised(spec, MakeOptions(options), std::move(config));
   EXPECT_TRUE(source.ok()) << source.status().ToString();
   return source.ok() ? std::move(*source) : nullptr;
 }
@@ -524,6 +524,7 @@ TEST(PythonSourceTest, PartitionsAreReadInParallelByTheReadWorkers) {
   std::vector<Result<std::vector<RecordBatchPtr>>> results(2,
                                                            Status::Internal("not run"));
   std::vector<std::thread> threads;
+  threads.reserve(2);
   for (int i = 0; i < 2; ++i) {
     threads.emplace_back([&, i] { results[i] = reader->Read(*(*partitions)[i]); });
   }
