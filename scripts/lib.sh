@@ -3,12 +3,12 @@
 
 RIVULET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages the build, the tests and the Python workers need.
+# Debian packages the build, the tests, the lint (scripts/lint) and the Python workers need.
 RIVULET_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libcli11-dev libflatbuffers-dev flatbuffers-compiler
   liblz4-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format clang-tidy
   python3 python3-pytest python3-cloudpickle
 )
 
