@@ -1,8 +1,10 @@
 """1,000 native queries in one `rivulet serve`, next to the same query alone, in one run.
 
 Each query is rate-micro-batch (one row a batch) under a 5 s processing-time trigger into
-noop, with its own durable checkpoint. The script runs `rivulet serve` twice, first with
-one query and then with N, samples the process while it runs, and prints:
+noop, with its own durable checkpoint. The script runs `rivulet serve` three times: with
+one query, with N, and with one again (so a change in the machine's load during the run
+shows as a difference between the two lone runs), samples the process while it runs, and
+prints:
 
   - resident memory per query: (RSS with N queries - RSS with one) / (N - 1);
   - threads of the process with N queries;
@@ -108,13 +110,14 @@ def main():
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="rivulet-serve-bench-", dir=args.dir)
     try:
-        lone = run_serve(args.binary, work, 1, args.seconds, args.interval)
+        lone = run_serve(args.binary, work, 1, args.seconds / 2, args.interval)
         many = run_serve(args.binary, work, args.queries, args.seconds, args.interval)
+        lone_after = run_serve(args.binary, work, 1, args.seconds / 2, args.interval)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     cores = os.cpu_count()
     per_query = (many["rss_kb"] - lone["rss_kb"]) / (args.queries - 1)
-    lone_d = lone["durations"].get("q0", [])
+    lone_d = lone["durations"].get("q0", []) + lone_after["durations"].get("q0", [])
     first_d = many["durations"].get("q0", [])
     all_d = [d for ds in many["durations"].values() for d in ds]
     print("rivulet serve, %d queries (rate-micro-batch, processing-time=%s, noop)"
@@ -124,7 +127,9 @@ def main():
     print("  resident memory per query    : %8.1f KB   (goal <= 150 KB)" % per_query)
     print("  threads with %d queries    : %8d      (goal <= %d = 2 x %d cores + 8)"
           % (args.queries, many["threads"], 2 * cores + 8, cores))
-    print("  batch time, query alone      : %s" % describe(lone_d))
+    print("  batch time, query alone      : %s (before: %s; after: %s)"
+          % (describe(lone_d), describe(lone["durations"].get("q0", [])),
+             describe(lone_after["durations"].get("q0", []))))
     print("  batch time, q0 among %d    : %s" % (args.queries, describe(first_d)))
     print("  batch time, all %d queries : %s" % (args.queries, describe(all_d)))
     print("  ratio (q0 among all / alone) : median %.2fx, mean %.2fx   (goal <= 1.5x)"

@@ -33,15 +33,15 @@ struct PowerCutTest : ::testing::Test {
     source_options.Set("rowsPerBatch", std::to_string(kRowsPerBatch));
     Options sink_options;
     sink_options.Set("path", dir + "/" + name + "/out");
-    RIVULET_ASSIGN_OR_RETURN(auto source,
-                             runtime->sources().Create("rate-micro-batch", source_options));
+    RIVULET_ASSIGN_OR_RETURN(
+        auto source, runtime->sources().Create("rate-micro-batch", source_options));
     RIVULET_ASSIGN_OR_RETURN(auto sink, runtime->sinks().Create("json", sink_options));
     QueryOptions query;
     query.checkpoint_dir = dir + "/" + name + "/checkpoint";
     query.max_batches = batches;
-    RIVULET_ASSIGN_OR_RETURN(auto started, runtime->streams().Start(
-                                               std::move(source), std::move(sink),
-                                               std::nullopt, query));
+    RIVULET_ASSIGN_OR_RETURN(auto started,
+                             runtime->streams().Start(std::move(source), std::move(sink),
+                                                      std::nullopt, query));
     return started->AwaitTermination();
   }
 };

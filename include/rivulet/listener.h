@@ -4,8 +4,8 @@
 //
 // Events of one query arrive in order: started, then progress and idle events, then
 // terminated. onQueryStarted runs before StreamingQueryManager::Start returns, on the
-// starting thread, as in Spark; the others run on the runtime's listener thread, one event
-// at a time, so a slow listener delays other listeners but never a query.
+// starting thread, as in Spark; the others run on the runtime's listener thread, one
+// event at a time, so a slow listener delays other listeners but never a query.
 
 #include <cstdint>
 #include <optional>

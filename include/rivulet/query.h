@@ -25,8 +25,7 @@ struct Trigger {
     kDefault,         // next batch as soon as the previous one ends
     kProcessingTime,  // one batch per interval; a late batch starts the next at once
     kOnce,            // one batch with everything available, then stop
-    kAvailableNow,    // everything available at start, possibly in several batches, then
-                      // stop
+    kAvailableNow,    // all that is available at start, in one or more batches; then stop
   };
   Kind kind = Kind::kDefault;
   std::chrono::milliseconds interval{0};
@@ -106,7 +105,8 @@ class StreamingQueryManager {
   // Stops every active query and waits for them.
   virtual void StopAll() = 0;
   virtual void addListener(std::shared_ptr<StreamingQueryListener> listener) = 0;
-  virtual void removeListener(const std::shared_ptr<StreamingQueryListener>& listener) = 0;
+  virtual void removeListener(
+      const std::shared_ptr<StreamingQueryListener>& listener) = 0;
 };
 
 }  // namespace rivulet

@@ -19,7 +19,7 @@ struct ReadLimit {
   static ReadLimit AllAvailable() { return {}; }
   static ReadLimit MaxRows(int64_t n) { return {Kind::kMaxRows, n}; }
   bool operator==(const ReadLimit&) const = default;
-  // {"_type": "ReadMaxRows", "max_rows": 2}: the form read limits take on the worker wire.
+  // {"_type": "ReadMaxRows", "max_rows": 2}: read limits on the worker wire.
   std::string ToJson() const;
   static Result<ReadLimit> FromJson(std::string_view json);
 };

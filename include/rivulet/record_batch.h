@@ -72,8 +72,7 @@ struct ArrayData {
     if (type->id() == TypeId::kNull) return true;
     return null_count != 0 && buffers[0] && !GetBit(buffers[0]->data(), offset + i);
   }
-  // The value at logical row i as a Value (for printing, sinks and tests; not a hot
-  // path).
+  // The value at logical row i as a Value: for printing, sinks and tests, not hot paths.
   Value GetValue(int64_t i) const;
 };
 

@@ -75,8 +75,8 @@ class Runtime {
 
  private:
   explicit Runtime(RuntimeOptions options);
-  std::shared_ptr<void> GetOrCreateService(std::type_index type,
-                                           const std::function<std::shared_ptr<void>()>& make);
+  std::shared_ptr<void> GetOrCreateService(
+      std::type_index type, const std::function<std::shared_ptr<void>()>& make);
   std::unique_ptr<Impl> impl_;
 };
 

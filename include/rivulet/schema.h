@@ -60,17 +60,17 @@ class DataType {
  public:
   TypeId id() const { return id_; }
 
-  // decimal
+  // Decimal types:
   int precision() const { return precision_; }
   int scale() const { return scale_; }
-  // array
+  // Array types:
   const DataTypePtr& element_type() const { return element_; }
   bool contains_null() const { return contains_null_; }
-  // map
+  // Map types:
   const DataTypePtr& key_type() const { return key_; }
   const DataTypePtr& value_type() const { return element_; }
   bool value_contains_null() const { return contains_null_; }
-  // struct
+  // Struct types:
   const std::vector<Field>& fields() const { return fields_; }
 
   bool Equals(const DataType& other) const;
@@ -148,8 +148,8 @@ class Schema {
 // (`a b`, with `` for a literal backquote), a column may say NOT NULL and COMMENT 'text'.
 // Also accepts Spark's aliases (integer, bigint, smallint, tinyint, real, dec/numeric,
 // varchar(n)/char(n) as string, "struct<a:int>" with or without the colon).
-// On failure the message names the position: "at position 12: expected a type, found
-// '<'".
+// On failure the message names the position:
+//   at position 12: expected a type, found '<'.
 Result<Schema> ParseDdl(std::string_view ddl);
 // Parses a single type, e.g. "map<string, array<int>>".
 Result<DataTypePtr> ParseDdlType(std::string_view ddl);

@@ -57,8 +57,9 @@ class StreamWriter {
                         const std::vector<WriterCommitMessage>& messages) = 0;
   // A partition failed: undo what the others wrote. A partition that failed or never
   // ran has no message.
-  virtual Status Abort(int64_t batch_id,
-                       const std::vector<std::optional<WriterCommitMessage>>& messages) = 0;
+  virtual Status Abort(
+      int64_t batch_id,
+      const std::vector<std::optional<WriterCommitMessage>>& messages) = 0;
 };
 
 class Sink {

@@ -86,7 +86,7 @@ class DataSource {
       const Schema& schema);
 
   // True when the source's calls wait on another process (Python workers) rather than
-  // compute: the engine then runs its triggers and reads on the runtime's blocking threads.
+  // compute: its triggers and reads then run on the runtime's blocking threads.
   virtual bool MayBlock() const { return false; }
 
   const Options& options() const { return options_; }

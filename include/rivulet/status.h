@@ -19,8 +19,7 @@ enum class StatusCode {
   kBusy,           // a resource (checkpoint lock) is held by someone else
   kCorruption,     // a file or message does not parse; never repaired silently
   kIOError,        // the message names the path
-  kUserCodeError,  // user code (a Python source) raised; the message carries its
-                   // traceback
+  kUserCodeError,  // user code (a Python source) raised; the message has its traceback
   kWorkerLost,     // a worker process died or closed its channel
   kCancelled,
   kInternal,

@@ -74,13 +74,11 @@ class Value {
   }
   const Storage& storage() const { return v_; }
 
-  // Name of the held kind for error messages: "null", "bool", "int", "float", "string",
-  // ...
+  // Name of the held kind for error messages: "null", "bool", "int", "string" and so on.
   const char* KindName() const;
   // Spark's console rendering: null -> "null", arrays "[1, 2]", structs "{1, a}",
   // maps "{a -> 1}", timestamps "2024-01-02 03:04:05.123456".
-  // Without a type a ListValue prints as an array; pass the column's type to print
-  // structs.
+  // Without a type a ListValue prints as an array; the column's type prints structs.
   std::string ToString() const;
   std::string ToString(const DataType& type) const;
 

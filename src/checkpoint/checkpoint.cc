@@ -26,7 +26,8 @@ Checkpoint::Checkpoint(std::string dir, int min_batches_to_retain,
       commits_(std::move(commits)) {}
 
 Result<std::unique_ptr<Checkpoint>> Checkpoint::Open(const std::string& dir_arg,
-                                                     int min_batches_to_retain, Env* env) {
+                                                     int min_batches_to_retain,
+                                                     Env* env) {
   if (min_batches_to_retain <= 0) {
     return Status::InvalidArgument("min_batches_to_retain must be greater than 0, got " +
                                    std::to_string(min_batches_to_retain));

@@ -7,7 +7,8 @@
 namespace rivulet::checkpoint {
 
 Result<std::unique_ptr<CommitLog>> CommitLog::Open(std::string dir,
-                                                   bool remove_temporary_files, Env* env) {
+                                                   bool remove_temporary_files,
+                                                   Env* env) {
   RIVULET_ASSIGN_OR_RETURN(std::unique_ptr<BatchLog> files,
                            BatchLog::Open(std::move(dir), remove_temporary_files, env));
   return std::unique_ptr<CommitLog>(new CommitLog(std::move(files)));

@@ -28,7 +28,7 @@ class CommitLog {
   // See BatchLog::Open.
   static Result<std::unique_ptr<CommitLog>> Open(std::string dir,
                                                  bool remove_temporary_files,
-                                                  Env* env = Env::Default());
+                                                 Env* env = Env::Default());
 
   // The file contents of a commit (the same for every batch: there is no watermark).
   static std::string Serialize();

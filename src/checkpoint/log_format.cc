@@ -90,7 +90,8 @@ bool IsTemporaryFileName(std::string_view name) {
 Status RemoveTemporaryFiles(Env& env, const std::string& dir,
                             const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    if (IsTemporaryFileName(name)) RIVULET_RETURN_NOT_OK(env.RemoveFile(dir + "/" + name));
+    if (IsTemporaryFileName(name))
+      RIVULET_RETURN_NOT_OK(env.RemoveFile(dir + "/" + name));
   }
   return Status::OK();
 }

@@ -49,7 +49,8 @@ Status ParseMetadataLine(const std::string& path, std::string_view line,
 }  // namespace
 
 Result<std::unique_ptr<OffsetLog>> OffsetLog::Open(std::string dir,
-                                                   bool remove_temporary_files, Env* env) {
+                                                   bool remove_temporary_files,
+                                                   Env* env) {
   RIVULET_ASSIGN_OR_RETURN(std::unique_ptr<BatchLog> files,
                            BatchLog::Open(std::move(dir), remove_temporary_files, env));
   return std::unique_ptr<OffsetLog>(new OffsetLog(std::move(files)));

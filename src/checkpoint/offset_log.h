@@ -45,7 +45,7 @@ class OffsetLog {
   // See BatchLog::Open.
   static Result<std::unique_ptr<OffsetLog>> Open(std::string dir,
                                                  bool remove_temporary_files,
-                                                  Env* env = Env::Default());
+                                                 Env* env = Env::Default());
 
   // The file contents for `entry`. InvalidArgument if there are no offsets, if an offset
   // spans lines, or if a conf string is not UTF-8: none of these could be read back.

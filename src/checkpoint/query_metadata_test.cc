@@ -63,9 +63,10 @@ TEST_F(LoadOrCreateQueryIdTest, ReadAndWriteErrorsAreReported) {
   std::filesystem::create_directory(Path("metadata"));
   EXPECT_EQ(LoadOrCreateQueryId(*Env::Default(), Path("metadata")).status().ToString(),
             "I/O error: cannot read " + Path("metadata") + ": Is a directory");
-  EXPECT_EQ(LoadOrCreateQueryId(*Env::Default(), Path("missing/metadata")).status().ToString(),
-            "I/O error: cannot create a temporary file for " + Path("missing/metadata") +
-                ": No such file or directory");
+  EXPECT_EQ(
+      LoadOrCreateQueryId(*Env::Default(), Path("missing/metadata")).status().ToString(),
+      "I/O error: cannot create a temporary file for " + Path("missing/metadata") +
+          ": No such file or directory");
 }
 
 }  // namespace

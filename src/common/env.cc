@@ -32,7 +32,8 @@ class PosixWritableFile : public WritableFile {
 
 class PosixEnv : public Env {
  public:
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path) override {
     RIVULET_ASSIGN_OR_RETURN(int fd, CreateFileExclusive(path));
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
   }
@@ -44,7 +45,9 @@ class PosixEnv : public Env {
   Result<std::string> ReadFile(const std::string& path) override {
     return rivulet::ReadFile(path);
   }
-  Status RemoveFile(const std::string& path) override { return rivulet::RemoveFile(path); }
+  Status RemoveFile(const std::string& path) override {
+    return rivulet::RemoveFile(path);
+  }
   Status CreateDirs(const std::string& dir) override { return rivulet::CreateDirs(dir); }
   Result<std::vector<std::string>> ListDir(const std::string& dir) override {
     return rivulet::ListDir(dir);
@@ -91,8 +94,9 @@ Status Env::WriteFileAtomic(const std::string& path, std::string_view contents,
     const std::string from = std::string(what) + tmp;
     if (message.starts_with(from)) {
       message.replace(0, from.size(),
-                      what == "cannot create " ? "cannot create a temporary file for " + path
-                                               : std::string(what) + path);
+                      what == "cannot create "
+                          ? "cannot create a temporary file for " + path
+                          : std::string(what) + path);
     }
     return Status(st.code(), std::move(message));
   };

@@ -34,7 +34,8 @@ class Env {
   static Env* Default();
 
   // Creates `path`, which must not exist, for writing.
-  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path) = 0;
   // Renames `from` to `to`. With overwrite=false an existing `to` is left untouched and
   // the result is Busy("<to> already exists").
   virtual Status RenameFile(const std::string& from, const std::string& to,

@@ -106,7 +106,8 @@ Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string&
     if (old.ok()) replaced = std::move(*old);
   }
   RIVULET_RETURN_NOT_OK(base_->RenameFile(from, to, overwrite));
-  Record(ParentDir(to), EntryChange{EntryChange::kRenamed, to, from, std::move(replaced)});
+  Record(ParentDir(to),
+         EntryChange{EntryChange::kRenamed, to, from, std::move(replaced)});
   std::lock_guard lock(mu_);
   if (auto it = files_.find(from); it != files_.end()) {
     files_[to] = it->second;

@@ -78,7 +78,7 @@ class FaultInjectionEnv : public Env {
   mutable std::mutex mu_;
   std::vector<Fault> faults_;
   int ops_ = 0;
-  int die_after_ = 0;  // 0: never
+  int die_after_ = 0;                                                 // 0: never
   std::map<std::string, std::vector<EntryChange>> unsynced_entries_;  // by directory
   struct FileState {
     size_t size = 0;

@@ -34,7 +34,8 @@ TEST_F(FaultInjectionEnvTest, AnAtomicWriteThatReturnedSurvivesThePowerCut) {
   EXPECT_EQ(*ReadFile(dir + "/a"), "durable");
 }
 
-TEST_F(FaultInjectionEnvTest, PowerGoingAtAnyStepOfAnAtomicWriteLeavesNoFileOrTheWholeFile) {
+TEST_F(FaultInjectionEnvTest,
+       PowerGoingAtAnyStepOfAnAtomicWriteLeavesNoFileOrTheWholeFile) {
   // Create, append, sync, rename, sync dir: five mutating steps.
   for (int step = 1; step <= 6; ++step) {
     std::filesystem::remove_all(dir);

@@ -155,7 +155,8 @@ Status RenameFile(const std::string& from, const std::string& to, bool overwrite
 }
 
 Result<int> CreateFileExclusive(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) return ErrnoError(errno, "cannot create", path);
   return fd;
 }

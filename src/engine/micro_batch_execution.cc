@@ -53,8 +53,8 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
   q->sink_ = std::move(sink);
   q->options_ = std::move(options);
   RIVULET_RETURN_NOT_OK(q->Recover());
-  SinkContext context{q->id(), q->run_id(), q->name(), q->schema_,
-                      q->checkpoint_->dir(), runtime->env};
+  SinkContext context{q->id(),    q->run_id(),           q->name(),
+                      q->schema_, q->checkpoint_->dir(), runtime->env};
   RIVULET_RETURN_NOT_OK(q->sink_->Open(context).WithContext(q->sink_->description()));
   q->sink_open_ = true;
   return q;
@@ -286,9 +286,9 @@ Status MicroBatchExecution::WritePartitions(int64_t batch_id,
   if (!done.ok()) {
     Status aborted = writer.Abort(batch_id, written);
     if (!aborted.ok()) {
-      return Status(done.status().code(), done.status().message() +
-                                              "; aborting the batch failed too: " +
-                                              aborted.message());
+      return Status(done.status().code(),
+                    done.status().message() +
+                        "; aborting the batch failed too: " + aborted.message());
     }
     return done.status();
   }
@@ -298,7 +298,8 @@ Status MicroBatchExecution::WritePartitions(int64_t batch_id,
   return writer.Commit(batch_id, messages);
 }
 
-Status MicroBatchExecution::CheckSchema(const std::vector<RecordBatchPtr>& batches) const {
+Status MicroBatchExecution::CheckSchema(
+    const std::vector<RecordBatchPtr>& batches) const {
   for (const auto& b : batches) {
     if (!b->schema()->Equals(*schema_)) {
       return Status::InvalidArgument(

@@ -12,8 +12,8 @@
 //   5. addBatch: hand the batch to the sink with its id (or, for a two-phase sink, write
 //      each partition on the executors and commit their messages, or abort them when a
 //      partition failed);
-//   6. commitOffsets: write commits/N, then commit(end) on the reader (which evicts the
-//      cache).
+//   6. commitOffsets: write commits/N, then commit(end) on the reader, which evicts
+//      its cached blocks.
 // After a crash, a batch whose offsets entry has no commit entry is run again from step 2
 // with exactly its logged offsets; sinks make a re-delivered batch id a no-op.
 
@@ -37,9 +37,10 @@ namespace rivulet {
 
 class QueryManager;
 
-class MicroBatchExecution final : public StreamingQuery,
-                                  public SchedulerTask,
-                                  public std::enable_shared_from_this<MicroBatchExecution> {
+class MicroBatchExecution final
+    : public StreamingQuery,
+      public SchedulerTask,
+      public std::enable_shared_from_this<MicroBatchExecution> {
  public:
   // Opens the checkpoint, creates the reader and recovers; the query runs once scheduled.
   static Result<std::shared_ptr<MicroBatchExecution>> Create(
@@ -86,13 +87,14 @@ class MicroBatchExecution final : public StreamingQuery,
   Status Prepare();
   // One trigger: a batch, or nothing new. Fills *ran with whether a batch ran.
   Status RunTrigger(bool* ran);
-  // Runs steps 2-6 (and 3's log write when `log_offsets`) for a batch whose range is known.
+  // Steps 2-6 for a batch whose range is known; step 3's log write if `log_offsets`.
   Status RunBatch(const PlannedBatch& batch, bool log_offsets, const Offset& latest);
   // Runs task(i) for i in [0, n) on the query's pool, at most a pool's worth at once so
   // that one query cannot crowd out the others, while `meanwhile` runs here. Results are
   // in order; the first failure in that order is returned, after every task has ended.
   template <typename T>
-  Result<std::vector<T>> RunOnExecutors(size_t n, const std::function<Result<T>(size_t)>& task,
+  Result<std::vector<T>> RunOnExecutors(size_t n,
+                                        const std::function<Result<T>(size_t)>& task,
                                         const std::function<Status()>& meanwhile);
   // Steps 5 for a two-phase sink: each partition's rows written on the executors, then
   // their messages committed, or aborted when a write failed.

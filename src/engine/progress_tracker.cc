@@ -5,7 +5,8 @@
 namespace rivulet {
 namespace {
 
-constexpr size_t kRecentProgressCapacity = 100;  // spark.sql.streaming.numRecentProgressUpdates
+constexpr size_t kRecentProgressCapacity =
+    100;  // spark.sql.streaming.numRecentProgressUpdates
 
 int64_t MillisBetween(std::chrono::steady_clock::time_point from,
                       std::chrono::steady_clock::time_point to) {

@@ -10,15 +10,16 @@ Result<StreamingQueryPtr> QueryManager::Start(std::unique_ptr<DataSource> source
                                               std::optional<Schema> schema,
                                               QueryOptions options) {
   RIVULET_ASSIGN_OR_RETURN(
-      auto query, MicroBatchExecution::Create(runtime_, this, std::move(source),
-                                              std::move(sink), std::move(schema),
-                                              std::move(options)));
+      auto query,
+      MicroBatchExecution::Create(runtime_, this, std::move(source), std::move(sink),
+                                  std::move(schema), std::move(options)));
   {
     std::lock_guard lock(mu_);
     active_[query->id()] = query;
   }
   const auto& who = query->identity();
-  runtime_->bus.PostStarted(QueryStartedEvent{who.id, who.run_id, who.name, WallMillis()});
+  runtime_->bus.PostStarted(
+      QueryStartedEvent{who.id, who.run_id, who.name, WallMillis()});
   runtime_->scheduler->Add(query, query->blocking());
   return StreamingQueryPtr(query);
 }
@@ -65,7 +66,8 @@ void QueryManager::addListener(std::shared_ptr<StreamingQueryListener> listener)
   runtime_->bus.Add(std::move(listener));
 }
 
-void QueryManager::removeListener(const std::shared_ptr<StreamingQueryListener>& listener) {
+void QueryManager::removeListener(
+    const std::shared_ptr<StreamingQueryListener>& listener) {
   runtime_->bus.Remove(listener);
 }
 

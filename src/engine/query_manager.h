@@ -20,7 +20,8 @@ class QueryManager final : public StreamingQueryManager {
   explicit QueryManager(Runtime::Impl* runtime) : runtime_(runtime) {}
 
   Result<StreamingQueryPtr> Start(std::unique_ptr<DataSource> source,
-                                  std::unique_ptr<Sink> sink, std::optional<Schema> schema,
+                                  std::unique_ptr<Sink> sink,
+                                  std::optional<Schema> schema,
                                   QueryOptions options) override;
   std::vector<StreamingQueryPtr> active() const override;
   StreamingQueryPtr get(const std::string& id) const override;

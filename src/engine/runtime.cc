@@ -1,14 +1,15 @@
-#include "engine/runtime_impl.h"
-
 #include <thread>
 
 #include "engine/micro_batch_execution.h"
 #include "engine/query_manager.h"
+#include "engine/runtime_impl.h"
 
 namespace rivulet {
 namespace {
 
-int Cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+int Cores() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 int OrDefault(int value, int fallback) { return value > 0 ? value : fallback; }
 
 }  // namespace
@@ -39,8 +40,7 @@ std::shared_ptr<Runtime> Runtime::Create(RuntimeOptions options) {
   return std::shared_ptr<Runtime>(new Runtime(std::move(options)));
 }
 
-Runtime::Runtime(RuntimeOptions options)
-    : impl_(std::make_unique<Impl>(options)) {}
+Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>(options)) {}
 
 Runtime::~Runtime() {
   impl_->manager->StopAll();

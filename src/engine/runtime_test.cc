@@ -24,10 +24,10 @@ namespace {
 
 using testing::CollectedOutput;
 using testing::CollectingSink;
-using testing::LongSource;
-using testing::LongStream;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::LongSource;
+using testing::LongStream;
 
 std::string TempDir() {
   std::string templ =
@@ -180,7 +180,8 @@ TEST_F(RuntimeTest, QueriesShareOneCacheBudgetAndABlockThatDoesNotFitIsReadAgain
 class RecordingListener : public StreamingQueryListener {
  public:
   void onQueryStarted(const QueryStartedEvent& e) override {
-    Add("started " + e.name + (e.id.empty() ? "" : " id") + (e.run_id.empty() ? "" : " run"));
+    Add("started " + e.name + (e.id.empty() ? "" : " id") +
+        (e.run_id.empty() ? "" : " run"));
   }
   void onQueryProgress(const QueryProgressEvent& e) override {
     Add("progress " + std::to_string(e.progress.batch_id));
@@ -191,8 +192,9 @@ class RecordingListener : public StreamingQueryListener {
     events_.push_back("idle");
   }
   void onQueryTerminated(const QueryTerminatedEvent& e) override {
-    Add("terminated" + (e.exception ? " " + *e.error_class_on_exception + ": " + *e.exception
-                                    : std::string()));
+    Add("terminated" + (e.exception
+                            ? " " + *e.error_class_on_exception + ": " + *e.exception
+                            : std::string()));
   }
   std::vector<std::string> Events() {
     std::lock_guard lock(mu_);
@@ -219,8 +221,8 @@ TEST_F(RuntimeTest, ListenersSeeStartedProgressIdleAndTerminatedInSparksOrder) {
   options.no_data_progress_interval = std::chrono::milliseconds(50);
   auto query = runtime->streams().Start(
       std::make_unique<LongSource>(stream),
-      std::make_unique<CollectingSink>(std::make_shared<CollectedOutput>()),
-      std::nullopt, options);
+      std::make_unique<CollectingSink>(std::make_shared<CollectedOutput>()), std::nullopt,
+      options);
   ASSERT_TRUE(query.ok());
   EXPECT_EQ(listener->Events().at(0), "started events id run");  // before Start returns
   ASSERT_TRUE(Eventually([&] {
@@ -256,8 +258,8 @@ TEST_F(RuntimeTest, AFailingSinkFailsItsQueryAloneAndListenersHearWhy) {
   healthy_stream->batch_limit = 1;
   auto healthy = runtime->streams().Start(
       std::make_unique<LongSource>(healthy_stream),
-      std::make_unique<CollectingSink>(std::make_shared<CollectedOutput>()),
-      std::nullopt, Options("healthy"));
+      std::make_unique<CollectingSink>(std::make_shared<CollectedOutput>()), std::nullopt,
+      Options("healthy"));
   ASSERT_TRUE(healthy.ok());
 
   Status failed = (*failing)->AwaitTermination();
@@ -266,7 +268,8 @@ TEST_F(RuntimeTest, AFailingSinkFailsItsQueryAloneAndListenersHearWhy) {
   ASSERT_FALSE(any.ok());
   EXPECT_EQ(any.status().message(), "batch 0: disk full");
   runtime->streams().resetTerminated();
-  EXPECT_EQ(*runtime->streams().awaitAnyTermination(std::chrono::milliseconds(50)), false);
+  EXPECT_EQ(*runtime->streams().awaitAnyTermination(std::chrono::milliseconds(50)),
+            false);
 
   const int64_t batches = healthy_stream->Count("commit(");
   ASSERT_TRUE(Eventually([&] { return healthy_stream->Count("commit(") > batches + 2; }));
@@ -291,7 +294,9 @@ class PartitionedReader : public StreamReader {
   };
   PartitionedReader(std::set<int> failing, std::shared_ptr<std::atomic<int>> reads,
                     bool wrong_schema)
-      : failing_(std::move(failing)), reads_(std::move(reads)), wrong_schema_(wrong_schema) {}
+      : failing_(std::move(failing)),
+        reads_(std::move(reads)),
+        wrong_schema_(wrong_schema) {}
   Result<Offset> InitialOffset() override { return testing::PositionOffset(0); }
   Result<Offset> LatestOffset(const Offset& start, const ReadLimit&) override {
     return testing::PositionOffset(std::min<int64_t>(3, testing::PositionOf(start) + 3));
@@ -310,11 +315,13 @@ class PartitionedReader : public StreamReader {
       return Status::UserCodeError("partition " + std::to_string(i) + " failed");
     }
     if (wrong_schema_ && i == 1) {
-      auto schema = std::make_shared<const Schema>(Schema({Field{"w", DataType::Long()}}));
-      return std::vector<RecordBatchPtr>{std::make_shared<RecordBatch>(
-          schema, std::vector<ArrayDataPtr>{MakeFixedWidthColumn(DataType::Long(),
-                                                                  std::vector<int64_t>{1})},
-          1)};
+      auto schema =
+          std::make_shared<const Schema>(Schema({Field{"w", DataType::Long()}}));
+      return std::vector<RecordBatchPtr>{
+          std::make_shared<RecordBatch>(schema,
+                                        std::vector<ArrayDataPtr>{MakeFixedWidthColumn(
+                                            DataType::Long(), std::vector<int64_t>{1})},
+                                        1)};
     }
     return std::vector<RecordBatchPtr>{testing::LongsBatch(i, i + 1)};
   }
@@ -346,12 +353,11 @@ class PartitionedSource : public DataSource {
   bool wrong_schema_;
 };
 
-Status RunOnce(Runtime& runtime, std::unique_ptr<DataSource> source,
-               QueryOptions options, std::shared_ptr<CollectedOutput> out) {
+Status RunOnce(Runtime& runtime, std::unique_ptr<DataSource> source, QueryOptions options,
+               std::shared_ptr<CollectedOutput> out) {
   options.trigger.kind = Trigger::Kind::kOnce;
-  auto query = runtime.streams().Start(std::move(source),
-                                       std::make_unique<CollectingSink>(out),
-                                       std::nullopt, options);
+  auto query = runtime.streams().Start(
+      std::move(source), std::make_unique<CollectingSink>(out), std::nullopt, options);
   if (!query.ok()) return query.status();
   return (*query)->AwaitTermination();
 }
@@ -360,15 +366,17 @@ TEST_F(RuntimeTest, TheFirstFailingPartitionInOrderFailsTheBatchAfterAllReadsEnd
   auto runtime = Runtime::Create();
   auto reads = std::make_shared<std::atomic<int>>(0);
   auto out = std::make_shared<CollectedOutput>();
-  Status status = RunOnce(*runtime, std::make_unique<PartitionedSource>(std::set{0, 2}, reads),
-                          Options("partitions"), out);
+  Status status =
+      RunOnce(*runtime, std::make_unique<PartitionedSource>(std::set{0, 2}, reads),
+              Options("partitions"), out);
   // Partition 2 fails first in time, partition 0 first in order.
   EXPECT_EQ(status.ToString(), "User code error: batch 0: partition 0 failed");
   EXPECT_EQ(reads->load(), 3);
   EXPECT_TRUE(out->deliveries.empty());
   // The batch was logged but not committed: a fixed source runs it again.
   auto fixed = std::make_shared<std::atomic<int>>(0);
-  ASSERT_TRUE(RunOnce(*runtime, std::make_unique<PartitionedSource>(std::set<int>{}, fixed),
+  ASSERT_TRUE(RunOnce(*runtime,
+                      std::make_unique<PartitionedSource>(std::set<int>{}, fixed),
                       Options("partitions"), out)
                   .ok());
   EXPECT_EQ(out->values_by_batch[0], (std::vector<int64_t>{0, 1, 2}));
@@ -377,15 +385,14 @@ TEST_F(RuntimeTest, TheFirstFailingPartitionInOrderFailsTheBatchAfterAllReadsEnd
 TEST_F(RuntimeTest, ABatchWhoseSchemaIsNotTheQuerysFailsNamingBoth) {
   auto runtime = Runtime::Create();
   auto reads = std::make_shared<std::atomic<int>>(0);
-  Status status = RunOnce(
-      *runtime, std::make_unique<PartitionedSource>(std::set<int>{}, reads, true),
-      Options("schema"), std::make_shared<CollectedOutput>());
+  Status status =
+      RunOnce(*runtime, std::make_unique<PartitionedSource>(std::set<int>{}, reads, true),
+              Options("schema"), std::make_shared<CollectedOutput>());
   EXPECT_THAT(status.message(),
               HasSubstr("[ARROW_TYPE_MISMATCH] Invalid schema from the source's read: "
                         "expected"));
   EXPECT_THAT(status.message(), HasSubstr("w"));
 }
-
 
 // A two-phase sink that records what it was asked to do; partition `fail_partition`'s
 // write fails.
@@ -429,7 +436,8 @@ class TwoPhaseSink : public Sink, public StreamWriter {
     for (const auto& b : rows) n += b->num_rows();
     return "p" + std::to_string(partition) + ":" + std::to_string(n);
   }
-  Status Commit(int64_t batch_id, const std::vector<WriterCommitMessage>& messages) override {
+  Status Commit(int64_t batch_id,
+                const std::vector<WriterCommitMessage>& messages) override {
     std::string call = "commit " + std::to_string(batch_id);
     for (const auto& m : messages) call += " " + m;
     log_->Add(call);
@@ -451,8 +459,8 @@ class TwoPhaseSink : public Sink, public StreamWriter {
 Status RunOnceInto(Runtime& runtime, std::unique_ptr<DataSource> source,
                    std::unique_ptr<Sink> sink, QueryOptions options) {
   options.trigger.kind = Trigger::Kind::kOnce;
-  auto query = runtime.streams().Start(std::move(source), std::move(sink), std::nullopt,
-                                       options);
+  auto query =
+      runtime.streams().Start(std::move(source), std::move(sink), std::nullopt, options);
   if (!query.ok()) return query.status();
   return (*query)->AwaitTermination();
 }
@@ -463,7 +471,8 @@ TEST_F(RuntimeTest, ATwoPhaseSinkWritesPartitionsOnExecutorsThenCommitsTheirMess
   auto reads = std::make_shared<std::atomic<int>>(0);
   QueryOptions options = Options("two-phase");
   options.name = "writer";
-  ASSERT_OK(RunOnceInto(*runtime, std::make_unique<PartitionedSource>(std::set<int>{}, reads),
+  ASSERT_OK(RunOnceInto(*runtime,
+                        std::make_unique<PartitionedSource>(std::set<int>{}, reads),
                         std::make_unique<TwoPhaseSink>(log), options));
   EXPECT_THAT(log->calls, ElementsAre("commit 0 p0:1 p1:1 p2:1"));
   EXPECT_FALSE(log->writer_threads.contains(std::this_thread::get_id()));
@@ -486,7 +495,8 @@ TEST_F(RuntimeTest, AFailedPartitionWriteAbortsTheBatchWhichRunsAgainOnRestart) 
   EXPECT_EQ(failed.ToString(), "I/O error: batch 0: partition write failed");
   EXPECT_THAT(log->calls, ElementsAre("abort 0 p0:1 - p2:1"));
   EXPECT_EQ(log->closed, 1);  // closed however the query ended
-  ASSERT_OK(RunOnceInto(*runtime, std::make_unique<PartitionedSource>(std::set<int>{}, reads),
+  ASSERT_OK(RunOnceInto(*runtime,
+                        std::make_unique<PartitionedSource>(std::set<int>{}, reads),
                         std::make_unique<TwoPhaseSink>(log), Options("abort")));
   EXPECT_THAT(log->calls, ElementsAre("abort 0 p0:1 - p2:1", "commit 0 p0:1 p1:1 p2:1"));
 }

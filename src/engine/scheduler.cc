@@ -100,8 +100,8 @@ void Scheduler::RunLane(Lane* lane) {
     }
     task->state_ = State::kWaiting;
     const bool earliest = timers_.empty() || result.wake < timers_.top().when;
-    timers_.push(Timer{result.wake, timer_sequence_++, task->timer_generation_,
-                       std::move(task)});
+    timers_.push(
+        Timer{result.wake, timer_sequence_++, task->timer_generation_, std::move(task)});
     if (earliest) timer_cv_.notify_one();
   }
 }

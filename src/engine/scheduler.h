@@ -8,8 +8,8 @@
 // task runs at most one step at a time, so a query's batches stay in order and no query
 // takes more than one thread; due tasks run in the order they became due.
 //
-// Two lanes keep slow sources away from native ones: a task that may block (its calls wait
-// on a Python worker) runs on the blocking lane's threads, started on first use, and
+// Two lanes keep slow sources away from native ones: a task that may block (its calls
+// wait on a Python worker) runs on the blocking lane's threads, started on first use, and
 // everything else on the native lane's. A timer thread moves waiting tasks to their lane
 // when they fall due.
 

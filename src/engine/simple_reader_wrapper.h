@@ -1,18 +1,15 @@
 #pragma once
 
-// Turns a SimpleStreamReader into a StreamReader with the seed's prefetch-and-cache
-// pattern:
-//  - LatestOffset(start) calls read(start) and puts the rows into the block manager under
-//  a
-//    block id for (start, end);
+// Turns a SimpleStreamReader into a StreamReader with the prefetch-and-cache pattern:
+//  - LatestOffset(start) calls read(start) and puts the rows into the block manager
+//    under a block id for (start, end);
 //  - Partitions(start, end) yields one partition that references that block;
-//  - Read(partition) takes the block, or, when it is missing (after a restart, or because
-//  it
-//    did not fit in memory), falls back to readBetweenOffsets(start, end);
+//  - Read(partition) takes the block, or, when it is missing (after a restart, or
+//    because it did not fit in memory), falls back to readBetweenOffsets(start, end);
 //  - Commit(end) evicts every block up to end, then commits the reader.
-// A read whose end equals its start is "no new data"; if it returned rows it is an error
-// (Spark's SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE), so the cache cannot grow
-// unbounded.
+// A read whose end equals its start is "no new data"; if it returned rows it is an
+// error (Spark's SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE), so the cache cannot grow
+// without bound.
 
 #include <atomic>
 #include <deque>

@@ -346,8 +346,7 @@ std::shared_ptr<WorkerSupervisor::Template> WorkerSupervisor::TemplateFor(
     return nullptr;
   }
   templates_[key] = made;
-  // Workers of the interpreter the template really runs (a shim's target) fork from it
-  // too.
+  // Workers of the interpreter the template really runs (a shim's target) use it too.
   std::string executable(said.substr(kReady.size()));
   if (!executable.empty() && executable != options.python) {
     interpreters_.emplace(options.python, executable);

@@ -9,11 +9,11 @@
 // makes each worker a child of this process (a clone with CLONE_PARENT, or two forks
 // with this process as child subreaper), so the engine reaps its workers and learns how
 // they ended as if it had spawned them. Where no template can run (an interpreter without
-// rivulet's template module, or a system that refuses the subreaper), workers are spawned
-// directly.
+// rivulet's template module, or a system that refuses the subreaper), workers are
+// spawned directly.
 //
-// All workers' output goes through one forwarding thread (python/log_forwarder.h).
-// Thread-safe.
+// All workers' output goes through one forwarding thread (python/log_forwarder.h). The
+// supervisor is thread-safe.
 
 #include <sys/types.h>
 

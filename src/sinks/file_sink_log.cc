@@ -68,7 +68,8 @@ Result<std::vector<std::string>> FileSinkLog::CommittedFiles() const {
       auto line =
           nlohmann::json::parse(text->substr(pos + 1, next - pos - 1), nullptr, false);
       if (line.is_discarded() || !line.contains("path")) {
-        return Status::Corruption(entries_->PathOf(batch) + " is corrupt: bad file entry");
+        return Status::Corruption(entries_->PathOf(batch) +
+                                  " is corrupt: bad file entry");
       }
       std::string path = line["path"].get<std::string>();
       files.push_back(path.substr(path.rfind('/') + 1));

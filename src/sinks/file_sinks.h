@@ -6,8 +6,8 @@
 // logged with no file, as Spark's file sink does.
 //
 //  json   part-<batch id>.json: JSON lines in Spark's JSON layout (json_rows.h)
-//  arrow  part-<batch id>.arrow: an Arrow IPC file; option compression = none | lz4 |
-//  zstd
+//  arrow  part-<batch id>.arrow: an Arrow IPC file;
+//         option compression = none | lz4 | zstd
 
 #include <memory>
 

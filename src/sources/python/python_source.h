@@ -2,12 +2,12 @@
 
 // Python data sources (PySpark's Python Data Source API) as engine sources.
 //
-// OpenPythonSource starts a planning worker (`python -m rivulet.worker`), loads the
-// source class in it and builds the DataSource from the options; the returned
-// DataSource's streamReader() / simpleStreamReader() create the reader in that worker and
-// return proxies for rivulet::StreamReader / rivulet::SimpleStreamReader. A partitioned
-// reader's Read(partition) runs in a pool of read workers, each with its own reader
-// instance.
+// OpenPythonSource starts a planning worker through the runtime's WorkerSupervisor,
+// loads the source class in it and builds the DataSource from the options; the returned
+// DataSource's streamReader() / simpleStreamReader() create the reader in that worker
+// and return proxies for rivulet::StreamReader / rivulet::SimpleStreamReader. A
+// partitioned reader's Read(partition) runs in a pool of read workers, each with its own
+// reader instance.
 //
 // Workers that die are restarted, up to max_worker_restarts times per source in all, and
 // the call that found them dead is retried on the new worker (every worker call is a

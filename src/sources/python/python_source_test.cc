@@ -562,8 +562,7 @@ TEST(PythonSourceTest, InterpreterThatIsNotPythonIsReportedWithItsOutput) {
                  "init; its last output:\n"));
 }
 
-// A worker that breaks the protocol (tests/python/fake_worker) is reported, never
-// trusted.
+// A worker that breaks the protocol (tests/python/fake_worker) is reported, not trusted.
 class MisbehavingWorkerTest : public ::testing::Test {
  protected:
   void SetUp() override {
