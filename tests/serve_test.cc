@@ -83,6 +83,24 @@ std::set<int64_t> Logged(const std::string& checkpoint) {
   return ids;
 }
 
+// The pids whose parent is `pid`.
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::string stat = testing::Slurp(e.path().string() + "/stat");
+    auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(paren + 2));
+    std::string state;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == pid) children.push_back(std::stoi(name));
+  }
+  return children;
+}
+
 TEST_F(ServeTest, EveryQueryOfTheFileRunsInOneProcess) {
   Json config = {
       {"queries",
@@ -220,6 +238,34 @@ TEST_F(ServeTest, APythonReadThatSleepsDoesNotDelayANativeQuery) {
   for (size_t i = 1; i < starts.size(); ++i) {
     EXPECT_LE(starts[i] - starts[i - 1], 2 * kIntervalMs)
         << "trigger " << i << " was late by more than one interval";
+  }
+}
+
+TEST_F(ServeTest, ASecondSignalKillsTheWorkersOfAHungReadAndExits) {
+  Json hung = {{"name", "hung"},
+               {"source", kSources + "probes.py:CountingSource"},
+               {"options", {{"sleep_ms", 600000}}},
+               {"sink", "noop"},
+               {"checkpoint", dir + "/cp-hung"}};
+  Process serve({testing::RivuletBinary(), "serve", WriteConfig({{"queries", {hung}}})},
+                dir);
+  // The template and the worker whose read sleeps.
+  std::vector<pid_t> children;
+  ASSERT_TRUE(WaitFor([&] {
+    children = ChildrenOf(serve.pid());
+    return children.size() >= 2 && serve.Stderr().find("serving 1 of 1") != std::string::npos;
+  })) << serve.Stderr();
+  std::this_thread::sleep_for(500ms);  // the read has begun
+  serve.Signal(SIGTERM);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(std::filesystem::exists("/proc/" + std::to_string(serve.pid())))
+      << "the first signal waits for the batch in flight";
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.WaitFor(10s), 128 + SIGTERM) << serve.Stderr();
+  for (pid_t child : children) {
+    EXPECT_TRUE(WaitFor(
+        [&] { return !std::filesystem::exists("/proc/" + std::to_string(child)); }, 10s))
+        << "process " << child << " outlived its engine";
   }
 }
 

@@ -73,8 +73,12 @@ std::shared_ptr<Runtime> CreateCommandRuntime() {
 }
 
 void WatchSignals(StopOnSignal& signals, const std::shared_ptr<Runtime>& runtime) {
-  signals.Watch([runtime] { runtime->streams().StopAll(); },
-                [runtime] { runtime->Service<python::WorkerSupervisor>().KillAll(); });
+  // The first signal only asks: the signal thread must be free to take the second.
+  signals.Watch(
+      [runtime] {
+        for (const auto& query : runtime->streams().active()) query->RequestStop();
+      },
+      [runtime] { runtime->Service<python::WorkerSupervisor>().KillAll(); });
 }
 
 int Run(const RunArgs& args) {
