@@ -38,19 +38,13 @@ struct CliTest : ::testing::Test {
   }
 };
 
+// These commands answer within 20 s.
+bool WaitFor(const std::function<bool()>& done) { return testing::WaitFor(done, 20s); }
+
 std::vector<int64_t> Range(int64_t n) {
   std::vector<int64_t> v(n);
   for (int64_t i = 0; i < n; ++i) v[i] = i;
   return v;
-}
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
 }
 
 TEST_F(CliTest, AStoppedQueryRestartedOnItsCheckpointGoesOnWhereItStopped) {

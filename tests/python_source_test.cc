@@ -29,6 +29,7 @@ using testing::Process;
 using testing::RunResult;
 using testing::RunRivulet;
 using ::testing::StartsWith;
+using testing::WaitFor;
 using Json = nlohmann::json;
 
 const std::string kSources = testing::SourceDir() + "/tests/python/sources/";
@@ -76,15 +77,6 @@ std::vector<int64_t> RowsPerBatch(const std::vector<Json>& progress) {
 std::string EngineError(const std::string& err) {
   auto at = err.find("rivulet: error: ");
   return at == std::string::npos ? "" : err.substr(at);
-}
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout = 30s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
 }
 
 // True once every thread of `pid` is stopped (SIGSTOP has landed everywhere, so nothing

@@ -19,6 +19,7 @@ using testing::CommittedValues;
 using ::testing::HasSubstr;
 using testing::Process;
 using testing::RunRivulet;
+using testing::WaitFor;
 
 const std::string kSources = testing::SourceDir() + "/tests/python/sources/";
 
@@ -48,15 +49,6 @@ std::vector<int64_t> Range(int64_t n) {
   std::vector<int64_t> v(n);
   for (int64_t i = 0; i < n; ++i) v[i] = i;
   return v;
-}
-
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout = 30s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
 }
 
 // Committed batch ids of a checkpoint, from commits/.
@@ -253,7 +245,8 @@ TEST_F(ServeTest, ASecondSignalKillsTheWorkersOfAHungReadAndExits) {
   std::vector<pid_t> children;
   ASSERT_TRUE(WaitFor([&] {
     children = ChildrenOf(serve.pid());
-    return children.size() >= 2 && serve.Stderr().find("serving 1 of 1") != std::string::npos;
+    return children.size() >= 2 &&
+           serve.Stderr().find("serving 1 of 1") != std::string::npos;
   })) << serve.Stderr();
   std::this_thread::sleep_for(500ms);  // the read has begun
   serve.Signal(SIGTERM);

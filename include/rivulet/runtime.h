@@ -47,7 +47,7 @@ struct RuntimeStats {
 
 class Runtime {
  public:
-  static std::shared_ptr<Runtime> Create(RuntimeOptions options = {});
+  static std::shared_ptr<Runtime> Create(const RuntimeOptions& options = {});
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -74,7 +74,7 @@ class Runtime {
   Impl& impl() { return *impl_; }
 
  private:
-  explicit Runtime(RuntimeOptions options);
+  explicit Runtime(const RuntimeOptions& options);
   std::shared_ptr<void> GetOrCreateService(
       std::type_index type, const std::function<std::shared_ptr<void>()>& make);
   std::unique_ptr<Impl> impl_;

@@ -235,8 +235,9 @@ TEST_F(CheckpointTest, AnOffsetsFileMissingItsLastLinesIsCorrupt) {
             "missing the offset lines"}}) {
     WriteBytes(path, text);
     auto cp = OpenCheckpoint();
-    EXPECT_EQ(cp->LatestOffsets().status().ToString(),
-              "Corruption: " + path + " is corrupt: " + detail);
+    EXPECT_EQ(
+        cp->LatestOffsets().status().ToString(),
+        std::string("Corruption: ").append(path).append(" is corrupt: ").append(detail));
     EXPECT_EQ(ReadBytes(path), text);
   }
 }

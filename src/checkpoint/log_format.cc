@@ -89,9 +89,12 @@ bool IsTemporaryFileName(std::string_view name) {
 
 Status RemoveTemporaryFiles(Env& env, const std::string& dir,
                             const std::vector<std::string>& names) {
+  std::string path = dir + "/";
   for (const std::string& name : names) {
-    if (IsTemporaryFileName(name))
-      RIVULET_RETURN_NOT_OK(env.RemoveFile(dir + "/" + name));
+    if (!IsTemporaryFileName(name)) continue;
+    path.resize(dir.size() + 1);
+    path += name;
+    RIVULET_RETURN_NOT_OK(env.RemoveFile(path));
   }
   return Status::OK();
 }

@@ -58,14 +58,6 @@ class PosixEnv : public Env {
   }
 };
 
-// "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/".
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 }  // namespace
 
 Env* Env::Default() {

@@ -5,16 +5,6 @@
 #include <cerrno>
 
 namespace rivulet {
-namespace {
-
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-}  // namespace
 
 class FaultInjectionEnv::File : public WritableFile {
  public:

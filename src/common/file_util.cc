@@ -35,14 +35,6 @@ Status ErrnoErrorOrNotFound(int err, std::string_view what, const std::string& p
   return err == ENOENT ? Status::NotFound(st.message()) : st;
 }
 
-// "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/".
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 Result<std::string> ReadAll(int fd, const std::string& path) {
   std::string out(4096, '\0');
   size_t size = 0;
@@ -122,6 +114,14 @@ Result<bool> RenameNoReplace(const std::string& from, const std::string& to) {
 }
 
 }  // namespace
+
+// "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/".
+std::string ParentDir(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
 
 std::string RandomUuid() {
   uint64_t hi = Random64();

@@ -53,6 +53,9 @@ Result<std::vector<std::string>> ListDir(const std::string& dir);
 // fsync): callers that need that call FsyncDir.
 Status RemoveFile(const std::string& path);
 
+// The directory part of a path: "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/".
+std::string ParentDir(const std::string& path);
+
 // A random (version 4) UUID in its canonical lowercase form,
 // e.g. "1b4e28ba-2fa1-41d2-883f-0016d3cca427". Also names the temporary files above.
 std::string RandomUuid();

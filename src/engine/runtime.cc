@@ -36,11 +36,12 @@ ExecutorPool& Runtime::Impl::ReadPool(bool blocking) {
   return *blocking_reads;
 }
 
-std::shared_ptr<Runtime> Runtime::Create(RuntimeOptions options) {
-  return std::shared_ptr<Runtime>(new Runtime(std::move(options)));
+std::shared_ptr<Runtime> Runtime::Create(const RuntimeOptions& options) {
+  return std::shared_ptr<Runtime>(new Runtime(options));
 }
 
-Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>(options)) {}
+Runtime::Runtime(const RuntimeOptions& options)
+    : impl_(std::make_unique<Impl>(options)) {}
 
 Runtime::~Runtime() {
   impl_->manager->StopAll();

@@ -304,6 +304,7 @@ class PartitionedReader : public StreamReader {
   Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
                                                     const Offset& end) override {
     std::vector<InputPartitionPtr> parts;
+    parts.reserve(3);
     for (int i = 0; i < 3; ++i) parts.push_back(std::make_shared<Part>(i));
     return parts;
   }
@@ -354,7 +355,7 @@ class PartitionedSource : public DataSource {
 };
 
 Status RunOnce(Runtime& runtime, std::unique_ptr<DataSource> source, QueryOptions options,
-               std::shared_ptr<CollectedOutput> out) {
+               const std::shared_ptr<CollectedOutput>& out) {
   options.trigger.kind = Trigger::Kind::kOnce;
   auto query = runtime.streams().Start(
       std::move(source), std::make_unique<CollectingSink>(out), std::nullopt, options);
