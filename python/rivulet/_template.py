@@ -12,6 +12,7 @@ own; the reply is the worker's pid in decimal. The template says
 workers without a version manager's shim), and exits when the socket closes.
 """
 
+import fcntl
 import gc
 import os
 import signal
@@ -42,8 +43,6 @@ def _run_worker(fds, env):
     """In the forked worker: the descriptors go to 3 (requests), 4 (replies), 1 and 2 (log),
     the rest of the template's state is dropped, and the worker serves until its engine
     closes the request pipe."""
-    import fcntl
-
     # Out of the way of 0..4 first, so no dup2 below clobbers a descriptor still to move.
     request, reply, log = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in fds)
     os.setpgid(0, 0)  # its own process group, as a spawned worker has
@@ -56,8 +55,9 @@ def _run_worker(fds, env):
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.closerange(5, os.sysconf("SC_OPEN_MAX"))
-    os.environ.clear()
-    os.environ.update(env)
+    if os.environ != env:  # usually the same as the template's: nothing to redo
+        os.environ.clear()
+        os.environ.update(env)
     from rivulet._worker import main
 
     code = 1
