@@ -7,6 +7,7 @@
 
 #include "checkpoint/checkpoint.h"
 #include "rivulet/runtime.h"
+#include "testing/assert_status.h"
 #include "testing/memory_source.h"
 
 namespace rivulet {
@@ -110,7 +111,7 @@ struct EngineTest : ::testing::Test {
     auto query = runtime->streams().Start(std::move(source),
                                           std::make_unique<CollectingSink>(output),
                                           std::nullopt, std::move(options));
-    EXPECT_TRUE(query.ok()) << query.status().ToString();
+    EXPECT_OK(query);
     return query.ok() ? std::move(*query) : nullptr;
   }
 
@@ -135,7 +136,7 @@ TEST_F(EngineTest, EachBatchIsLoggedDeliveredCommittedAndTheSourceCommitted) {
   QueryOptions options;
   options.max_batches = 3;
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(AllValues(), Range(6));
   EXPECT_EQ(output->values_by_batch.size(), 3u);
   EXPECT_EQ(stream->Count("commit(6)"), 1);
@@ -154,10 +155,10 @@ TEST_F(EngineTest, ARestartedQueryGoesOnFromTheLastCommittedBatch) {
   stream->batch_limit = 2;
   QueryOptions options;
   options.max_batches = 2;
-  ASSERT_TRUE(StartQuery(options)->AwaitTermination().ok());
+  ASSERT_OK(StartQuery(options)->AwaitTermination());
   stream->available = 8;
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(AllValues(), Range(8));
   EXPECT_EQ(query->recentProgress().front().batch_id, 2);
   EXPECT_EQ(stream->Count("read(4)"), 1);
@@ -168,16 +169,16 @@ TEST_F(EngineTest, AnUncommittedBatchIsReplayedWithExactlyItsLoggedOffsets) {
   stream->batch_limit = 2;
   QueryOptions options;
   options.max_batches = 2;
-  ASSERT_TRUE(StartQuery(options)->AwaitTermination().ok());
+  ASSERT_OK(StartQuery(options)->AwaitTermination());
   {
     auto cp = checkpoint::Checkpoint::Open(checkpoint, 100);
-    ASSERT_TRUE(cp.ok());
-    ASSERT_TRUE((*cp)->RemoveCommit(1).ok());  // as if the process died before commits/1
+    ASSERT_OK(cp);
+    ASSERT_OK((*cp)->RemoveCommit(1));  // as if the process died before commits/1
   }
   stream->available = 100;  // more data now: the replay must not take any of it
   options.max_batches = 1;
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(stream->Count("readBetweenOffsets(2,4)"), 1);
   EXPECT_EQ(output->deliveries[1], 2);
   EXPECT_EQ(output->values_by_batch[1], (std::vector<int64_t>{2, 3}));
@@ -191,7 +192,7 @@ TEST_F(EngineTest, OnceRunsOneBatchWithEverythingAvailable) {
   auto limits_seen = std::make_shared<std::vector<ReadLimit>>();
   auto query =
       StartQuery(options, std::make_unique<AdmissionSource>(&reader, true, limits_seen));
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   ASSERT_EQ(query->recentProgress().size(), 1u);
   EXPECT_EQ(query->recentProgress()[0].num_input_rows, 10);
   EXPECT_EQ(*limits_seen, std::vector<ReadLimit>{ReadLimit::AllAvailable()});
@@ -205,7 +206,7 @@ TEST_F(EngineTest, ProcessingTimeUsesTheSourcesDefaultReadLimit) {
   options.trigger = *Trigger::Parse("processing-time=1ms");
   options.max_batches = 3;
   auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   for (const auto& p : query->recentProgress()) EXPECT_EQ(p.num_input_rows, 2);
   EXPECT_EQ(AllValues(), Range(6));
 }
@@ -215,7 +216,7 @@ TEST_F(EngineTest, AvailableNowRunsBatchesWithTheDefaultLimitUpToTheTargetThenSt
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kAvailableNow;
   auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(query->recentProgress().size(), 5u);
   EXPECT_EQ(AllValues(), Range(10));
 }
@@ -225,7 +226,7 @@ TEST_F(EngineTest, AvailableNowWithoutTheMixinFallsBackToOneBatchOfEverything) {
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kAvailableNow;
   auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader, false));
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   ASSERT_EQ(query->recentProgress().size(), 1u);
   EXPECT_EQ(AllValues(), Range(10));
 }
@@ -236,7 +237,7 @@ TEST_F(EngineTest, AvailableNowOnASimpleReaderRunsUntilAReadFindsNothing) {
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kAvailableNow;
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(query->recentProgress().size(), 4u);
   EXPECT_EQ(AllValues(), Range(7));
 }
@@ -246,7 +247,7 @@ TEST_F(EngineTest, PartitionsAreReadOnExecutorsAndMergedInOrder) {
   QueryOptions options;
   options.trigger.kind = Trigger::Kind::kOnce;
   auto query = StartQuery(options, std::make_unique<AdmissionSource>(&reader));
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(output->values_by_batch[0], Range(10));
 }
 
@@ -257,7 +258,7 @@ TEST_F(EngineTest, StopFromAnotherThreadEndsTheQueryBetweenBatches) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     query->Stop();
   });
-  EXPECT_TRUE(query->AwaitTermination().ok());
+  EXPECT_OK(query->AwaitTermination());
   stopper.join();
 }
 
@@ -278,7 +279,7 @@ TEST_F(EngineTest, ProgressIsSparksStreamingQueryProgressJson) {
   options.max_batches = 1;
   options.name = "q";
   auto query = StartQuery(options);
-  ASSERT_TRUE(query->AwaitTermination().ok());
+  ASSERT_OK(query->AwaitTermination());
   auto json = nlohmann::ordered_json::parse(query->recentProgress()[0].ToJson());
   std::vector<std::string> keys;
   for (auto& [k, _] : json.items()) keys.push_back(k);

@@ -83,7 +83,7 @@ TEST_F(RuntimeTest, AThousandQueriesCommitBatchesOnABoundedNumberOfThreads) {
         std::make_unique<LongSource>(stream),
         std::make_unique<CollectingSink>(std::make_shared<CollectedOutput>()),
         std::nullopt, options);
-    ASSERT_TRUE(query.ok()) << query.status().ToString();
+    ASSERT_OK(query);
     queries.push_back(*query);
     streams.push_back(stream);
   }
@@ -101,7 +101,7 @@ TEST_F(RuntimeTest, AThousandQueriesCommitBatchesOnABoundedNumberOfThreads) {
   EXPECT_TRUE(runtime->streams().active().empty());
   for (const auto& q : queries) {
     EXPECT_FALSE(q->isActive());
-    EXPECT_TRUE(q->exception().ok()) << q->exception().ToString();
+    EXPECT_OK(q->exception());
   }
 }
 
@@ -146,7 +146,7 @@ TEST_F(RuntimeTest, QueriesShareOneCacheBudgetAndABlockThatDoesNotFitIsReadAgain
   auto a = runtime->streams().Start(std::make_unique<LongSource>(first),
                                     std::make_unique<GatedSink>(first_out, gate),
                                     std::nullopt, once);
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_OK(a);
   {
     std::unique_lock lock(gate->mu);
     gate->cv.wait(lock, [&] { return gate->entered; });
@@ -158,8 +158,8 @@ TEST_F(RuntimeTest, QueriesShareOneCacheBudgetAndABlockThatDoesNotFitIsReadAgain
   auto b = runtime->streams().Start(std::make_unique<LongSource>(second),
                                     std::make_unique<CollectingSink>(second_out),
                                     std::nullopt, second_options);
-  ASSERT_TRUE(b.ok());
-  ASSERT_TRUE((*b)->AwaitTermination().ok());
+  ASSERT_OK(b);
+  ASSERT_OK((*b)->AwaitTermination());
   EXPECT_EQ(second->Count("readBetweenOffsets(0,1000)"), 1);  // did not fit: read again
   EXPECT_EQ(second_out->values_by_batch[0].size(), 1000u);
   EXPECT_LE(runtime->stats().cache_used_bytes, 12'000);
@@ -170,7 +170,7 @@ TEST_F(RuntimeTest, QueriesShareOneCacheBudgetAndABlockThatDoesNotFitIsReadAgain
     gate->open = true;
   }
   gate->cv.notify_all();
-  ASSERT_TRUE((*a)->AwaitTermination().ok());
+  ASSERT_OK((*a)->AwaitTermination());
   EXPECT_EQ(first->Count("readBetweenOffsets"), 0);  // served from the cache
   EXPECT_EQ(first_out->values_by_batch[0].size(), 1000u);
   EXPECT_EQ(runtime->stats().cache_used_bytes, 0);  // evicted on commit
@@ -223,7 +223,7 @@ TEST_F(RuntimeTest, ListenersSeeStartedProgressIdleAndTerminatedInSparksOrder) {
       std::make_unique<LongSource>(stream),
       std::make_unique<CollectingSink>(std::make_shared<CollectedOutput>()), std::nullopt,
       options);
-  ASSERT_TRUE(query.ok());
+  ASSERT_OK(query);
   EXPECT_EQ(listener->Events().at(0), "started events id run");  // before Start returns
   ASSERT_TRUE(Eventually([&] {
     auto events = listener->Events();
@@ -252,7 +252,7 @@ TEST_F(RuntimeTest, AFailingSinkFailsItsQueryAloneAndListenersHearWhy) {
   auto failing = runtime->streams().Start(std::make_unique<LongSource>(failing_stream),
                                           std::make_unique<FailingSink>(), std::nullopt,
                                           Options("failing"));
-  ASSERT_TRUE(failing.ok());
+  ASSERT_OK(failing);
   auto healthy_stream = std::make_shared<LongStream>();
   healthy_stream->available = 1'000'000;
   healthy_stream->batch_limit = 1;
@@ -260,7 +260,7 @@ TEST_F(RuntimeTest, AFailingSinkFailsItsQueryAloneAndListenersHearWhy) {
       std::make_unique<LongSource>(healthy_stream),
       std::make_unique<CollectingSink>(std::make_shared<CollectedOutput>()), std::nullopt,
       Options("healthy"));
-  ASSERT_TRUE(healthy.ok());
+  ASSERT_OK(healthy);
 
   Status failed = (*failing)->AwaitTermination();
   EXPECT_EQ(failed.ToString(), "I/O error: batch 0: disk full");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/assert_status.h"
 #include "testing/memory_source.h"
 
 namespace rivulet {
@@ -18,11 +19,11 @@ struct WrapperFixture : ::testing::Test {
 
   std::vector<RecordBatchPtr> ReadAll(const Offset& start, const Offset& end) {
     auto parts = wrapper.Partitions(start, end);
-    EXPECT_TRUE(parts.ok()) << parts.status().ToString();
+    EXPECT_OK(parts);
     std::vector<RecordBatchPtr> out;
     for (const auto& p : *parts) {
       auto batches = wrapper.Read(*p);
-      EXPECT_TRUE(batches.ok()) << batches.status().ToString();
+      EXPECT_OK(batches);
       out.insert(out.end(), batches->begin(), batches->end());
     }
     return out;
@@ -32,7 +33,7 @@ struct WrapperFixture : ::testing::Test {
 TEST_F(WrapperFixture, LatestOffsetPrefetchesAndTheExecutorReadsTheCachedBlock) {
   stream->available = 3;
   auto end = wrapper.LatestOffset(PositionOffset(0), ReadLimit::AllAvailable());
-  ASSERT_TRUE(end.ok());
+  ASSERT_OK(end);
   EXPECT_EQ(end->text(), R"({"position":3})");
   EXPECT_EQ(blocks.num_blocks(), 1u);
   auto batches = ReadAll(PositionOffset(0), *end);
@@ -67,12 +68,12 @@ TEST_F(WrapperFixture, CommitEvictsEveryBlockUpToItsEnd) {
   stream->available = 6;
   auto third = wrapper.LatestOffset(*second, ReadLimit::AllAvailable());
   EXPECT_EQ(blocks.num_blocks(), 3u);
-  ASSERT_TRUE(wrapper.Commit(*second).ok());
+  ASSERT_OK(wrapper.Commit(*second));
   EXPECT_EQ(blocks.num_blocks(), 1u);
   EXPECT_EQ(wrapper.cached_ranges(), 1u);
   EXPECT_EQ(blocks.used_bytes(), 2 * 8);
   EXPECT_EQ(stream->Count("commit(4)"), 1);
-  ASSERT_TRUE(wrapper.Commit(*third).ok());
+  ASSERT_OK(wrapper.Commit(*third));
   EXPECT_EQ(blocks.num_blocks(), 0u);
   EXPECT_EQ(blocks.used_bytes(), 0);
 }
@@ -82,18 +83,18 @@ TEST_F(WrapperFixture, ABatchThatDoesNotFitInMemoryIsReadAgainFromTheSource) {
   SimpleReaderWrapper tight(std::make_unique<LongSimpleReader>(stream), &small);
   stream->available = 3;
   auto end = tight.LatestOffset(PositionOffset(0), ReadLimit::AllAvailable());
-  ASSERT_TRUE(end.ok());
+  ASSERT_OK(end);
   EXPECT_EQ(small.num_blocks(), 0u);
   auto parts = tight.Partitions(PositionOffset(0), *end);
   auto batches = tight.Read(*(*parts)[0]);
-  ASSERT_TRUE(batches.ok());
+  ASSERT_OK(batches);
   EXPECT_EQ((*batches)[0]->num_rows(), 3);
   EXPECT_EQ(stream->Count("readBetweenOffsets(0,3)"), 1);
 }
 
 TEST_F(WrapperFixture, NoNewDataIsNoBatchAndCachesNothing) {
   auto end = wrapper.LatestOffset(PositionOffset(0), ReadLimit::AllAvailable());
-  ASSERT_TRUE(end.ok());
+  ASSERT_OK(end);
   EXPECT_EQ(*end, PositionOffset(0));
   EXPECT_EQ(blocks.num_blocks(), 0u);
   EXPECT_EQ(wrapper.cached_ranges(), 0u);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "rivulet/schema.h"
+#include "testing/assert_status.h"
 
 namespace rivulet {
 namespace {
@@ -28,7 +29,7 @@ TEST(DdlAgreementTest, EngineParsesEverySharedCaseAsThePythonPackageDoes) {
           << "DDL: " << ddl;
       continue;
     }
-    ASSERT_TRUE(schema.ok()) << "DDL: " << ddl << ": " << schema.status().ToString();
+    ASSERT_OK(schema) << "DDL: " << ddl;
     EXPECT_EQ(nlohmann::json::parse(schema->ToSparkJson()), c["json"]) << "DDL: " << ddl;
   }
 }

@@ -7,6 +7,8 @@
 
 #include <thread>
 
+#include "testing/assert_status.h"
+
 namespace rivulet::python {
 namespace {
 
@@ -20,7 +22,7 @@ TEST(ProtocolTest, FramesRoundTripWithEmptyAndBinaryFields) {
   ASSERT_EQ(frame.size(), 4u + 8 + (4 + 0) + (4 + 3) + (4 + 13));
   EXPECT_EQ(frame.substr(0, 4), std::string("\x24\x00\x00\x00", 4));  // 36, little-endian
   auto decoded = DecodeBody(Body(frame));
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_OK(decoded);
   EXPECT_EQ(decoded->code, 886u);
   EXPECT_EQ(decoded->fields, message.fields);
 }
@@ -72,7 +74,7 @@ class PipeTest : public ::testing::Test {
 };
 
 TEST_F(PipeTest, ReadFrameGetsWhatWriteFrameSent) {
-  ASSERT_TRUE(WriteFrame(fds_[1], {0, {"one", "two"}}).ok());
+  ASSERT_OK(WriteFrame(fds_[1], {0, {"one", "two"}}));
   auto message = ReadFrame(fds_[0]);
   ASSERT_TRUE(message.ok() && message->has_value());
   EXPECT_EQ((*message)->fields, (std::vector<std::string>{"one", "two"}));
@@ -90,8 +92,8 @@ TEST_F(PipeTest, BigFieldsAndFieldsAcrossTheReadBufferComeThroughWhole) {
     fields.push_back(std::move(field));
   }
   std::thread writer([&] {
-    ASSERT_TRUE(WriteFrame(fds_[1], {0, fields}).ok());
-    ASSERT_TRUE(WriteFrame(fds_[1], {1, {"next"}}).ok());
+    ASSERT_OK(WriteFrame(fds_[1], {0, fields}));
+    ASSERT_OK(WriteFrame(fds_[1], {1, {"next"}}));
   });
   auto first = ReadFrame(fds_[0]);
   auto second = ReadFrame(fds_[0]);
@@ -120,7 +122,7 @@ TEST_F(PipeTest, EndOfInputInsideABigFieldIsCorruptionCountingWhatArrived) {
 TEST_F(PipeTest, EndOfInputBeforeAFrameIsNoMessage) {
   CloseWriter();
   auto message = ReadFrame(fds_[0]);
-  ASSERT_TRUE(message.ok());
+  ASSERT_OK(message);
   EXPECT_FALSE(message->has_value());
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "ipc/writer.h"
+#include "testing/assert_status.h"
 
 namespace rivulet::python {
 namespace {
@@ -14,21 +15,20 @@ Schema Ddl(const std::string& ddl) { return *ParseDdl(ddl); }
 
 std::string StreamOf(const Schema& schema, const std::vector<int64_t>& ids) {
   RecordBatchBuilder builder(std::make_shared<const Schema>(schema));
-  for (int64_t id : ids)
-    EXPECT_TRUE(builder.AppendRow(std::vector<Value>{Value(id)}).ok());
+  for (int64_t id : ids) EXPECT_OK(builder.AppendRow(std::vector<Value>{Value(id)}));
   return *ipc::WriteStream(schema, {*builder.Finish()});
 }
 
 TEST(WorkerRowsTest, EmptyBytesAreNoRows) {
   auto rows = DecodeWorkerRows("", Ddl("id INT"), "src", "read");
-  ASSERT_TRUE(rows.ok());
+  ASSERT_OK(rows);
   EXPECT_TRUE(rows->empty());
 }
 
 TEST(WorkerRowsTest, RowsInTheDeclaredSchemaDecode) {
   auto rows =
       DecodeWorkerRows(StreamOf(Ddl("id INT"), {4, 5}), Ddl("id INT"), "src", "read");
-  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_OK(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0]->ToRows(),
             (std::vector<std::vector<Value>>{{Value(4)}, {Value(5)}}));

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/assert_status.h"
+
 namespace rivulet::python {
 namespace {
 
@@ -64,7 +66,7 @@ std::unique_ptr<DataSource> Open(const std::string& spec,
                                  const std::map<std::string, std::string>& options = {},
                                  PythonSourceConfig config = {}) {
   auto source = OpenSupervised(spec, MakeOptions(options), std::move(config));
-  EXPECT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_OK(source);
   return source.ok() ? std::move(*source) : nullptr;
 }
 
@@ -86,28 +88,28 @@ std::vector<std::vector<Value>> Ids(int from, int to) {
 
 std::unique_ptr<StreamReader> StreamReaderOf(DataSource& source) {
   auto schema = source.schema();
-  EXPECT_TRUE(schema.ok());
+  EXPECT_OK(schema);
   auto reader = source.streamReader(*schema);
-  EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_OK(reader);
   return reader.ok() ? std::move(*reader) : nullptr;
 }
 
 std::unique_ptr<SimpleStreamReader> SimpleReaderOf(DataSource& source) {
   auto schema = source.schema();
-  EXPECT_TRUE(schema.ok());
+  EXPECT_OK(schema);
   auto reader = source.simpleStreamReader(*schema);
-  EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_OK(reader);
   return reader.ok() ? std::move(*reader) : nullptr;
 }
 
 std::vector<RecordBatchPtr> ReadAll(StreamReader& reader, const Offset& start,
                                     const Offset& end) {
   auto partitions = reader.Partitions(start, end);
-  EXPECT_TRUE(partitions.ok()) << partitions.status().ToString();
+  EXPECT_OK(partitions);
   std::vector<RecordBatchPtr> out;
   for (const auto& p : *partitions) {
     auto batches = reader.Read(*p);
-    EXPECT_TRUE(batches.ok()) << batches.status().ToString();
+    EXPECT_OK(batches);
     if (batches.ok()) out.insert(out.end(), batches->begin(), batches->end());
   }
   return out;
@@ -130,13 +132,13 @@ TEST(PythonSourceTest, SimpleReaderReadsAndReplaysTwoRowsABatch) {
   ASSERT_NE(reader, nullptr);
   EXPECT_EQ(reader->InitialOffset()->text(), "{\"offset\": 0}");
   auto first = reader->Read(O("{\"offset\": 0}"));
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_OK(first);
   EXPECT_EQ(first->end.text(), "{\"offset\": 2}");
   EXPECT_EQ(Rows(first->batches), Ids(0, 2));
   auto replay = reader->ReadBetweenOffsets(O("{\"offset\": 2}"), O("{\"offset\": 8}"));
-  ASSERT_TRUE(replay.ok());
+  ASSERT_OK(replay);
   EXPECT_EQ(Rows(*replay), Ids(2, 8));
-  EXPECT_TRUE(reader->Commit(O("{\"offset\": 2}")).ok());
+  EXPECT_OK(reader->Commit(O("{\"offset\": 2}")));
   EXPECT_FALSE(reader->SupportsTriggerAvailableNow());
 }
 
@@ -176,8 +178,8 @@ TEST(PythonSourceTest, AdmissionControlReaderObeysTheLimitItIsGiven) {
   // After a restart the engine plans the logged offset against itself: no partitions.
   EXPECT_TRUE(
       reader->Partitions(O("{\"partition-1\": 4}"), O("{\"partition-1\": 4}"))->empty());
-  EXPECT_TRUE(reader->Commit(O("{\"partition-1\": 10}")).ok());
-  EXPECT_TRUE(reader->Stop().ok());
+  EXPECT_OK(reader->Commit(O("{\"partition-1\": 10}")));
+  EXPECT_OK(reader->Stop());
 }
 
 TEST(PythonSourceTest, LegacyZeroArgumentLatestOffsetKeepsWorking) {
@@ -191,7 +193,7 @@ TEST(PythonSourceTest, LegacyZeroArgumentLatestOffsetKeepsWorking) {
   for (int batch = 0; batch < 3; ++batch) {
     // The reader keeps its own position and is not told the start.
     auto end = reader->LatestOffset(start, ReadLimit::AllAvailable());
-    ASSERT_TRUE(end.ok()) << end.status().ToString();
+    ASSERT_OK(end);
     EXPECT_EQ(end->text(), "{\"offset\": " + std::to_string(2 * batch + 2) + "}");
     EXPECT_EQ(Rows(ReadAll(*reader, start, *end)), Ids(2 * batch, 2 * batch + 2));
     start = *end;
@@ -204,7 +206,7 @@ TEST(PythonSourceTest, AvailableNowStreamReaderStopsAtItsTarget) {
   auto reader = StreamReaderOf(*source);
   ASSERT_NE(reader, nullptr);
   ASSERT_TRUE(reader->SupportsTriggerAvailableNow());
-  ASSERT_TRUE(reader->PrepareForTriggerAvailableNow().ok());
+  ASSERT_OK(reader->PrepareForTriggerAvailableNow());
   Offset start = *reader->InitialOffset();
   std::vector<std::vector<Value>> rows;
   int batches = 0;
@@ -227,12 +229,12 @@ TEST(PythonSourceTest, AvailableNowSimpleReaderEndsWithAReadThatDoesNotAdvance) 
   auto reader = SimpleReaderOf(*source);
   ASSERT_NE(reader, nullptr);
   ASSERT_TRUE(reader->SupportsTriggerAvailableNow());
-  ASSERT_TRUE(reader->PrepareForTriggerAvailableNow().ok());
+  ASSERT_OK(reader->PrepareForTriggerAvailableNow());
   Offset start = *reader->InitialOffset();
   std::vector<std::vector<Value>> rows;
   for (int i = 0; i < 20; ++i) {
     auto read = reader->Read(start);
-    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    ASSERT_OK(read);
     if (read->end == start) {
       EXPECT_TRUE(read->batches.empty());
       break;
@@ -268,7 +270,7 @@ TEST(PythonSourceTest, ExceptionInReadFailsTheRead) {
   auto reader = StreamReaderOf(*source);
   ASSERT_NE(reader, nullptr);
   auto partitions = reader->Partitions(O("{\"offset\": 0}"), O("{\"offset\": 1}"));
-  ASSERT_TRUE(partitions.ok());
+  ASSERT_OK(partitions);
   auto read = reader->Read(*(*partitions)[0]);
   EXPECT_EQ(read.status().code(), StatusCode::kUserCodeError);
   EXPECT_THAT(read.status().message(), HasSubstr("Exception: error in read"));
@@ -313,7 +315,7 @@ TEST(PythonSourceTest, SimpleReadWithRowsThatDoesNotAdvanceIsAnError) {
   auto reader = SimpleReaderOf(*source);
   ASSERT_NE(reader, nullptr);
   auto empty = reader->Read(O("{\"offset\": 0}"));
-  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  ASSERT_OK(empty);
   EXPECT_EQ(empty->end.text(), "{\"offset\": 0}");
   EXPECT_TRUE(empty->batches.empty());
   EXPECT_EQ(
@@ -344,7 +346,7 @@ TEST(PythonSourceTest, SchemaOverrideReplacesSchemaWithoutCallingIt) {
   auto reader = SimpleReaderOf(*source);
   ASSERT_NE(reader, nullptr);
   auto read = reader->Read(O("{\"offset\": 0}"));
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_EQ(Rows(read->batches), Ids(0, 2));
 }
 
@@ -413,7 +415,7 @@ TEST(PythonSourceTest, WorkerOutputIsForwardedUnderTheSourceName) {
   ASSERT_NE(source, nullptr);
   auto reader = StreamReaderOf(*source);
   ASSERT_NE(reader, nullptr);
-  ASSERT_TRUE(reader->InitialOffset().ok());
+  ASSERT_OK(reader->InitialOffset());
   reader.reset();  // the worker exits; its output is flushed
   source.reset();
   EXPECT_THAT(log.Lines(), Contains("[source FaultySource] stdout from initialOffset"));
@@ -425,7 +427,7 @@ TEST(PythonSourceTest, ProcessThatOutlivesTheWorkerDoesNotHoldUpShutdown) {
   ASSERT_NE(source, nullptr);
   auto reader = StreamReaderOf(*source);
   ASSERT_NE(reader, nullptr);
-  ASSERT_TRUE(reader->InitialOffset().ok());
+  ASSERT_OK(reader->InitialOffset());
   auto started = std::chrono::steady_clock::now();
   reader.reset();  // the orphan still holds the worker's log pipe open
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
@@ -480,7 +482,7 @@ TEST(PythonSourceTest, SegfaultInAnExtensionShowsThePythonStack) {
 }
 
 TEST(PythonSourceTest, CrashedWorkerIsRestartedAndTheCallRetried) {
-  std::string marker = testing::TempDir() + "crash_once_" + std::to_string(::getpid());
+  std::string marker = ::testing::TempDir() + "crash_once_" + std::to_string(::getpid());
   std::filesystem::remove(marker);
   CapturedLog log;
   PythonSourceConfig config;
@@ -496,7 +498,7 @@ TEST(PythonSourceTest, CrashedWorkerIsRestartedAndTheCallRetried) {
   auto reader = SimpleReaderOf(*source);
   ASSERT_NE(reader, nullptr);
   auto read = reader->Read(O("{\"offset\": 4}"));
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_OK(read);
   EXPECT_EQ(read->end.text(), "{\"offset\": 6}");
   EXPECT_EQ(Rows(read->batches), Ids(4, 6));
   EXPECT_THAT(
@@ -508,7 +510,7 @@ TEST(PythonSourceTest, CrashedWorkerIsRestartedAndTheCallRetried) {
 }
 
 TEST(PythonSourceTest, PartitionsAreReadInParallelByTheReadWorkers) {
-  std::string dir = testing::TempDir() + "rendezvous_" + std::to_string(::getpid());
+  std::string dir = ::testing::TempDir() + "rendezvous_" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   PythonSourceConfig config;
@@ -519,7 +521,7 @@ TEST(PythonSourceTest, PartitionsAreReadInParallelByTheReadWorkers) {
   auto reader = StreamReaderOf(*source);
   ASSERT_NE(reader, nullptr);
   auto partitions = reader->Partitions(O("{\"offset\": 0}"), O("{\"offset\": 2}"));
-  ASSERT_TRUE(partitions.ok());
+  ASSERT_OK(partitions);
   ASSERT_EQ(partitions->size(), 2u);
   std::vector<Result<std::vector<RecordBatchPtr>>> results(2,
                                                            Status::Internal("not run"));
@@ -531,7 +533,7 @@ TEST(PythonSourceTest, PartitionsAreReadInParallelByTheReadWorkers) {
   for (auto& t : threads) t.join();
   std::set<int64_t> pids;
   for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(results[i].ok()) << results[i].status().ToString();
+    ASSERT_OK(results[i]);
     auto rows = Rows(*results[i]);
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], Value(i));
