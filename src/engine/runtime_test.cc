@@ -502,6 +502,48 @@ TEST_F(RuntimeTest, AFailedPartitionWriteAbortsTheBatchWhichRunsAgainOnRestart) 
   EXPECT_THAT(log->calls, ElementsAre("abort 0 p0:1 - p2:1", "commit 0 p0:1 p1:1 p2:1"));
 }
 
+class FailingOpenOrCloseSink : public CollectingSink {
+ public:
+  FailingOpenOrCloseSink(bool fail_open, bool fail_close)
+      : CollectingSink(std::make_shared<CollectedOutput>()),
+        fail_open_(fail_open),
+        fail_close_(fail_close) {}
+  std::string description() const override { return "PickySink"; }
+  Status Open(const SinkContext&) override {
+    return fail_open_ ? Status::InvalidArgument("table 't' is missing") : Status::OK();
+  }
+  Status Close() override {
+    return fail_close_ ? Status::IOError("connection lost") : Status::OK();
+  }
+
+ private:
+  bool fail_open_, fail_close_;
+};
+
+TEST_F(RuntimeTest, ASinkThatCannotOpenOrCloseFailsItsQueryNamingTheSink) {
+  auto runtime = Runtime::Create();
+  auto stream = std::make_shared<LongStream>();
+  stream->available = 2;
+  QueryOptions options = Options("picky");
+  options.trigger.kind = Trigger::Kind::kOnce;
+  auto refused = runtime->streams().Start(
+      std::make_unique<LongSource>(stream),
+      std::make_unique<FailingOpenOrCloseSink>(true, false), std::nullopt, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().ToString(),
+            "Invalid argument: PickySink: table 't' is missing");
+  EXPECT_TRUE(runtime->streams().active().empty());
+  // The refused query let go of its checkpoint; one whose sink fails to close runs its
+  // batch and then reports the close.
+  auto closing = runtime->streams().Start(
+      std::make_unique<LongSource>(stream),
+      std::make_unique<FailingOpenOrCloseSink>(false, true), std::nullopt, options);
+  ASSERT_OK(closing);
+  EXPECT_EQ((*closing)->AwaitTermination().ToString(),
+            "I/O error: closing the sink: connection lost");
+  EXPECT_EQ((*closing)->lastProgress()->num_input_rows, 2);
+}
+
 struct FaultTest : RuntimeTest {
   std::shared_ptr<FaultInjectionEnv> env = std::make_shared<FaultInjectionEnv>();
   std::shared_ptr<Runtime> runtime = [this] {
