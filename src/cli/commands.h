@@ -45,6 +45,12 @@ int Cat(const std::string& path, int64_t num_rows, bool truncate);
 Result<Options> ParseKeyValues(const std::vector<std::string>& pairs, const char* flag);
 int Fail(const Status& status);
 
+// --progress: each batch's progress as Spark's JSON on stderr.
+class PrintProgress : public StreamingQueryListener {
+ public:
+  void onQueryProgress(const QueryProgressEvent& event) override;
+};
+
 class StopOnSignal;
 // A runtime for a command: the built-ins registered, the open-files limit raised.
 std::shared_ptr<Runtime> CreateCommandRuntime();

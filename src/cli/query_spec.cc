@@ -77,6 +77,19 @@ Result<Options> OptionMap(const Json& entry, const char* key, const std::string&
   return options;
 }
 
+// `names` are a registry's (lower-cased); `name` matches them case-insensitively.
+Status CheckRegistered(const std::vector<std::string>& names, const std::string& name,
+                       const std::string& kind, const std::string& hint) {
+  std::string lower = name;
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (std::find(names.begin(), names.end(), lower) != names.end()) return Status::OK();
+  std::string known;
+  for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+  return Status::InvalidArgument("key '" + kind + "': no " + kind + " named '" + name +
+                                 "' (known: " + known + hint + ")");
+}
+
 Result<QuerySpec> ParseEntry(const Json& entry, size_t index) {
   QuerySpec spec;
   std::string who = "query #" + std::to_string(index + 1);
@@ -164,29 +177,11 @@ Status Validate(const QuerySpec& spec, Runtime& runtime) {
     if (!parsed.ok()) return parsed.status().WithContext("key 'schema'");
   }
   if (!python::LooksLikePythonSourceSpec(spec.source) && spec.python_path.empty()) {
-    auto names = runtime.sources().Names();
-    std::string lower = spec.source;
-    for (char& c : lower) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    if (std::find(names.begin(), names.end(), lower) == names.end()) {
-      std::string known;
-      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-      return Status::InvalidArgument("key 'source': no source named '" + spec.source +
-                                     "' (known: " + known +
-                                     "; a Python source is path/to/file.py:ClassName)");
-    }
+    RIVULET_RETURN_NOT_OK(
+        CheckRegistered(runtime.sources().Names(), spec.source, "source",
+                        "; a Python source is path/to/file.py:ClassName"));
   }
-  auto sinks = runtime.sinks().Names();
-  std::string sink = spec.sink;
-  for (char& c : sink) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (std::find(sinks.begin(), sinks.end(), sink) == sinks.end()) {
-    std::string known;
-    for (const auto& n : sinks) known += (known.empty() ? "" : ", ") + n;
-    return Status::InvalidArgument("key 'sink': no sink named '" + spec.sink +
-                                   "' (known: " + known + ")");
-  }
-  return Status::OK();
+  return CheckRegistered(runtime.sinks().Names(), spec.sink, "sink", "");
 }
 
 Result<StreamingQueryPtr> StartQuery(const QuerySpec& spec, Runtime& runtime) {

@@ -30,14 +30,6 @@ int Fail(const Status& status) {
 
 namespace {
 
-// Prints each batch's progress as Spark's JSON on stderr.
-class PrintProgress : public StreamingQueryListener {
- public:
-  void onQueryProgress(const QueryProgressEvent& event) override {
-    std::cerr << event.progress.ToJson() << std::endl;
-  }
-};
-
 Result<QuerySpec> SpecFromArgs(const RunArgs& args) {
   QuerySpec spec;
   spec.name = args.name;
@@ -59,6 +51,10 @@ Result<QuerySpec> SpecFromArgs(const RunArgs& args) {
 }
 
 }  // namespace
+
+void PrintProgress::onQueryProgress(const QueryProgressEvent& event) {
+  std::cerr << event.progress.ToJson() << std::endl;
+}
 
 std::shared_ptr<Runtime> CreateCommandRuntime() {
   // A thousand queries hold a thousand checkpoint locks: allow what the system allows.

@@ -12,17 +12,12 @@
 namespace rivulet::cli {
 namespace {
 
-// Reports each query that fails, as it fails, and prints progress when asked.
-class ServeListener : public StreamingQueryListener {
+// Reports each query that fails, as it fails.
+class FailureReporter : public StreamingQueryListener {
  public:
-  explicit ServeListener(bool progress) : progress_(progress) {}
-
   void Name(const std::string& id, std::string description) {
     std::lock_guard lock(mu_);
     names_[id] = std::move(description);
-  }
-  void onQueryProgress(const QueryProgressEvent& event) override {
-    if (progress_) std::cerr << event.progress.ToJson() << std::endl;
   }
   void onQueryTerminated(const QueryTerminatedEvent& event) override {
     if (!event.exception) return;
@@ -32,7 +27,6 @@ class ServeListener : public StreamingQueryListener {
   }
 
  private:
-  const bool progress_;
   std::mutex mu_;
   std::map<std::string, std::string> names_;
 };
@@ -49,8 +43,9 @@ int Serve(const ServeArgs& args) {
       return Fail(s.WithContext(args.file + ": " + (*specs)[i].Describe(i)));
     }
   }
-  auto listener = std::make_shared<ServeListener>(args.progress);
+  auto listener = std::make_shared<FailureReporter>();
   runtime->streams().addListener(listener);
+  if (args.progress) runtime->streams().addListener(std::make_shared<PrintProgress>());
   WatchSignals(stop_on_signal, runtime);
 
   bool failed = false;

@@ -16,6 +16,13 @@ constexpr size_t kTailLines = 20;
 
 }  // namespace
 
+std::string SourceLogLine(std::string_view label, std::string_view line) {
+  std::string out;
+  out.reserve(label.size() + line.size() + 10);
+  out.append("[source ").append(label).append("] ").append(line);
+  return out;
+}
+
 LogSink StderrLogSink() {
   static std::mutex* mu = new std::mutex;
   return [](const std::string& line) {
@@ -60,8 +67,7 @@ void LogStream::Emit(std::string_view line) {
     std::lock_guard lock(mu_);
     tail_.emplace_back(line);
     if (tail_.size() > kTailLines) tail_.pop_front();
-    prefixed.reserve(label_.size() + line.size() + 10);
-    prefixed.append("[source ").append(label_).append("] ").append(line);
+    prefixed = SourceLogLine(label_, line);
   }
   sink_(prefixed);
 }

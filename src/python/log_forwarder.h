@@ -25,6 +25,9 @@ namespace rivulet::python {
 // thread, one line at a time.
 using LogSink = std::function<void(const std::string& line)>;
 
+// A worker's line as the engine logs it: "[source LABEL] line".
+std::string SourceLogLine(std::string_view label, std::string_view line);
+
 // Writes lines to the engine's stderr, one write per line.
 LogSink StderrLogSink();
 

@@ -18,7 +18,7 @@ void WorkerGroup::SetName(const std::string& name) {
 
 void WorkerGroup::Log(const std::string& line) const {
   LogSink sink = spawn.log_sink ? spawn.log_sink : StderrLogSink();
-  sink("[source " + Name() + "] " + line);
+  sink(SourceLogLine(Name(), line));
 }
 
 Result<std::unique_ptr<WorkerProcess>> WorkerGroup::SpawnWorker() const {
@@ -35,6 +35,13 @@ Result<Json> ParseReplyJson(const std::string& text, const char* what) {
                             " reply is not JSON: " + parsed.status().message());
   }
   return std::move(*parsed);
+}
+
+Status CheckFieldCount(const std::vector<std::string>& reply, size_t n, FunctionId id) {
+  if (reply.size() == n) return Status::OK();
+  return Status::Internal("python worker replied to " + std::string(FunctionName(id)) +
+                          " with " + std::to_string(reply.size()) + " fields, expected " +
+                          std::to_string(n));
 }
 
 Result<std::unique_ptr<ManagedWorker>> ManagedWorker::Start(
@@ -70,11 +77,7 @@ Result<std::vector<std::string>> ManagedWorker::Call(
 Result<std::vector<std::string>> ManagedWorker::Call(
     FunctionId id, const std::vector<std::string>& fields, size_t n) {
   RIVULET_ASSIGN_OR_RETURN(auto reply, Call(id, fields));
-  if (reply.size() != n) {
-    return Status::Internal("python worker replied to " + std::string(FunctionName(id)) +
-                            " with " + std::to_string(reply.size()) +
-                            " fields, expected " + std::to_string(n));
-  }
+  RIVULET_RETURN_NOT_OK(CheckFieldCount(reply, n, id));
   return reply;
 }
 
@@ -87,10 +90,7 @@ Result<Json> ManagedWorker::Init(const Json& config) {
     process_.reset();
     return reply.status();
   }
-  if (reply->size() != 1) {
-    return Status::Internal("python worker replied to init with " +
-                            std::to_string(reply->size()) + " fields, expected 1");
-  }
+  RIVULET_RETURN_NOT_OK(CheckFieldCount(*reply, 1, FunctionId::kInit));
   return ParseReplyJson((*reply)[0], "init");
 }
 

@@ -106,6 +106,9 @@ class WorkerPool {
   int started_ = 0;
 };
 
+// OK when the reply to `id` has `n` fields; otherwise the Internal error that says so.
+Status CheckFieldCount(const std::vector<std::string>& reply, size_t n, FunctionId id);
+
 // Parses a reply field the worker sent as JSON; `what` names it in the error.
 Result<nlohmann::json> ParseReplyJson(const std::string& text, const char* what);
 

@@ -91,10 +91,7 @@ class PythonStreamReader : public StreamReader {
     RIVULET_ASSIGN_OR_RETURN(auto reply,
                              calls_.worker().Call(FunctionId::kReportLatestOffset, {}));
     if (reply.empty()) return Offset();
-    if (reply.size() != 1) {
-      return Status::Internal("python worker replied to reportLatestOffset with " +
-                              std::to_string(reply.size()) + " fields, expected 1");
-    }
+    RIVULET_RETURN_NOT_OK(CheckFieldCount(reply, 1, FunctionId::kReportLatestOffset));
     return OffsetFromReply(reply[0], FunctionId::kReportLatestOffset);
   }
 
@@ -245,10 +242,7 @@ class PythonDataSource : public DataSource {
       planner_ = std::move(worker);
       return reply.status();
     }
-    if (reply->size() != 1) {
-      return Status::Internal("python worker replied to createReader with " +
-                              std::to_string(reply->size()) + " fields, expected 1");
-    }
+    RIVULET_RETURN_NOT_OK(CheckFieldCount(*reply, 1, FunctionId::kCreateReader));
     RIVULET_ASSIGN_OR_RETURN(Json parsed, ParseReplyJson((*reply)[0], "createReader"));
     return std::make_pair(std::move(worker), std::move(parsed));
   }
