@@ -9,7 +9,8 @@ RIVULET_PACKAGES=(
   nlohmann-json3-dev libcli11-dev libflatbuffers-dev flatbuffers-compiler
   liblz4-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  python3 python3-pytest python3-cloudpickle
+  python3 python3-dev python3-venv python3-pytest python3-cloudpickle
+  openjdk-17-jre-headless
 )
 
 rivulet_ensure_packages() {
@@ -41,4 +42,26 @@ rivulet_build() {
 # there. Override with RIVULET_PYTHON.
 rivulet_python() {
   echo "${RIVULET_PYTHON:-/usr/bin/python3}"
+}
+
+# rivulet_venv <requirements file>: the virtual environment build/venv, made with Debian's
+# python3 and holding the packages of the file (installed again only when the file
+# changes). Prints the environment's python.
+rivulet_venv() {
+  local venv="$RIVULET_ROOT/build/venv" requirements="$1"
+  if [ ! -x "$venv/bin/python" ]; then
+    /usr/bin/python3 -m venv "$venv" >&2
+  fi
+  local stamp="$venv/.installed-$(basename "$requirements")"
+  if ! cmp -s "$requirements" "$stamp"; then
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" >&2
+    cp "$requirements" "$stamp"
+  fi
+  echo "$venv/bin/python"
+}
+
+# rivulet_pip_install <python>: builds and installs this checkout into that interpreter's
+# environment (`pip install .`), reusing the build tree under build/wheel.
+rivulet_pip_install() {
+  "$1" -m pip install -q --disable-pip-version-check --no-build-isolation "$RIVULET_ROOT" >&2
 }

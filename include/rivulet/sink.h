@@ -78,6 +78,9 @@ class Sink {
   // True when writing waits on another process (a Python writer): the query then runs on
   // the runtime's blocking threads, as for such a source.
   virtual bool MayBlock() const { return false; }
+  // False for a sink that cannot tell what it wrote (a user function, as Spark's
+  // ForeachBatchSink): its progress shows numOutputRows -1.
+  virtual bool ReportsOutputRows() const { return true; }
   virtual Status Close() { return Status::OK(); }
 };
 

@@ -6,11 +6,25 @@ The public modules are at PySpark's paths: ``rivulet.sql.datasource``
 ``rivulet.errors`` (pyspark.errors). The short names ``rivulet.datasource``,
 ``rivulet.types`` and ``rivulet.streaming`` are the same modules.
 
+The front end is PySpark's session API: ``from rivulet import SparkSession`` in place of
+``from pyspark.sql import SparkSession``. Importing it makes ``pyspark.sql.datasource`` and
+the other data source modules importable when no real pyspark is installed (see
+:func:`install_pyspark_shim`).
+
 Importing the package imports nothing else: worker start-up time matters, so the submodules
 load on first use.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name == "SparkSession":
+        install_pyspark_shim()
+        from rivulet.sql.session import SparkSession
+
+        return SparkSession
+    raise AttributeError("module 'rivulet' has no attribute '%s'" % name)
 
 
 def install_pyspark_shim():

@@ -374,7 +374,7 @@ class _Api:
 
 
 def _is_not_implemented(e):
-    getter = getattr(e, "getErrorClass", None)
+    getter = getattr(e, "getCondition", None) or getattr(e, "getErrorClass", None)
     return isinstance(e, NotImplementedError) and callable(getter) and getter() == "NOT_IMPLEMENTED"
 
 

@@ -154,3 +154,22 @@ def _not_implemented(feature):
     return PySparkNotImplementedError(
         errorClass="NOT_IMPLEMENTED", messageParameters={"feature": feature}
     )
+
+
+# The engine's status codes (rivulet._engine) as the exceptions PySpark raises for them.
+_ENGINE_ERRORS = {
+    "InvalidArgument": IllegalArgumentException,
+    "NotFound": AnalysisException,
+    "Busy": AnalysisException,
+    "UserCodeError": PythonException,
+    "WorkerLost": PythonException,
+    "Corruption": PySparkRuntimeError,
+    "IOError": PySparkIOError,
+    "Cancelled": PySparkRuntimeError,
+    "Internal": PySparkRuntimeError,
+}
+
+
+def _from_engine(code, message):
+    """The exception for an engine status: called by rivulet._engine to raise it."""
+    return _ENGINE_ERRORS.get(code, PySparkRuntimeError)(message)

@@ -22,6 +22,7 @@ int Main(int argc, char** argv) {
       "batch to a sink, and keeps its progress in a checkpoint directory so that a "
       "query\n"
       "stopped or killed resumes where it stopped, delivering every row exactly once."};
+  app.set_version_flag("--version", "rivulet " RIVULET_VERSION);
   app.require_subcommand(1);
   // Only for the names in the help text.
   rivulet::SourceRegistry builtin_sources;

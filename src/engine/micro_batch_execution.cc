@@ -13,6 +13,30 @@ namespace {
 // for itself.
 thread_local const MicroBatchExecution* current_query = nullptr;
 
+// The error class of a failure, as Spark's QueryTerminatedEvent gives it: the first
+// "[CLASS_NAME]" that starts the message or follows one of its "context: " prefixes
+// ("batch 3: [FOREACH_BATCH_USER_FUNCTION_ERROR] ..."), else STREAM_FAILED.
+std::string ErrorClassOf(const std::string& message) {
+  size_t start = 0;
+  while (start < message.size()) {
+    if (message[start] == '[') {
+      const size_t end = message.find(']', start);
+      if (end == std::string::npos || end == start + 1) break;
+      const std::string name = message.substr(start + 1, end - start - 1);
+      if (name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") ==
+          std::string::npos) {
+        return name;
+      }
+      break;
+    }
+    const size_t colon = message.find(": ", start);
+    const size_t line_end = message.find('\n', start);
+    if (colon == std::string::npos || colon > line_end) break;
+    start = colon + 2;
+  }
+  return "STREAM_FAILED";
+}
+
 }  // namespace
 
 Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
@@ -47,7 +71,8 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
   q->blocking_ = source->MayBlock() || sink->MayBlock();
   q->progress_ = std::make_unique<ProgressTracker>(
       ProgressTracker::Identity{q->checkpoint_->query_id(), RandomUuid(), options.name,
-                                source->name(), sink->description()},
+                                source->name(), sink->description(),
+                                sink->ReportsOutputRows()},
       &runtime->bus, options.no_data_progress_interval);
   q->source_ = std::move(source);
   q->sink_ = std::move(sink);
@@ -103,14 +128,14 @@ Status MicroBatchExecution::Recover() {
 Status MicroBatchExecution::Prepare() {
   const Trigger& trigger = options_.trigger;
   // Under available-now a reader with the mixin runs batches with its default read limit
-  // until one finds no new data; so does a simple reader (unlike Spark: its read() tells
-  // when it is done). Any other reader gets one batch with everything available, as Spark
-  // falls back to.
+  // until one finds no new data. Any other reader gets one batch with everything
+  // available at start, as Spark falls back to; for a simple reader that is what one
+  // read() returns.
   single_batch_ = read_all_ = trigger.kind == Trigger::Kind::kOnce;
   if (trigger.kind == Trigger::Kind::kAvailableNow) {
     if (reader_->SupportsTriggerAvailableNow()) {
       RIVULET_RETURN_NOT_OK(reader_->PrepareForTriggerAvailableNow());
-    } else if (simple_ == nullptr) {
+    } else {
       single_batch_ = read_all_ = true;
     }
   }
@@ -351,7 +376,7 @@ void MicroBatchExecution::Finished() {
   QueryTerminatedEvent event{id(), run_id(), std::nullopt, std::nullopt};
   if (!error.ok()) {
     event.exception = error.message();
-    event.error_class_on_exception = "STREAM_FAILED";
+    event.error_class_on_exception = ErrorClassOf(error.message());
   }
   runtime_->bus.PostTerminated(std::move(event));
   // As in Spark, the manager forgets the query before anyone waiting on it wakes.

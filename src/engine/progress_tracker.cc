@@ -77,7 +77,7 @@ void ProgressTracker::FinishBatch(BatchReport report) {
   p.processed_rows_per_second = src.processed_rows_per_second;
   p.sources.push_back(std::move(src));
   p.sink.description = identity_.sink_description;
-  p.sink.num_output_rows = report.rows;
+  p.sink.num_output_rows = identity_.sink_reports_rows ? report.rows : -1;
   previous_trigger_wall_ms_ = trigger_wall_ms_;
 
   {

@@ -30,6 +30,7 @@ class ProgressTracker {
     std::string name;
     std::string source_description;
     std::string sink_description;
+    bool sink_reports_rows = true;  // else numOutputRows is -1, as Spark's v1 sinks
   };
   // What the engine knows of a finished batch.
   struct BatchReport {

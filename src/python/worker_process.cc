@@ -53,6 +53,36 @@ Status StatusForErrorKind(const std::string& kind, const std::string& message) {
                           "': " + message);
 }
 
+// Spark's error for a streaming source's driver-side method that raised:
+// "[PYTHON_STREAMING_DATA_SOURCE_RUNTIME_ERROR] Failed when Python streaming data source
+// perform latestOffset: ..." (a simple reader's read() runs inside latestOffset, as in
+// Spark's prefetching wrapper). Other calls' errors are left as they are.
+Status WithStreamingErrorClass(FunctionId id, Status status) {
+  if (status.code() != StatusCode::kUserCodeError) return status;
+  const char* method = nullptr;
+  switch (id) {
+    case FunctionId::kSimpleRead:
+      method = "latestOffset";
+      break;
+    case FunctionId::kInitialOffset:
+    case FunctionId::kLatestOffset:
+    case FunctionId::kPartitions:
+    case FunctionId::kCommit:
+    case FunctionId::kReportLatestOffset:
+    case FunctionId::kPrepareForTriggerAvailableNow:
+    case FunctionId::kReadBetweenOffsets:
+    case FunctionId::kStop:
+      method = FunctionName(id);
+      break;
+    default:
+      return status;
+  }
+  return Status::UserCodeError(
+      std::string("[PYTHON_STREAMING_DATA_SOURCE_RUNTIME_ERROR] Failed when Python "
+                  "streaming data source perform ") +
+      method + ": " + status.message());
+}
+
 }  // namespace
 
 WorkerProcess::WorkerProcess(pid_t pid, int request_fd, int reply_fd,
@@ -123,7 +153,8 @@ Result<std::vector<std::string>> WorkerProcess::Call(FunctionId id,
                             " (code " + std::to_string(message.code) + ", " +
                             std::to_string(message.fields.size()) + " fields)");
   }
-  return StatusForErrorKind(message.fields[0], message.fields[1]);
+  return WithStreamingErrorClass(
+      id, StatusForErrorKind(message.fields[0], message.fields[1]));
 }
 
 }  // namespace rivulet::python

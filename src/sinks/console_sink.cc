@@ -91,7 +91,7 @@ std::string FormatTable(const Schema& schema, const std::vector<RecordBatchPtr>&
   std::vector<size_t> widths(n, 3);
   std::vector<std::string> header;
   for (int c = 0; c < n; ++c) {
-    header.push_back(Truncate(schema.field(c).name, truncate));
+    header.push_back(schema.field(c).name);  // Spark truncates cells, not column names
     widths[c] = std::max(widths[c], DisplayWidth(header[c]));
     for (const auto& row : rows) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
   }

@@ -1,0 +1,211 @@
+"""The same streaming scripts on Apache Spark (PySpark 4.3) and on rivulet: what users see
+must be the same. Each scenario takes a session and returns what a user observes."""
+
+import contextlib
+import io
+import os
+import threading
+
+import pytest
+
+from streaming_sources import CounterSource, FailingSource, TargetSource
+
+TIMEOUT = 120
+
+
+def both(pyspark_session, scenario, tmp_path, *args):
+    """(rivulet's observation, Spark's). Each engine gets a directory of its own; rivulet's
+    session is made and stopped here."""
+    from rivulet import SparkSession
+
+    ours = SparkSession.builder.getOrCreate()
+    try:
+        mine = scenario(ours, str(tmp_path / "rivulet"), *args)
+    finally:
+        ours.stop()
+    return mine, scenario(pyspark_session, str(tmp_path / "spark"), *args)
+
+
+def record_events(spark):
+    events = []
+    lock = threading.Lock()
+
+    from pyspark.sql.streaming import StreamingQueryListener
+
+    class Recorder(StreamingQueryListener):
+        def onQueryStarted(self, event):
+            with lock:
+                events.append(("started", str(event.id) != "", event.name))
+
+        def onQueryProgress(self, event):
+            with lock:
+                events.append(("progress", event.progress.batchId, event.progress.numInputRows))
+
+        def onQueryIdle(self, event):
+            pass  # timing-dependent on both engines
+
+        def onQueryTerminated(self, event):
+            with lock:
+                events.append(("terminated", event.exception is None,
+                               event.errorClassOnException))
+
+    listener = Recorder()
+    spark.streams.addListener(listener)
+    return listener, events
+
+
+def wait_for(condition, timeout=30):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def memory_available_now(spark, tmp):
+    spark.dataSource.register(CounterSource)
+    name = "counter_rows_%d" % os.getpid()
+    listener, events = record_events(spark)
+    q = (spark.readStream.format("counter").option("limit", 9).load()
+         .writeStream.format("memory").queryName(name).trigger(availableNow=True).start())
+    q.awaitTermination(TIMEOUT)
+    wait_for(lambda: events and events[-1][0] == "terminated")
+    spark.streams.removeListener(listener)
+    progress = q.recentProgress
+    return {
+        "rows": sorted(tuple(r) for r in spark.table(name).collect()),
+        "rows_per_batch": [p["numInputRows"] for p in progress],
+        "batch_ids": [p["batchId"] for p in progress],
+        "progress_keys": list(q.lastProgress.keys()),
+        "source_keys": sorted(q.lastProgress["sources"][0].keys()),
+        "sink": dict(q.lastProgress["sink"]),
+        "status": q.status,
+        "active": q.isActive,
+        "name": q.name,
+        "events": events,
+    }
+
+
+def admission_control(spark, tmp, trigger):
+    spark.dataSource.register(TargetSource)
+    batches = []
+
+    def collect(df, batch_id):
+        batches.append((batch_id, sorted(tuple(r) for r in df.collect())))
+
+    writer = spark.readStream.format("target").option("target", 7).load().writeStream
+    writer = writer.foreachBatch(collect).trigger(**trigger)
+    q = writer.start()
+    if trigger.get("processingTime"):
+        wait_for(lambda: len(batches) >= 4)
+        q.stop()
+    else:
+        q.awaitTermination(TIMEOUT)
+    return {"batches": batches[:4], "sink": q.lastProgress["sink"]["description"]}
+
+
+def failing_source(spark, tmp):
+    spark.dataSource.register(FailingSource)
+    listener, events = record_events(spark)
+    q = spark.readStream.format("failing").load().writeStream.format("console").start()
+    with pytest.raises(Exception) as raised:
+        q.awaitTermination(TIMEOUT)
+    wait_for(lambda: events and events[-1][0] == "terminated")
+    spark.streams.removeListener(listener)
+    error = raised.value
+    return {
+        "type": type(error).__name__,
+        "stream_failed": str(error).startswith("[STREAM_FAILED] Query [id = %s, runId = %s]"
+                                              % (q.id, q.runId)),
+        "has_traceback": "Traceback (most recent call last)" in str(error),
+        "has_message": "ValueError: the source broke on purpose" in str(error),
+        "exception_type": type(q.exception()).__name__,
+        "events": events,
+    }
+
+
+def failing_foreach_batch(spark, tmp):
+    checkpoint = os.path.join(tmp, "checkpoint")
+    spark.dataSource.register(CounterSource)
+    seen = []
+
+    def fail_on_first(df, batch_id):
+        seen.append((batch_id, df.count()))
+        if len(seen) == 1:
+            raise RuntimeError("foreachBatch broke on purpose")
+
+    def start():
+        return (spark.readStream.format("counter").load().writeStream
+                .foreachBatch(fail_on_first).option("checkpointLocation", checkpoint)
+                .trigger(availableNow=True).start())
+
+    q = start()
+    with pytest.raises(Exception) as raised:
+        q.awaitTermination(TIMEOUT)
+    error = str(raised.value)
+    # The failed batch was not committed: a restart runs the same batch id again.
+    again = start()
+    again.awaitTermination(TIMEOUT)
+    return {
+        "seen": seen,
+        "error_class": "[FOREACH_BATCH_USER_FUNCTION_ERROR]" in error,
+        "user_message": "RuntimeError: foreachBatch broke on purpose" in error,
+    }
+
+
+def batch_dataframe(spark, tmp):
+    spark.dataSource.register(TargetSource)
+    seen = {}
+
+    def inspect(df, batch_id):
+        if batch_id != 0:
+            return
+        seen["columns"] = df.columns
+        seen["dtypes"] = df.dtypes
+        seen["schema"] = df.schema.simpleString()
+        seen["count"] = df.count()
+        seen["empty"] = df.isEmpty()
+        seen["rows"] = [r.asDict() for r in df.collect()]
+        seen["iterated"] = [tuple(r) for r in df.toLocalIterator()]
+        seen["pandas"] = df.toPandas().to_dict("list")
+        seen["arrow"] = df.toArrow().to_pydict()
+        shown = io.StringIO()
+        with contextlib.redirect_stdout(shown):
+            df.show()
+            df.show(2, truncate=3)
+        seen["show"] = shown.getvalue()
+
+    (spark.readStream.format("target").option("target", 3).load().writeStream
+     .foreachBatch(inspect).trigger(availableNow=True).start().awaitTermination(TIMEOUT))
+    return seen
+
+
+def test_memory_sink_under_available_now_matches_spark(pyspark_session, tmp_path):
+    ours, spark = both(pyspark_session, memory_available_now, tmp_path)
+    assert ours == spark
+    assert ours["rows"] == [(i, "row %d" % i) for i in range(3)]
+
+
+@pytest.mark.parametrize("trigger", [{"availableNow": True}, {"once": True},
+                                     {"processingTime": "100 milliseconds"}])
+def test_admission_control_batches_match_spark(pyspark_session, tmp_path, trigger):
+    ours, spark = both(pyspark_session, admission_control, tmp_path, trigger)
+    assert ours == spark
+
+
+def test_a_failing_source_fails_the_query_as_on_spark(pyspark_session, tmp_path):
+    ours, spark = both(pyspark_session, failing_source, tmp_path)
+    assert ours == spark
+    assert ours["has_message"] and ours["stream_failed"]
+
+
+def test_a_failing_foreach_batch_reruns_its_batch_id_as_on_spark(pyspark_session, tmp_path):
+    ours, spark = both(pyspark_session, failing_foreach_batch, tmp_path)
+    assert ours == spark
+    assert ours["seen"] == [(0, 3), (0, 3)]
+
+
+def test_the_batch_dataframe_matches_spark(pyspark_session, tmp_path):
+    ours, spark = both(pyspark_session, batch_dataframe, tmp_path)
+    assert ours == spark
