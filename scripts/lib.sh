@@ -44,11 +44,11 @@ rivulet_python() {
   echo "${RIVULET_PYTHON:-/usr/bin/python3}"
 }
 
-# rivulet_venv <requirements file>: the virtual environment build/venv, made with Debian's
-# python3 and holding the packages of the file (installed again only when the file
-# changes). Prints the environment's python.
+# rivulet_venv <directory> <requirements file>: a virtual environment made with Debian's
+# python3 and holding the packages of the file (installed again only when the file changes).
+# Prints the environment's python.
 rivulet_venv() {
-  local venv="$RIVULET_ROOT/build/venv" requirements="$1"
+  local venv="$1" requirements="$2"
   if [ ! -x "$venv/bin/python" ]; then
     /usr/bin/python3 -m venv "$venv" >&2
   fi

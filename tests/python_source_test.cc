@@ -34,6 +34,11 @@ using Json = nlohmann::json;
 
 const std::string kSources = testing::SourceDir() + "/tests/python/sources/";
 const std::string kExamples = testing::SourceDir() + "/examples/";
+// Spark's wrapping of an error in a driver-side call of a streaming source; a simple
+// reader's read(start) runs inside latestOffset.
+const std::string kFailedInLatestOffset =
+    "[PYTHON_STREAMING_DATA_SOURCE_RUNTIME_ERROR] "
+    "Failed when Python streaming data source perform latestOffset: ";
 
 std::vector<int64_t> Range(int64_t from, int64_t to) {
   std::vector<int64_t> v;
@@ -344,7 +349,8 @@ TEST_F(PythonSourceTest,
   auto failing = Run(spec, {"kind=simple", "fail=read"});
   EXPECT_EQ(failing.code, 1);
   EXPECT_THAT(failing.err,
-              AllOf(StartsWith("rivulet: error: source 'FaultySource': read raised an "
+              AllOf(StartsWith("rivulet: error: " + kFailedInLatestOffset +
+                               "source 'FaultySource': read raised an "
                                "exception:\nTraceback (most recent call last):\n"),
                     HasSubstr("\nException: error in read\n")));
   EXPECT_FALSE(std::filesystem::exists(checkpoint + "/offsets/1"));
@@ -407,12 +413,12 @@ TEST_F(PythonSourceTest, AWorkerThatDiesIsRestartedAndTheQueryLosesAndDoublesNot
 TEST_F(PythonSourceTest, ReadWithRowsThatDoesNotAdvanceItsOffsetIsAnError) {
   auto result = Run(kSources + "probes.py:CountingSource", {"stuck_at=4"});
   EXPECT_EQ(result.code, 1);
-  EXPECT_EQ(
-      result.err,
-      "rivulet: error: source 'CountingSource': "
-      "[SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE] read(start) returned 2 row(s) but "
-      "its end offset {\"next\": 4} equals its start offset {\"next\": 4}; a read that "
-      "returns rows must advance the offset\n");
+  EXPECT_EQ(result.err,
+            "rivulet: error: " + kFailedInLatestOffset +
+                "source 'CountingSource': [SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE] "
+                "read(start) returned 2 row(s) but its end offset {\"next\": 4} equals "
+                "its start offset {\"next\": 4}; a read that returns rows must advance "
+                "the offset\n");
   EXPECT_EQ(Longs(Rows(), "value"), Range(0, 4));
 }
 
@@ -421,26 +427,28 @@ TEST_F(PythonSourceTest, OffsetThatIsNotJsonSerialisableIsAnErrorNamingTheMethod
   EXPECT_EQ(result.code, 1);
   EXPECT_EQ(
       result.err,
-      "rivulet: error: source 'NotJsonOffsetSource': latestOffset returned an offset "
-      "that is not JSON-serialisable (dict): Object of type datetime is not JSON "
-      "serializable\n");
+      "rivulet: error: " + kFailedInLatestOffset +
+          "source 'NotJsonOffsetSource': latestOffset returned an offset "
+          "that is not JSON-serialisable (dict): Object of type datetime is not JSON "
+          "serializable\n");
 }
 
 TEST_F(PythonSourceTest, ValueThatDoesNotFitTheSchemaNamesSourceColumnRowAndTypes) {
   auto wrong_type = Run(kSources + "faulty.py:BadValueSource", {"bad=string_in_int"});
   EXPECT_EQ(wrong_type.code, 1);
-  EXPECT_EQ(
-      wrong_type.err,
-      "rivulet: error: source 'BadValueSource': read returned a value that does not fit "
-      "the schema: column 'id' (row 3): expected int, got str 'x'\n");
+  EXPECT_EQ(wrong_type.err,
+            "rivulet: error: " + kFailedInLatestOffset +
+                "source 'BadValueSource': read returned a value that does not fit "
+                "the schema: column 'id' (row 3): expected int, got str 'x'\n");
   std::filesystem::remove_all(checkpoint);
   auto out_of_range =
       Run(kSources + "faulty.py:BadValueSource", {"bad=int_out_of_range"});
   EXPECT_EQ(out_of_range.code, 1);
   EXPECT_EQ(
       out_of_range.err,
-      "rivulet: error: source 'BadValueSource': read returned a value that does not fit "
-      "the schema: column 'id' (row 3): value 2147483648 out of range for int\n");
+      "rivulet: error: " + kFailedInLatestOffset +
+          "source 'BadValueSource': read returned a value that does not fit "
+          "the schema: column 'id' (row 3): value 2147483648 out of range for int\n");
   EXPECT_TRUE(Rows().empty());
 }
 

@@ -22,7 +22,7 @@ std::string ErrorClassOf(const std::string& message) {
     if (message[start] == '[') {
       const size_t end = message.find(']', start);
       if (end == std::string::npos || end == start + 1) break;
-      const std::string name = message.substr(start + 1, end - start - 1);
+      std::string name = message.substr(start + 1, end - start - 1);
       if (name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") ==
           std::string::npos) {
         return name;

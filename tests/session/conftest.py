@@ -19,8 +19,12 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 
+WORKER_COMMANDS = ("-m rivulet._template", "-m rivulet.worker")
+
+
 def rivulet_processes():
-    """Pids of live processes of this one running rivulet's Python (templates, workers)."""
+    """Live child processes of this one that are rivulet's Python workers or their template
+    (forked workers keep the template's command line), as (pid, command line)."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -34,8 +38,8 @@ def rivulet_processes():
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         state, ppid = fields[0], int(fields[1])
-        if ppid == os.getpid() and state != "Z" and "rivulet" in cmdline:
-            found.append(int(entry))
+        if ppid == os.getpid() and state != "Z" and any(c in cmdline for c in WORKER_COMMANDS):
+            found.append((int(entry), cmdline.strip()))
     return found
 
 
@@ -43,7 +47,8 @@ def assert_no_rivulet_processes(timeout=10.0):
     deadline = time.monotonic() + timeout
     while rivulet_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert rivulet_processes() == [], "worker processes outlived their session"
+    left = rivulet_processes()
+    assert left == [], "worker processes outlived their session: %r" % left
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import HERE, rivulet_processes
+from conftest import HERE
 from streaming_sources import CounterSource, FailingSource, TargetSource
 
 TIMEOUT = 60
@@ -339,7 +339,7 @@ WAITING_SCRIPT = """
          .trigger(processingTime="20 milliseconds").start())
     while not q.recentProgress:
         time.sleep(0.01)
-    print(" ".join(map(str, rivulet_processes())), flush=True)
+    print(" ".join(str(pid) for pid, _ in rivulet_processes()), flush=True)
     {action}
 """
 

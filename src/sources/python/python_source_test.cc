@@ -25,6 +25,11 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 const std::string kSources = RIVULET_SOURCE_DIR "/tests/python/sources/";
+// Spark's wrapping of an error in a driver-side call of a streaming source; a simple
+// reader's read(start) runs inside latestOffset.
+const std::string kFailedInLatestOffset =
+    "[PYTHON_STREAMING_DATA_SOURCE_RUNTIME_ERROR] "
+    "Failed when Python streaming data source perform latestOffset: ";
 
 // Collects the lines workers print.
 struct CapturedLog {
@@ -256,7 +261,8 @@ TEST(PythonSourceTest, ExceptionInASourceMethodCarriesItsTraceback) {
   EXPECT_EQ(end.status().code(), StatusCode::kUserCodeError);
   EXPECT_THAT(
       end.status().message(),
-      AllOf(StartsWith("source 'FaultySource': latestOffset raised an exception:\n"
+      AllOf(StartsWith(kFailedInLatestOffset +
+                       "source 'FaultySource': latestOffset raised an exception:\n"
                        "Traceback (most recent call last):\n"),
             HasSubstr("faulty.py\", line"),
             HasSubstr("\nException: error in latestOffset")));
@@ -304,9 +310,10 @@ TEST(PythonSourceTest, OffsetThatIsNotJsonNamesTheMethod) {
       reader->LatestOffset(O("{\"offset\": 0}"), ReadLimit::AllAvailable())
           .status()
           .ToString(),
-      "User code error: source 'NotJsonOffsetSource': latestOffset returned an offset "
-      "that is not JSON-serialisable (dict): Object of type datetime is not JSON "
-      "serializable");
+      "User code error: " + kFailedInLatestOffset +
+          "source 'NotJsonOffsetSource': latestOffset returned an offset "
+          "that is not JSON-serialisable (dict): Object of type datetime is not JSON "
+          "serializable");
 }
 
 TEST(PythonSourceTest, SimpleReadWithRowsThatDoesNotAdvanceIsAnError) {
@@ -318,12 +325,13 @@ TEST(PythonSourceTest, SimpleReadWithRowsThatDoesNotAdvanceIsAnError) {
   ASSERT_OK(empty);
   EXPECT_EQ(empty->end.text(), "{\"offset\": 0}");
   EXPECT_TRUE(empty->batches.empty());
-  EXPECT_EQ(
-      reader->Read(O("{\"offset\": 1}")).status().ToString(),
-      "User code error: source 'StuckSource': "
-      "[SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE] "
-      "read(start) returned 2 row(s) but its end offset {\"offset\": 1} equals its start "
-      "offset {\"offset\": 1}; a read that returns rows must advance the offset");
+  EXPECT_EQ(reader->Read(O("{\"offset\": 1}")).status().ToString(),
+            "User code error: " + kFailedInLatestOffset +
+                "source 'StuckSource': "
+                "[SIMPLE_STREAM_READER_OFFSET_DID_NOT_ADVANCE] "
+                "read(start) returned 2 row(s) but its end offset {\"offset\": 1} equals "
+                "its start offset {\"offset\": 1}; a read that returns rows must advance "
+                "the offset");
 }
 
 TEST(PythonSourceTest, ValueThatDoesNotFitNamesSourceColumnRowAndTypes) {
@@ -331,10 +339,10 @@ TEST(PythonSourceTest, ValueThatDoesNotFitNamesSourceColumnRowAndTypes) {
   ASSERT_NE(source, nullptr);
   auto reader = SimpleReaderOf(*source);
   ASSERT_NE(reader, nullptr);
-  EXPECT_EQ(
-      reader->Read(O("{\"offset\": 0}")).status().ToString(),
-      "User code error: source 'BadValueSource': read returned a value that does not "
-      "fit the schema: column 'id' (row 3): expected int, got str 'x'");
+  EXPECT_EQ(reader->Read(O("{\"offset\": 0}")).status().ToString(),
+            "User code error: " + kFailedInLatestOffset +
+                "source 'BadValueSource': read returned a value that does not "
+                "fit the schema: column 'id' (row 3): expected int, got str 'x'");
 }
 
 TEST(PythonSourceTest, SchemaOverrideReplacesSchemaWithoutCallingIt) {
