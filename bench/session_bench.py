@@ -4,7 +4,13 @@ Run it with an interpreter that has rivulet (`pip install .`) and pyspark==4.3.0
 e.g. the test environment's:
 
     build/venv/bin/python bench/session_bench.py [--repeats 3] [--rows-per-batch 1000000]
-                                                 [--batches 20]
+                                                 [--batches 20] [--rivulet-python PYTHON]
+
+rivulet runs as its users install it: in an environment of its own without pyspark
+(--rivulet-python; by default build/bench/venv, made from this checkout's wheel on first
+use), where its stand-in modules serve `pyspark.sql.datasource`. It also runs in this
+interpreter's environment, where the script and the workers import the real pyspark (0.3 s
+and 30 MB per process on this machine), for comparison.
 
 Three figures, each engine's runs interleaved so that both see the same machine load:
 
@@ -84,6 +90,22 @@ def memory_of(pid):
     }
 
 
+def rivulet_environment(root):
+    """build/bench/venv: rivulet's wheel built from this checkout, pyarrow for toArrow(),
+    no pyspark. Made once; `rm -rf build/bench` to rebuild it."""
+    venv = os.path.join(root, "build", "bench", "venv")
+    python = os.path.join(venv, "bin", "python")
+    if not os.path.exists(python):
+        wheels = os.path.join(root, "build", "bench", "wheels")
+        subprocess.check_call([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                               "--no-build-isolation", "-w", wheels, root])
+        subprocess.check_call([sys.executable, "-m", "venv", "--clear", venv])
+        wheel = [w for w in os.listdir(wheels) if w.startswith("rivulet-")][0]
+        subprocess.check_call([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                               os.path.join(wheels, wheel), "pyarrow==26.0.1"])
+    return python
+
+
 def child_env():
     env = dict(os.environ)
     env["PYSPARK_PYTHON"] = sys.executable
@@ -92,9 +114,9 @@ def child_env():
     return env
 
 
-def run_startup(engine):
+def run_startup(python, engine):
     proc = subprocess.Popen(
-        [sys.executable, QUERY, engine, "startup"],
+        [python, QUERY, engine, "startup"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -115,10 +137,10 @@ def run_startup(engine):
     return result
 
 
-def bare_import_rss():
+def bare_import_rss(python):
     out = subprocess.check_output(
         [
-            sys.executable,
+            python,
             "-c",
             "import rivulet\n"
             "for l in open('/proc/self/status'):\n"
@@ -138,9 +160,9 @@ def rate(progress_lines):
     return rows / (ms / 1000.0), len(timed)
 
 
-def run_session_throughput(rows_per_batch, batches):
+def run_session_throughput(python, rows_per_batch, batches):
     out = subprocess.check_output(
-        [sys.executable, QUERY, "rivulet", "throughput", str(rows_per_batch), str(batches)],
+        [python, QUERY, "rivulet", "throughput", str(rows_per_batch), str(batches)],
         env=child_env(),
         text=True,
     )
@@ -176,64 +198,67 @@ def run_cli_throughput(binary, rows_per_batch, batches):
         shutil.rmtree(work, ignore_errors=True)
 
 
+# (label, engine the script imports, which interpreter runs it)
+def configurations(alone, here):
+    return [
+        ("rivulet", "rivulet", alone),
+        ("rivulet+pyspark", "rivulet", here),
+        ("pyspark", "pyspark", here),
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rows-per-batch", type=int, default=1_000_000)
     parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--rivulet-python", help="an interpreter with rivulet, without pyspark")
     args = parser.parse_args()
 
-    import rivulet
+    alone = args.rivulet_python or rivulet_environment(os.path.dirname(HERE))
+    binary = subprocess.check_output(
+        [alone, "-c", "import os, rivulet._engine as e; "
+                      "print(os.path.join(os.path.dirname(e.__file__), '_bin', 'rivulet'))"],
+        text=True).strip()
+    version = subprocess.check_output([binary, "--version"], text=True).strip()
+    print("%s (%s), python %s" % (version, alone, sys.version.split()[0]))
 
-    binary = os.path.join(os.path.dirname(rivulet.__file__), "_bin", "rivulet")
-    print("rivulet %s (%s), python %s" % (rivulet.__version__, binary, sys.version.split()[0]))
-
-    runs = {"rivulet": [], "pyspark": []}
+    configs = configurations(alone, sys.executable)
+    runs = {label: [] for label, _, _ in configs}
     for _ in range(args.repeats):
-        for engine in ("rivulet", "pyspark"):
-            runs[engine].append(run_startup(engine))
-    bare = statistics.median(bare_import_rss() for _ in range(args.repeats))
+        for label, engine, python in configs:
+            runs[label].append(run_startup(python, engine))
+    bare = statistics.median(bare_import_rss(alone) for _ in range(args.repeats))
 
-    def med(engine, key):
-        return statistics.median(r[key] for r in runs[engine])
+    def med(label, key):
+        return statistics.median(r[key] for r in runs[label])
 
     print("\nstart-up: getOrCreate() -> first foreachBatch call (median of %d)" % args.repeats)
-    for engine in ("rivulet", "pyspark"):
+    for label, _, _ in configs:
         print(
-            "  %-8s %8.3f s   (getOrCreate %.3f s, import %.3f s)"
-            % (
-                engine,
-                med(engine, "get_or_create_to_first_batch_s"),
-                med(engine, "get_or_create_s"),
-                med(engine, "import_s"),
-            )
+            "  %-16s %8.3f s   (getOrCreate %.3f s; before it, import %.3f s)"
+            % (label, med(label, "get_or_create_to_first_batch_s"),
+               med(label, "get_or_create_s"), med(label, "import_s"))
         )
-    speedup = med("pyspark", "get_or_create_to_first_batch_s") / med(
-        "rivulet", "get_or_create_to_first_batch_s"
-    )
-    print("  rivulet is %.0fx faster   (goal >= 50x)" % speedup)
+    first = "get_or_create_to_first_batch_s"
+    print("  pyspark / rivulet: %.0fx (rivulet+pyspark: %.0fx)   (goal >= 50x)"
+          % (med("pyspark", first) / med("rivulet", first),
+             med("pyspark", first) / med("rivulet+pyspark", first)))
 
     print("\nmemory while one query runs, MiB (median of %d)" % args.repeats)
-    print("  bare `python -c 'import rivulet'`     %7.1f" % bare)
-    for engine in ("rivulet", "pyspark"):
+    print("  bare `python -c 'import rivulet'`  %7.1f" % bare)
+    for label, _, _ in configs:
         print(
-            "  %-8s script process %7.1f   tree (%d processes) RSS %7.1f  PSS %7.1f"
-            % (
-                engine,
-                med(engine, "main_rss"),
-                round(med(engine, "processes")),
-                med(engine, "tree_rss"),
-                med(engine, "tree_pss"),
-            )
+            "  %-16s script process %7.1f   tree (%d processes) RSS %7.1f  PSS %7.1f"
+            % (label, med(label, "main_rss"), round(med(label, "processes")),
+               med(label, "tree_rss"), med(label, "tree_pss"))
         )
-    added = med("rivulet", "main_rss") - bare
-    print("  rivulet adds %.1f MiB to the script's process   (goal < 20 MB)" % added)
+    print("  rivulet adds %.1f MiB to the script's process   (goal < 20 MB)"
+          % (med("rivulet", "main_rss") - bare))
     print(
         "  PySpark / rivulet: %.0fx (tree RSS), %.0fx (tree PSS)   (goal >= 20x)"
-        % (
-            med("pyspark", "tree_rss") / med("rivulet", "tree_rss"),
-            med("pyspark", "tree_pss") / med("rivulet", "tree_pss"),
-        )
+        % (med("pyspark", "tree_rss") / med("rivulet", "tree_rss"),
+           med("pyspark", "tree_pss") / med("rivulet", "tree_pss"))
     )
 
     print(
@@ -242,11 +267,11 @@ def main():
     )
     session, cli = [], []
     for _ in range(args.repeats):
-        session.append(run_session_throughput(args.rows_per_batch, args.batches)[0])
+        session.append(run_session_throughput(alone, args.rows_per_batch, args.batches)[0])
         cli.append(run_cli_throughput(binary, args.rows_per_batch, args.batches)[0])
     print("  foreachBatch + toArrow() (session)  %10.3g rows/s" % statistics.median(session))
     print("  rivulet run -> noop                 %10.3g rows/s" % statistics.median(cli))
-    ratios = [s / c for s, c in zip(session, cli)]
+    ratios = [a / b for a, b in zip(session, cli)]
     print(
         "  ratio (median of runs %s)   %.2fx   (goal >= 0.8x)"
         % (", ".join("%.2f" % r for r in ratios), statistics.median(ratios))

@@ -233,7 +233,10 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
     RIVULET_RETURN_NOT_OK(CheckSchema(batches));
     return batches;
   };
-  auto read_all = RunOnExecutors<Batches>(partitions.size(), read, write_log);
+  // Only the source's reads decide their pool: a native source's reads stay on the
+  // executors even when the sink (foreachBatch) may block.
+  auto read_all =
+      RunOnExecutors<Batches>(partitions.size(), source_->MayBlock(), read, write_log);
   if (!read_all.ok()) return read_all.status().WithContext(context);
   progress_->Lap("getBatch");
   int64_t rows = 0;
@@ -267,9 +270,9 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
 
 template <typename T>
 Result<std::vector<T>> MicroBatchExecution::RunOnExecutors(
-    size_t n, const std::function<Result<T>(size_t)>& task,
+    size_t n, bool may_block, const std::function<Result<T>(size_t)>& task,
     const std::function<Status()>& meanwhile) {
-  ExecutorPool& pool = runtime_->ReadPool(blocking_);
+  ExecutorPool& pool = runtime_->ReadPool(may_block);
   const size_t window = static_cast<size_t>(std::max(1, pool.size()));
   std::vector<Pending<T>> pending;
   pending.reserve(n);
@@ -307,7 +310,8 @@ Status MicroBatchExecution::WritePartitions(int64_t batch_id,
                              writer.Write(batch_id, static_cast<int>(i), partitions[i]));
     return true;
   };
-  auto done = RunOnExecutors<bool>(partitions.size(), write, [] { return Status::OK(); });
+  auto done = RunOnExecutors<bool>(partitions.size(), sink_->MayBlock(), write,
+                                   [] { return Status::OK(); });
   if (!done.ok()) {
     Status aborted = writer.Abort(batch_id, written);
     if (!aborted.ok()) {

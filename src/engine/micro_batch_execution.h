@@ -89,11 +89,12 @@ class MicroBatchExecution final
   Status RunTrigger(bool* ran);
   // Steps 2-6 for a batch whose range is known; step 3's log write if `log_offsets`.
   Status RunBatch(const PlannedBatch& batch, bool log_offsets, const Offset& latest);
-  // Runs task(i) for i in [0, n) on the query's pool, at most a pool's worth at once so
-  // that one query cannot crowd out the others, while `meanwhile` runs here. Results are
-  // in order; the first failure in that order is returned, after every task has ended.
+  // Runs task(i) for i in [0, n) on the executors, or on the blocking pool when the tasks
+  // `may_block`, at most a pool's worth at once so that one query cannot crowd out the
+  // others, while `meanwhile` runs here. Results are in order; the first failure in that
+  // order is returned, after every task has ended.
   template <typename T>
-  Result<std::vector<T>> RunOnExecutors(size_t n,
+  Result<std::vector<T>> RunOnExecutors(size_t n, bool may_block,
                                         const std::function<Result<T>(size_t)>& task,
                                         const std::function<Status()>& meanwhile);
   // Steps 5 for a two-phase sink: each partition's rows written on the executors, then
@@ -113,7 +114,8 @@ class MicroBatchExecution final
   std::unique_ptr<StreamReader> reader_;
   bool sink_open_ = false;
   SimpleReaderWrapper* simple_ = nullptr;  // set when reader_ wraps a simple reader
-  bool blocking_ = false;
+  bool blocking_ =
+      false;  // the source or the sink may block: the scheduler's Python lane
   std::unique_ptr<ProgressTracker> progress_;
 
   // The loop's state, touched only by Step (one at a time).

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "ipc/writer.h"
+#include "frontend/arrow_batches.h"
 
 namespace rivulet::frontend {
 namespace {
@@ -23,11 +23,10 @@ class CallbackSink final : public Sink {
   }
 
   Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
-    // Encoded before taking the GIL: other queries' callbacks go on meanwhile.
-    RIVULET_ASSIGN_OR_RETURN(std::string stream, ipc::WriteStream(*schema_, batches));
     nb::gil_scoped_acquire gil;
     try {
-      callback_->get()(batch_id, nb::bytes(stream.data(), stream.size()));
+      // The batches themselves, not a copy: Python reads them in place.
+      callback_->get()(batch_id, nb::cast(ArrowBatches{schema_, batches}));
     } catch (nb::python_error& error) {
       return Status::UserCodeError(options_.failure_prefix + error.what());
     }

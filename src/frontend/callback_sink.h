@@ -1,7 +1,8 @@
 #pragma once
 
-// A sink that hands every batch to a Python callable, callback(batch_id, ipc_bytes), with
-// the batch as one Arrow IPC stream: foreachBatch and the memory sink. The callable runs
+// A sink that hands every batch to a Python callable, callback(batch_id, batches), with
+// the batch's record batches as a rivulet._engine.Batches (arrow_batches.h), not copied:
+// foreachBatch and the memory sink. The callable runs
 // in the user's interpreter, under the GIL, on the runtime's blocking threads; an
 // exception it raises fails the query with `failure_prefix` and its traceback, and the
 // batch is not committed.

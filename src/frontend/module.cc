@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "frontend/arrow_batches.h"
+#include "frontend/arrow_c_stream.h"
 #include "frontend/callback_sink.h"
 #include "frontend/python_listener.h"
 #include "ipc/reader.h"
@@ -78,6 +80,38 @@ template <typename T>
 T ValueOrRaise(Result<T> result) {
   if (!result.ok()) Raise(result.status());
   return std::move(*result);
+}
+
+// ---- batches handed to Python ----
+
+constexpr const char* kStreamCapsuleName = "arrow_array_stream";
+
+void DeleteStreamCapsule(PyObject* capsule) {
+  auto* stream =
+      static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(capsule, kStreamCapsuleName));
+  if (stream == nullptr) return;
+  if (stream->release != nullptr) stream->release(stream);
+  delete stream;
+}
+
+// Arrow's PyCapsule protocol: a capsule owning an ArrowArrayStream over the batches. A
+// requested schema is ignored (the protocol lets a producer keep its own types).
+nb::object ArrowCStream(const ArrowBatches& batches,
+                        const nb::handle& /*requested_schema*/) {
+  auto* stream = new ArrowArrayStream;
+  ExportArrowStream(batches.schema, batches.batches, stream);
+  PyObject* capsule = PyCapsule_New(stream, kStreamCapsuleName, DeleteStreamCapsule);
+  if (capsule == nullptr) {
+    stream->release(stream);
+    delete stream;
+    throw nb::python_error();
+  }
+  return nb::steal(capsule);
+}
+
+nb::bytes BatchesAsIpc(const ArrowBatches& batches) {
+  std::string stream = ValueOrRaise(ipc::WriteStream(*batches.schema, batches.batches));
+  return nb::bytes(stream.data(), stream.size());
 }
 
 Options ToOptions(const StringMap& entries) {
@@ -363,6 +397,11 @@ NB_MODULE(_engine, m) {
       .def_rw("python", &SourceArgs::python)
       .def_rw("python_path", &SourceArgs::python_path)
       .def_rw("schema_ddl", &SourceArgs::schema_ddl);
+
+  nb::class_<ArrowBatches>(m, "Batches")
+      .def_prop_ro("num_rows", &ArrowBatches::num_rows)
+      .def("ipc", &BatchesAsIpc)
+      .def("__arrow_c_stream__", &ArrowCStream, "requested_schema"_a = nb::none());
 
   nb::class_<Query>(m, "Query")
       .def_prop_ro("id", &Query::id)

@@ -1,8 +1,8 @@
 """The batch DataFrame: what foreachBatch receives, what ``spark.table`` and ``spark.read``
-return. It holds Arrow IPC streams, as they came from the engine, and decodes them on
-demand: ``toArrow()`` hands the bytes to pyarrow without copying the columns, ``collect()``
-decodes with rivulet's own codec (no pyarrow needed) into PySpark's ``Row`` values, local
-naive datetimes included.
+return. It holds the engine's batches (or Arrow IPC streams read from files) and decodes
+them on demand: ``toArrow()`` hands them to pyarrow without copying the columns,
+``collect()`` decodes with rivulet's own codec (no pyarrow needed) into PySpark's ``Row``
+values, local naive datetimes included.
 
 Transformations (select, filter, ...) are not in rivulet: they raise, pointing at
 ``toPandas()`` / ``toArrow()``, and on a streaming DataFrame at ``foreachBatch``.
@@ -70,16 +70,27 @@ def _python_converter(data_type):
 
 
 class DataFrame:
-    """A batch of rows: a list of Arrow IPC streams sharing one schema."""
+    """A batch of rows sharing one schema, in parts: Arrow IPC streams (bytes), or the
+    engine's own batches (rivulet._engine.Batches: foreachBatch, the memory sink), which
+    pyarrow reads in place and which are encoded as IPC only when rivulet's codec needs
+    them (collect, show)."""
 
-    def __init__(self, streams, session=None):
-        self._streams = list(streams)
+    def __init__(self, parts, session=None):
+        self._parts = list(parts)
         self._session = session
         self._decoded = None
+        self._ipc = None
 
     @property
     def isStreaming(self):
         return False
+
+    @property
+    def _streams(self):
+        """The parts as Arrow IPC streams."""
+        if self._ipc is None:
+            self._ipc = [p if isinstance(p, (bytes, bytearray)) else p.ipc() for p in self._parts]
+        return self._ipc
 
     def _decode(self):
         if self._decoded is None:
@@ -119,6 +130,8 @@ class DataFrame:
         ]
 
     def count(self):
+        if self._decoded is None and all(hasattr(p, "num_rows") for p in self._parts):
+            return sum(p.num_rows for p in self._parts)
         return len(self._decode()[1])
 
     def isEmpty(self):
@@ -154,7 +167,12 @@ class DataFrame:
         """A pyarrow.Table whose columns are the engine's buffers, not copies."""
         import pyarrow as pa
 
-        tables = [pa.ipc.open_stream(pa.py_buffer(s)).read_all() for s in self._streams]
+        tables = [
+            pa.RecordBatchReader.from_stream(p).read_all()
+            if hasattr(p, "__arrow_c_stream__")
+            else pa.ipc.open_stream(pa.py_buffer(p)).read_all()
+            for p in self._parts
+        ]
         if not tables:
             return pa.table({})
         return pa.concat_tables(tables) if len(tables) > 1 else tables[0]

@@ -215,24 +215,24 @@ class SparkSession:
 
 
 class _MemoryTable:
-    """The memory sink's rows: each batch's Arrow IPC stream by batch id, so a batch
-    delivered again after a failure replaces itself."""
+    """The memory sink's rows: each batch (the engine's, kept as they are) by batch id, so a
+    batch delivered again after a failure replaces itself."""
 
     def __init__(self, session):
         self._session = session
         self._batches = {}
         self._lock = _threading.Lock()
 
-    def __call__(self, batch_id, stream):
+    def __call__(self, batch_id, batches):
         with self._lock:
-            self._batches[batch_id] = stream
+            self._batches[batch_id] = batches
 
     def dataframe(self):
         from rivulet.sql.dataframe import DataFrame
 
         with self._lock:
-            streams = [self._batches[b] for b in sorted(self._batches)]
-        return DataFrame(streams, self._session)
+            parts = [self._batches[b] for b in sorted(self._batches)]
+        return DataFrame(parts, self._session)
 
 
 def _package_parent():

@@ -422,9 +422,9 @@ class _ForeachBatch:
         self.session = session
         self.query = None
 
-    def __call__(self, batch_id, stream):
+    def __call__(self, batch_id, batches):
         try:
-            self.func(DataFrame([stream], self.session), batch_id)
+            self.func(DataFrame([batches], self.session), batch_id)
         except BaseException as e:
             if self.query is not None:
                 self.query._user_error = e
