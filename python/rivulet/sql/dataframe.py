@@ -12,6 +12,7 @@ import datetime as _dt
 
 from rivulet.errors import PySparkNotImplementedError
 from rivulet.sql import types as _T
+from rivulet.sql._options import OptionsBuilder
 
 __all__ = ["DataFrame", "DataFrameWriter"]
 
@@ -203,21 +204,18 @@ def _local_zone():
     return _dt.datetime.now().astimezone().tzinfo
 
 
-class DataFrameWriter:
+class DataFrameWriter(OptionsBuilder):
     """``df.write``: saves a batch DataFrame as files through pyarrow/pandas
     (json lines, csv with a header, parquet), one part file per save, as Spark's layout."""
 
     _MODES = {"error", "errorifexists", "overwrite", "append", "ignore"}
+    _case_insensitive = True
 
     def __init__(self, df):
         self._df = df
         self._format = "parquet"
         self._mode = "errorifexists"
         self._options = {}
-
-    def format(self, source):
-        self._format = source.lower()
-        return self
 
     def mode(self, saveMode):
         mode = (saveMode or "errorifexists").lower()
@@ -228,15 +226,6 @@ class DataFrameWriter:
                                            "'overwrite', 'append', 'ignore', 'error', "
                                            "'errorifexists', 'default'." % saveMode)
         self._mode = mode
-        return self
-
-    def option(self, key, value):
-        self._options[key.lower()] = value
-        return self
-
-    def options(self, **options):
-        for key, value in options.items():
-            self.option(key, value)
         return self
 
     def json(self, path, mode=None):

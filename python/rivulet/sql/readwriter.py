@@ -8,35 +8,25 @@ import os as _os
 
 from rivulet.errors import AnalysisException
 from rivulet.sql import types as _T
+from rivulet.sql._options import OptionsBuilder
 from rivulet.sql.dataframe import DataFrame, _unsupported
 
 __all__ = ["DataFrameReader"]
 
 
-class DataFrameReader:
+class DataFrameReader(OptionsBuilder):
+    _case_insensitive = True
+
     def __init__(self, session):
         self._session = session
         self._format = None
         self._schema = None
         self._options = {}
 
-    def format(self, source):
-        self._format = source.lower()
-        return self
-
     def schema(self, schema):
         from rivulet.sql.streaming.readwriter import _schema_ddl
 
         self._schema = _T._parse_ddl_schema(_schema_ddl(schema))
-        return self
-
-    def option(self, key, value):
-        self._options[key.lower()] = value
-        return self
-
-    def options(self, **options):
-        for key, value in options.items():
-            self.option(key, value)
         return self
 
     def json(self, path, schema=None):

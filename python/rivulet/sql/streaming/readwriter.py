@@ -20,6 +20,7 @@ import tempfile as _tempfile
 import uuid as _uuid
 
 from rivulet.errors import AnalysisException, PySparkTypeError, PySparkValueError
+from rivulet.sql._options import OptionsBuilder, option_text
 from rivulet.sql.dataframe import _TRANSFORMATIONS, DataFrame, _unsupported
 from rivulet.sql.streaming.query import StreamingQuery
 
@@ -34,13 +35,6 @@ _FOREACH_BATCH_ERROR = (
     "[FOREACH_BATCH_USER_FUNCTION_ERROR] An error occurred in the user provided function "
     "in foreach batch sink. Reason: "
 )
-
-
-def _option_text(value):
-    """Option values as Spark keeps them: strings; booleans as true/false."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _schema_ddl(schema):
@@ -58,25 +52,12 @@ def _schema_ddl(schema):
     )
 
 
-class DataStreamReader:
+class DataStreamReader(OptionsBuilder):
     def __init__(self, session):
         self._session = session
         self._format = None
         self._options = {}
         self._schema = None
-
-    def format(self, source):
-        self._format = source
-        return self
-
-    def option(self, key, value):
-        self._options[key] = _option_text(value)
-        return self
-
-    def options(self, **options):
-        for key, value in options.items():
-            self.option(key, value)
-        return self
 
     def schema(self, schema):
         self._schema = _schema_ddl(schema)
@@ -229,7 +210,7 @@ def _interval_ms(text):
     return int(float(match.group(1)) * _UNIT_MS[key])
 
 
-class DataStreamWriter:
+class DataStreamWriter(OptionsBuilder):
     def __init__(self, df):
         self._df = df
         self._format = "console"
@@ -239,19 +220,6 @@ class DataStreamWriter:
         self._trigger_ms = 0
         self._query_name = None
         self._foreach_batch = None
-
-    def format(self, source):
-        self._format = source
-        return self
-
-    def option(self, key, value):
-        self._options[key] = _option_text(value)
-        return self
-
-    def options(self, **options):
-        for key, value in options.items():
-            self.option(key, value)
-        return self
 
     def outputMode(self, outputMode):
         mode = (outputMode or "").lower()
