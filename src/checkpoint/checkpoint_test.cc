@@ -359,13 +359,16 @@ TEST_F(CheckpointTest, OpenReportsADirectoryItCannotCreate) {
 }
 
 TEST_F(CheckpointTest, OpenReportsALeftoverItCannotRemove) {
-  std::filesystem::create_directories(Dir() + "/offsets/.0.x.tmp");
+  const std::string uuid = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+  const std::string offsets_tmp = Dir() + "/offsets/.0." + uuid + ".tmp";
+  std::filesystem::create_directories(offsets_tmp);
   EXPECT_EQ(Checkpoint::Open(Dir(), 100).status().ToString(),
-            "I/O error: cannot remove " + Dir() + "/offsets/.0.x.tmp: Is a directory");
-  std::filesystem::remove(Dir() + "/offsets/.0.x.tmp");
-  std::filesystem::create_directories(Dir() + "/.metadata.x.tmp");
+            "I/O error: cannot remove " + offsets_tmp + ": Is a directory");
+  std::filesystem::remove(offsets_tmp);
+  const std::string metadata_tmp = Dir() + "/.metadata." + uuid + ".tmp";
+  std::filesystem::create_directories(metadata_tmp);
   EXPECT_EQ(Checkpoint::Open(Dir(), 100).status().ToString(),
-            "I/O error: cannot remove " + Dir() + "/.metadata.x.tmp: Is a directory");
+            "I/O error: cannot remove " + metadata_tmp + ": Is a directory");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "checkpoint/log_format.h"
 
+#include <cctype>
 #include <charconv>
 #include <limits>
 
@@ -81,10 +82,36 @@ std::optional<int64_t> ParseBatchFileName(std::string_view name) {
   return id;
 }
 
+namespace {
+
+// 8-4-4-4-12 hex digits, as RandomUuid (and Java's UUID) writes them.
+bool IsUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 bool IsTemporaryFileName(std::string_view name) {
   constexpr std::string_view kSuffix = ".tmp";
-  return name.size() > 1 + kSuffix.size() && name[0] == '.' &&
-         name.substr(name.size() - kSuffix.size()) == kSuffix;
+  constexpr size_t kUuid = 36;
+  if (name.size() < 1 + 1 + 1 + kUuid + kSuffix.size() || name[0] != '.' ||
+      !name.ends_with(kSuffix)) {
+    return false;
+  }
+  const size_t uuid_start = name.size() - kSuffix.size() - kUuid;
+  if (!IsUuid(name.substr(uuid_start, kUuid)) || name[uuid_start - 1] != '.')
+    return false;
+  std::string_view stem = name.substr(1, uuid_start - 2);
+  constexpr std::string_view kCompact = ".compact";
+  if (stem.ends_with(kCompact)) stem.remove_suffix(kCompact.size());
+  return stem == "metadata" || ParseBatchFileName(stem).has_value();
 }
 
 Status RemoveTemporaryFiles(Env& env, const std::string& dir,

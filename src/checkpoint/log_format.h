@@ -37,8 +37,10 @@ Result<int64_t> OptionalInt64Field(const std::string& path, const nlohmann::json
 // "17", not "017", "-1", "+1", ".1.crc" or a temporary ".1.<uuid>.tmp") count.
 std::optional<int64_t> ParseBatchFileName(std::string_view name);
 
-// True for the temporary files WriteFileAtomic creates (".<name>.<uuid>.tmp"); a crash
-// can leave one behind, and readers ignore it.
+// True for the temporary files WriteFileAtomic (and Spark) create for the files a
+// checkpoint or a sink log writes: ".<name>.<uuid>.tmp" where <name> is a batch file
+// ("3", "9.compact") or "metadata". A crash can leave one behind, and readers ignore it;
+// any other file, a user's ".notes.tmp" say, is not the checkpoint's to remove.
 bool IsTemporaryFileName(std::string_view name);
 
 // Removes the temporary files among `names` in `dir`. Only safe while holding the

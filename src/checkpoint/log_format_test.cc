@@ -89,21 +89,33 @@ TEST(IsTemporaryFileNameTest, MatchesTheAtomicWriteTemporaryNames) {
   EXPECT_FALSE(IsTemporaryFileName(".3.crc"));
   EXPECT_FALSE(IsTemporaryFileName(".tmp"));
   EXPECT_FALSE(IsTemporaryFileName("3.tmp"));
+  EXPECT_TRUE(IsTemporaryFileName(".9.compact.1b4e28ba-2fa1-41d2-883f-0016d3cca427.tmp"));
+  // Only the checkpoint's own: a batch file or metadata, and a real uuid.
+  EXPECT_FALSE(IsTemporaryFileName(".notes.1b4e28ba-2fa1-41d2-883f-0016d3cca427.tmp"));
+  EXPECT_FALSE(IsTemporaryFileName(".3.tmp"));
+  EXPECT_FALSE(IsTemporaryFileName(".3.not-a-uuid-at-all-not-a-uuid-at-all.tmp"));
+  EXPECT_FALSE(IsTemporaryFileName(".03.1b4e28ba-2fa1-41d2-883f-0016d3cca427.tmp"));
+  EXPECT_FALSE(IsTemporaryFileName(".3x1b4e28ba-2fa1-41d2-883f-0016d3cca427.tmp"));
 }
 
 class RemoveTemporaryFilesTest : public CheckpointTestBase {};
 
 TEST_F(RemoveTemporaryFilesTest, RemovesOnlyTemporaryFiles) {
-  for (const char* name : {"0", ".0.crc", ".1.abc.tmp", "metadata"})
+  for (const char* name : {"0", ".0.crc", ".1.1b4e28ba-2fa1-41d2-883f-0016d3cca427.tmp",
+                           ".metadata.1b4e28ba-2fa1-41d2-883f-0016d3cca427.tmp",
+                           "metadata", ".notes.tmp", ".1.abc.tmp"})
     WriteBytes(Path(name), "x");
   ASSERT_OK(RemoveTemporaryFiles(*Env::Default(), root_, Names(root_)));
-  EXPECT_EQ(Names(root_), (std::vector<std::string>{".0.crc", "0", "metadata"}));
+  // A temporary-looking file that is not the checkpoint's own stays.
+  EXPECT_EQ(Names(root_), (std::vector<std::string>{".0.crc", ".1.abc.tmp", ".notes.tmp",
+                                                    "0", "metadata"}));
 }
 
 TEST_F(RemoveTemporaryFilesTest, ReportsAFileItCannotRemove) {
-  std::filesystem::create_directory(Path(".d.x.tmp"));  // a directory: unlink fails
+  const std::string name = ".2.1b4e28ba-2fa1-41d2-883f-0016d3cca427.tmp";
+  std::filesystem::create_directory(Path(name));  // a directory: unlink fails
   EXPECT_EQ(RemoveTemporaryFiles(*Env::Default(), root_, Names(root_)).ToString(),
-            "I/O error: cannot remove " + Path(".d.x.tmp") + ": Is a directory");
+            "I/O error: cannot remove " + Path(name) + ": Is a directory");
 }
 
 }  // namespace

@@ -100,7 +100,17 @@ Status MicroBatchExecution::Recover() {
                               " source offsets, this query has 1 source");
   }
   RIVULET_ASSIGN_OR_RETURN(auto last_commit, checkpoint_->LatestCommit());
-  if (last_commit && *last_commit >= latest->batch_id) {
+  // Batch L is done only if commits/L exists. A commit past the last logged batch belongs
+  // to no batch here: trusting it would skip batch L's rows, so it is reported as damage.
+  if (last_commit && *last_commit > latest->batch_id) {
+    const std::string stray = "commits/" + std::to_string(*last_commit);
+    return Status::Corruption(
+        where + ": " + stray + " has no offsets/" + std::to_string(*last_commit) +
+        " (the last batch logged is " + std::to_string(latest->batch_id) +
+        "), so the commit log is ahead of the offset log. If " + stray +
+        " does not belong to this query, move it away and start again; nothing was run");
+  }
+  if (last_commit && *last_commit == latest->batch_id) {
     next_batch_id_ = latest->batch_id + 1;
     next_start_ = latest->offsets[0];
     return Status::OK();

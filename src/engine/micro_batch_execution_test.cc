@@ -1,3 +1,4 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -15,6 +16,7 @@ namespace {
 
 using testing::CollectedOutput;
 using testing::CollectingSink;
+using ::testing::HasSubstr;
 using testing::LongSource;
 using testing::LongStream;
 using testing::PositionOf;
@@ -183,6 +185,32 @@ TEST_F(EngineTest, AnUncommittedBatchIsReplayedWithExactlyItsLoggedOffsets) {
   EXPECT_EQ(output->deliveries[1], 2);
   EXPECT_EQ(output->values_by_batch[1], (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(query->recentProgress().back().batch_id, 1);
+}
+
+TEST_F(EngineTest, AStrayCommitPastTheLastLoggedBatchIsReportedAndNothingRuns) {
+  stream->available = 4;
+  stream->batch_limit = 2;
+  QueryOptions options;
+  options.max_batches = 2;
+  ASSERT_OK(StartQuery(options)->AwaitTermination());
+  {
+    auto cp = checkpoint::Checkpoint::Open(checkpoint, 100);
+    ASSERT_OK(cp);
+    ASSERT_OK((*cp)->RemoveCommit(1));  // batch 1 logged but not committed...
+    ASSERT_OK((*cp)->WriteCommit(6));   // ...and a commit that belongs to no batch here
+  }
+  const size_t delivered = output->deliveries.size();
+  options.checkpoint_dir = checkpoint;
+  auto query = runtime->streams().Start(std::make_unique<LongSource>(stream),
+                                        std::make_unique<CollectingSink>(output),
+                                        std::nullopt, options);
+  ASSERT_FALSE(query.ok());
+  EXPECT_EQ(query.status().code(), StatusCode::kCorruption);
+  EXPECT_THAT(query.status().message(),
+              HasSubstr(": commits/6 has no offsets/6 (the last batch logged is 1)"));
+  EXPECT_EQ(output->deliveries.size(), delivered);
+  EXPECT_TRUE(std::filesystem::exists(checkpoint + "/commits/6"));
+  EXPECT_FALSE(std::filesystem::exists(checkpoint + "/commits/1"));
 }
 
 TEST_F(EngineTest, OnceRunsOneBatchWithEverythingAvailable) {

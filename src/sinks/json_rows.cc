@@ -1,5 +1,6 @@
 #include "sinks/json_rows.h"
 
+#include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -127,12 +128,21 @@ void AppendValue(const Value& v, const DataType& type, std::string* out) {
     default:
       break;
   }
-  // Scalars: booleans and numbers print as JSON does.
+  // Scalars: booleans and numbers print as JSON does. JSON has no NaN or infinities;
+  // Spark's JSON writer puts them as the strings "NaN", "Infinity" and "-Infinity", which
+  // its reader takes back for a floating-point column.
   std::visit(
       [&](const auto& x) {
         using T = std::decay_t<decltype(x)>;
-        if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int64_t> ||
-                      std::is_same_v<T, double>) {
+        if constexpr (std::is_same_v<T, double>) {
+          if (std::isnan(x)) {
+            *out += "\"NaN\"";
+          } else if (std::isinf(x)) {
+            *out += x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+          } else {
+            *out += nlohmann::json(x).dump();
+          }
+        } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int64_t>) {
           *out += nlohmann::json(x).dump();
         } else {
           *out += "null";

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -45,6 +46,18 @@ TEST(JsonRowsTest, RowsAreWrittenAsSparksJsonSourceWritesThem) {
       "\n"
       R"({"id":2})"
       "\n");
+}
+
+TEST(JsonRowsTest, NanAndInfinitiesAreWrittenAsSparksStrings) {
+  auto schema = std::make_shared<const Schema>(*ParseDdl("d DOUBLE NOT NULL"));
+  RecordBatchBuilder builder(schema);
+  for (double d : {std::nan(""), HUGE_VAL, -HUGE_VAL, 1.5}) {
+    ASSERT_OK(builder.AppendRow(std::vector<Value>{d}));
+  }
+  std::string out;
+  AppendJsonLines(**builder.Finish(), &out);
+  EXPECT_EQ(
+      out, "{\"d\":\"NaN\"}\n{\"d\":\"Infinity\"}\n{\"d\":\"-Infinity\"}\n{\"d\":1.5}\n");
 }
 
 // Opens a sink as a query would, for batches of `schema`.
