@@ -243,8 +243,20 @@ Status RemoveFile(const std::string& path) {
 
 Result<std::unique_ptr<FileLock>> FileLock::Acquire(const std::string& path,
                                                     std::string_view holder_description) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // Never through a symbolic link, and only a regular file: the holder's text is written
+  // into it, and a link would make that overwrite whatever file it points at.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0 && errno == ELOOP) {
+    return Status::IOError("cannot open lock file " + path +
+                           ": it is a symbolic link; remove it (a lock file is created "
+                           "where missing)");
+  }
   if (fd < 0) return ErrnoError(errno, "cannot open lock file", path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::IOError("cannot open lock file " + path + ": not a regular file");
+  }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     if (err != EWOULDBLOCK) {

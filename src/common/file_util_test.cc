@@ -405,6 +405,19 @@ TEST_F(FileUtilTest, FileLockRecordsItsHolder) {
   EXPECT_EQ(*ReadFile(Path("lock")), "held by me (pid " + std::to_string(getpid()) + ")");
 }
 
+TEST_F(FileUtilTest, FileLockNeverWritesThroughASymbolicLinkOrIntoANonRegularFile) {
+  ASSERT_OK(WriteFileAtomic(Path("precious"), "do not touch", /*overwrite=*/false));
+  std::filesystem::create_symlink(Path("precious"), Path("lock"));
+  EXPECT_EQ(
+      FileLock::Acquire(Path("lock"), "x").status().ToString(),
+      "I/O error: cannot open lock file " + Path("lock") +
+          ": it is a symbolic link; remove it (a lock file is created where missing)");
+  EXPECT_EQ(*ReadFile(Path("precious")), "do not touch");
+  ASSERT_EQ(::mkfifo(Path("fifo").c_str(), 0644), 0);
+  EXPECT_EQ(FileLock::Acquire(Path("fifo"), "x").status().ToString(),
+            "I/O error: cannot open lock file " + Path("fifo") + ": not a regular file");
+}
+
 TEST_F(FileUtilTest, FileLockRefusesASecondHolderInTheSameProcess) {
   auto first = FileLock::Acquire(Path("lock"), "in use by the first");
   ASSERT_OK(first);
