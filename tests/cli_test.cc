@@ -116,6 +116,21 @@ TEST_F(CliTest, TheFilesSourcePicksUpFilesAddedWhileItRuns) {
                                              "c.txt:c1", "c.txt:c2"}));
 }
 
+TEST_F(CliTest, AFileThatIsNotUtf8FailsTheQueryNamingTheFileAndLine) {
+  std::string inbox = dir + "/inbox";
+  std::filesystem::create_directories(inbox);
+  std::ofstream(inbox + "/latin1.txt") << "fine\ncaf\xe9\n";
+  auto result = RunRivulet({"run", "--source", "files", "-o", "path=" + inbox, "--sink",
+                            "noop", "--checkpoint", checkpoint, "--trigger", "once"},
+                           dir);
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.err, "rivulet: error: files source: " + inbox +
+                            "/latin1.txt line 2 cannot be read: column 'value' (row 1): "
+                            "string is not valid UTF-8; the source reads UTF-8 text: "
+                            "convert the file, or move it out of " +
+                            inbox + ", and start the query again\n");
+}
+
 TEST_F(CliTest, TheConsoleSinkPrintsSparksLayout) {
   auto result = RunRivulet({"run", "--source", "rate-micro-batch", "-o", "rowsPerBatch=3",
                             "--checkpoint", checkpoint, "--trigger", "once"},

@@ -1,6 +1,7 @@
 #include "engine/micro_batch_execution.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "common/file_util.h"
 #include "engine/query_manager.h"
@@ -111,6 +112,11 @@ Status MicroBatchExecution::Recover() {
         " does not belong to this query, move it away and start again; nothing was run");
   }
   if (last_commit && *last_commit == latest->batch_id) {
+    if (latest->batch_id == std::numeric_limits<int64_t>::max()) {
+      return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id) +
+                                " is the largest batch id there can be; no batch can "
+                                "follow it");
+    }
     next_batch_id_ = latest->batch_id + 1;
     next_start_ = latest->offsets[0];
     return Status::OK();

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -211,6 +212,28 @@ TEST_F(EngineTest, AStrayCommitPastTheLastLoggedBatchIsReportedAndNothingRuns) {
   EXPECT_EQ(output->deliveries.size(), delivered);
   EXPECT_TRUE(std::filesystem::exists(checkpoint + "/commits/6"));
   EXPECT_FALSE(std::filesystem::exists(checkpoint + "/commits/1"));
+}
+
+TEST_F(EngineTest, ACheckpointAtTheLargestBatchIdIsRefusedRatherThanOverflowing) {
+  {
+    auto cp = checkpoint::Checkpoint::Open(checkpoint, 100);
+    ASSERT_OK(cp);
+    checkpoint::OffsetLogEntry entry;
+    entry.batch_id = std::numeric_limits<int64_t>::max();
+    entry.offsets = {PositionOffset(2)};
+    ASSERT_OK((*cp)->WriteOffsets(entry));
+    ASSERT_OK((*cp)->WriteCommit(entry.batch_id));
+  }
+  QueryOptions options;
+  options.checkpoint_dir = checkpoint;
+  auto query = runtime->streams().Start(std::make_unique<LongSource>(stream),
+                                        std::make_unique<CollectingSink>(output),
+                                        std::nullopt, options);
+  ASSERT_FALSE(query.ok());
+  EXPECT_EQ(query.status().code(), StatusCode::kCorruption);
+  EXPECT_THAT(
+      query.status().message(),
+      HasSubstr("offsets/9223372036854775807 is the largest batch id there can be"));
 }
 
 TEST_F(EngineTest, OnceRunsOneBatchWithEverythingAvailable) {

@@ -89,16 +89,30 @@ class FileReader : public SimpleStreamReader {
   Result<std::vector<RecordBatchPtr>> Load(const std::vector<FoundFile>& files) const {
     RecordBatchBuilder builder(schema_);
     for (const auto& file : files) {
-      RIVULET_ASSIGN_OR_RETURN(std::string content, ReadFile(dir_ + "/" + file.name));
+      const std::string path = dir_ + "/" + file.name;
+      RIVULET_ASSIGN_OR_RETURN(std::string content, ReadFile(path));
+      // A row that does not fit (text that is not UTF-8) names the file and its line: the
+      // batch cannot be read while the file is there, so the user must know which it is.
+      auto refused = [&](const Status& status, int64_t line) {
+        return Status::InvalidArgument(
+            "files source: " + path +
+            (whole_text_ ? "" : " line " + std::to_string(line)) +
+            " cannot be read: " + status.message() +
+            "; the source reads UTF-8 text: convert the file, or move it out of " + dir_ +
+            ", and start the query again");
+      };
       if (whole_text_) {
-        RIVULET_RETURN_NOT_OK(
-            builder.AppendRow(std::vector<Value>{file.name, std::move(content)}));
+        Status added =
+            builder.AppendRow(std::vector<Value>{file.name, std::move(content)});
+        if (!added.ok()) return refused(added, 1);
         continue;
       }
       std::istringstream lines(content);
+      int64_t number = 0;
       for (std::string line; std::getline(lines, line);) {
-        RIVULET_RETURN_NOT_OK(
-            builder.AppendRow(std::vector<Value>{file.name, std::move(line)}));
+        ++number;
+        Status added = builder.AppendRow(std::vector<Value>{file.name, std::move(line)});
+        if (!added.ok()) return refused(added, number);
       }
     }
     RIVULET_ASSIGN_OR_RETURN(auto batch, builder.Finish());
