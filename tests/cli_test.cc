@@ -182,6 +182,21 @@ TEST_F(CliTest, CheckpointShowListsEveryBatchWithItsOffsetAndCommit) {
       << show.out;
 }
 
+TEST_F(CliTest, CheckpointShowListsADamagedOldBatchAndGoesOn) {
+  auto args = RateToJson(2);
+  args.insert(args.end(), {"--max-batches", "3"});
+  ASSERT_EQ(RunRivulet(args, dir).code, 0);
+  std::ofstream(checkpoint + "/offsets/0", std::ios::trunc) << "garbage";
+  auto show = RunRivulet({"checkpoint", "show", checkpoint}, dir);
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_NE(show.out.find("0       yes        damaged: "), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("1       yes        2\n2       yes        3\n"),
+            std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("1 offsets file(s) cannot be read"), std::string::npos)
+      << show.out;
+}
+
 TEST_F(CliTest, ACorruptOffsetsFileIsReportedWithItsPathAndLeftAsItWas) {
   auto args = RateToJson(2);
   args.insert(args.end(), {"--max-batches", "2"});
