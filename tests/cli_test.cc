@@ -210,6 +210,25 @@ TEST_F(CliTest, ACorruptOffsetsFileIsReportedWithItsPathAndLeftAsItWas) {
   EXPECT_EQ(testing::Slurp(path), "v1\n");
 }
 
+TEST_F(CliTest, AnOffsetOfTheWrongTypeIsRefusedNamingTheSourceAndWhatItExpects) {
+  auto args = RateToJson(2);
+  args.insert(args.end(), {"--max-batches", "2"});
+  ASSERT_EQ(RunRivulet(args, dir).code, 0);
+  // Batch 1 left uncommitted, its logged offset edited to a string.
+  std::filesystem::remove(checkpoint + "/commits/1");
+  std::string text = testing::Slurp(checkpoint + "/offsets/1");
+  text = text.substr(0, text.rfind('\n') + 1) + "\"two\"";
+  std::ofstream(checkpoint + "/offsets/1", std::ios::trunc) << text;
+  auto result = RunRivulet(args, dir);
+  EXPECT_EQ(result.code, 1);
+  EXPECT_NE(result.err.find("rate-micro-batch source: bad offset \"two\": expected an "
+                            "integer"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find('\n'), result.err.size() - 1) << "one line: " << result.err;
+  EXPECT_EQ(testing::Slurp(checkpoint + "/offsets/1"), text);
+}
+
 TEST_F(CliTest, MistakesGetAOneLineErrorAndAFailingExitStatus) {
   auto unknown = RunRivulet({"run", "--source", "nope", "--checkpoint", checkpoint}, dir);
   EXPECT_EQ(unknown.code, 1);

@@ -1,5 +1,7 @@
 #include "checkpoint/batch_log.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "checkpoint/log_format.h"
@@ -79,6 +81,14 @@ Status BatchLog::Add(int64_t batch_id, std::string_view contents) {
   RIVULET_RETURN_NOT_OK(CheckBatchId(batch_id));
   Status st = env_->WriteFileAtomic(PathOf(batch_id), contents, /*overwrite=*/false);
   if (st.code() == StatusCode::kBusy) {
+    // A symbolic link in the way (dangling or not) is no other query's batch: say what it
+    // is. A file is Spark's "concurrent update" (it is never replaced).
+    struct stat link {};
+    if (::lstat(PathOf(batch_id).c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+      return Status::Corruption(PathOf(batch_id) +
+                                " is a symbolic link, which a log never holds; "
+                                "nothing was written: remove the link and start again");
+    }
     return Status::Busy(
         "Concurrent update to the log. Multiple streaming jobs detected for " +
         std::to_string(batch_id));

@@ -71,6 +71,18 @@ TEST_F(BatchLogTest, ListingErrorsAreReported) {
   std::filesystem::create_directory(root_);
 }
 
+TEST_F(BatchLogTest, ASymbolicLinkInTheWayIsReportedAsSuchAndLeftAlone) {
+  auto log = OpenLog();
+  std::filesystem::create_symlink(Path("nowhere"), Path("4"));  // dangling
+  Status st = log->Add(4, "second");
+  EXPECT_EQ(st.ToString(),
+            "Corruption: " + Path("4") +
+                " is a symbolic link, which a log never holds; nothing was "
+                "written: remove the link and start again");
+  EXPECT_TRUE(std::filesystem::is_symlink(Path("4")));
+  EXPECT_FALSE(std::filesystem::exists(Path("nowhere")));
+}
+
 TEST_F(BatchLogTest, AnExistingFileIsNeverReplaced) {
   auto log = OpenLog();
   ASSERT_OK(log->Add(4, "first"));

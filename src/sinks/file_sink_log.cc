@@ -67,7 +67,8 @@ Result<std::vector<std::string>> FileSinkLog::CommittedFiles() const {
       size_t next = text->find('\n', pos + 1);
       auto line =
           nlohmann::json::parse(text->substr(pos + 1, next - pos - 1), nullptr, false);
-      if (line.is_discarded() || !line.contains("path")) {
+      if (line.is_discarded() || !line.is_object() || !line.contains("path") ||
+          !line["path"].is_string()) {
         return Status::Corruption(entries_->PathOf(batch) +
                                   " is corrupt: bad file entry");
       }

@@ -148,6 +148,18 @@ TEST_F(JsonSinkTest, EachBatchIsOneFileListedInTheMetadataLog) {
   EXPECT_EQ(entry, "v1");
 }
 
+TEST_F(JsonSinkTest, AMetadataEntryOfTheWrongShapeIsReportedAsCorrupt) {
+  std::filesystem::create_directories(dir + "/_spark_metadata");
+  for (const char* entry : {R"({"path":7})", R"(["path"])", R"("path")"}) {
+    std::ofstream(dir + "/_spark_metadata/0", std::ios::trunc) << "v1\n" << entry;
+    auto log = FileSinkLog::Open(dir);
+    ASSERT_OK(log);
+    EXPECT_EQ(log->CommittedFiles().status().ToString(),
+              "Corruption: " + dir + "/_spark_metadata/0 is corrupt: bad file entry")
+        << entry;
+  }
+}
+
 TEST_F(JsonSinkTest, AReplayedBatchIsNotWrittenTwice) {
   Options options;
   options.Set("path", dir);

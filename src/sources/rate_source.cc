@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace rivulet {
 namespace {
@@ -18,11 +20,46 @@ Schema RateSchema() {
       {Field{"timestamp", DataType::Timestamp()}, Field{"value", DataType::Long()}});
 }
 
-Result<nlohmann::json> ParseOffset(const Offset& offset) {
+// An integer that fits int64 (JSON's unsigned ones past it do not).
+bool IsInt64(const nlohmann::json& value) {
+  return value.is_number_integer() &&
+         !(value.is_number_unsigned() &&
+           value.get<uint64_t>() > uint64_t{std::numeric_limits<int64_t>::max()});
+}
+
+// The rate source's offset, {"startMs": <ms>, "value": <rows delivered>} (a missing field
+// is 0). Anything else, say an offsets file edited by hand, is refused by name.
+struct RateOffset {
+  int64_t start_ms = 0;
+  int64_t value = 0;
+};
+
+Result<RateOffset> ParseRateOffset(const Offset& offset) {
   auto json = nlohmann::json::parse(offset.text(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded())
-    return Status::InvalidArgument("bad rate offset " + offset.text());
-  return json;
+  auto bad = [&] {
+    return Status::InvalidArgument("rate source: bad offset " + offset.text() +
+                                   ": expected {\"startMs\": <integer>, \"value\": "
+                                   "<integer>}");
+  };
+  if (json.is_discarded() || !json.is_object()) return bad();
+  RateOffset out;
+  for (auto [key, field] : {std::pair{"startMs", &out.start_ms}, {"value", &out.value}}) {
+    auto it = json.find(key);
+    if (it == json.end()) continue;
+    if (!IsInt64(*it)) return bad();
+    *field = it->get<int64_t>();
+  }
+  return out;
+}
+
+// rate-micro-batch's offset: the number of batches delivered.
+Result<int64_t> ParseBatchCount(const Offset& offset) {
+  auto json = nlohmann::json::parse(offset.text(), nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !IsInt64(json)) {
+    return Status::InvalidArgument("rate-micro-batch source: bad offset " +
+                                   offset.text() + ": expected an integer");
+  }
+  return json.get<int64_t>();
 }
 
 // Rows [first, last) of a rate stream; row v has timestamp start_micros + v * step_micros
@@ -79,9 +116,9 @@ class RateReader : public StreamReader {
   }
 
   Result<Offset> LatestOffset(const Offset& start, const ReadLimit& limit) override {
-    RIVULET_ASSIGN_OR_RETURN(auto json, ParseOffset(start));
-    const int64_t start_ms = json.value("startMs", int64_t{0});
-    const int64_t delivered = json.value("value", int64_t{0});
+    RIVULET_ASSIGN_OR_RETURN(RateOffset offset, ParseRateOffset(start));
+    const int64_t start_ms = offset.start_ms;
+    const int64_t delivered = offset.value;
     const int64_t elapsed_ms = std::max<int64_t>(0, NowMs() - start_ms);
     int64_t available = elapsed_ms * rows_per_second_ / 1000;
     if (limit.kind == ReadLimit::Kind::kMaxRows) {
@@ -94,11 +131,9 @@ class RateReader : public StreamReader {
 
   Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
                                                     const Offset& end) override {
-    RIVULET_ASSIGN_OR_RETURN(auto from, ParseOffset(start));
-    RIVULET_ASSIGN_OR_RETURN(auto to, ParseOffset(end));
-    const int64_t start_ms = to.value("startMs", int64_t{0});
-    return Split(from.value("value", int64_t{0}), to.value("value", int64_t{0}),
-                 num_partitions_, start_ms * 1000,
+    RIVULET_ASSIGN_OR_RETURN(RateOffset from, ParseRateOffset(start));
+    RIVULET_ASSIGN_OR_RETURN(RateOffset to, ParseRateOffset(end));
+    return Split(from.value, to.value, num_partitions_, to.start_ms * 1000,
                  1e6 / static_cast<double>(rows_per_second_));
   }
 
@@ -124,19 +159,17 @@ class MicroBatchRateReader : public StreamReader {
   Result<Offset> InitialOffset() override { return Offset::Canonical("0"); }
 
   Result<Offset> LatestOffset(const Offset& start, const ReadLimit&) override {
-    RIVULET_ASSIGN_OR_RETURN(auto json, ParseOffset(start));
-    if (!json.is_number_integer())
-      return Status::InvalidArgument("bad offset " + start.text());
-    return Offset::Canonical(std::to_string(json.get<int64_t>() + 1));
+    RIVULET_ASSIGN_OR_RETURN(int64_t delivered, ParseBatchCount(start));
+    return Offset::Canonical(std::to_string(delivered + 1));
   }
 
   Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
                                                     const Offset& end) override {
-    RIVULET_ASSIGN_OR_RETURN(auto from, ParseOffset(start));
-    RIVULET_ASSIGN_OR_RETURN(auto to, ParseOffset(end));
+    RIVULET_ASSIGN_OR_RETURN(int64_t from, ParseBatchCount(start));
+    RIVULET_ASSIGN_OR_RETURN(int64_t to, ParseBatchCount(end));
     std::vector<InputPartitionPtr> parts;
     // Each batch keeps its own timestamp, so batches are split one by one.
-    for (int64_t batch = from.get<int64_t>(); batch < to.get<int64_t>(); ++batch) {
+    for (int64_t batch = from; batch < to; ++batch) {
       auto split =
           Split(batch * rows_per_batch_, (batch + 1) * rows_per_batch_, num_partitions_,
                 (start_timestamp_ms_ + batch * advance_ms_) * 1000, 0);
