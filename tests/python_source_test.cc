@@ -649,6 +649,40 @@ TEST_F(PythonSourceTest, RunsOnTheSystemPythonGivenWithDashDashPython) {
       << rows[0].dump();
 }
 
+// True while `pid` runs (a zombie has ended).
+bool Alive(pid_t pid) {
+  const std::string stat = testing::Slurp("/proc/" + std::to_string(pid) + "/stat");
+  const auto paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+}
+
+TEST_F(PythonSourceTest, WorkersEndWithTheirEngineEvenWhileTheSourceIsStuckInARead) {
+  // Every read sleeps ten minutes: the worker is inside the source's code, not reading
+  // the engine's requests, when the engine is killed.
+  const std::string reading = dir + "/reading";
+  auto query = Start(kSources + "probes.py:CountingSource",
+                     {"sleep_ms=600000", "reading=" + reading});
+  std::vector<pid_t> python;  // the template and the worker it forked
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        python.clear();
+        for (pid_t child : testing::ChildrenOf(query->pid())) {
+          if (testing::Slurp("/proc/" + std::to_string(child) + "/cmdline")
+                  .find("rivulet._template") != std::string::npos) {
+            python.push_back(child);
+          }
+        }
+        return python.size() >= 2 && std::filesystem::exists(reading);
+      },
+      60s))
+      << query->Stderr();
+  query->Signal(SIGKILL);
+  EXPECT_EQ(query->Wait(), 128 + SIGKILL);
+  EXPECT_TRUE(
+      WaitFor([&] { return std::none_of(python.begin(), python.end(), Alive); }, 60s))
+      << "a Python process outlived its engine";
+}
+
 TEST_F(PythonSourceTest, RunsOnThePython3FoundOnPathWhenNoInterpreterIsNamed) {
   const std::string on_path = Python3OnPath();
   if (on_path.empty()) GTEST_SKIP() << "no python3 on PATH";

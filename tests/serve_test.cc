@@ -75,24 +75,6 @@ std::set<int64_t> Logged(const std::string& checkpoint) {
   return ids;
 }
 
-// The pids whose parent is `pid`.
-std::vector<pid_t> ChildrenOf(pid_t pid) {
-  std::vector<pid_t> children;
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = e.path().filename();
-    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    std::string stat = testing::Slurp(e.path().string() + "/stat");
-    auto paren = stat.rfind(')');
-    if (paren == std::string::npos) continue;
-    std::istringstream rest(stat.substr(paren + 2));
-    std::string state;
-    pid_t parent = 0;
-    rest >> state >> parent;
-    if (parent == pid) children.push_back(std::stoi(name));
-  }
-  return children;
-}
-
 TEST_F(ServeTest, EveryQueryOfTheFileRunsInOneProcess) {
   Json config = {
       {"queries",
@@ -244,7 +226,7 @@ TEST_F(ServeTest, ASecondSignalKillsTheWorkersOfAHungReadAndExits) {
   // The template and the worker whose read sleeps.
   std::vector<pid_t> children;
   ASSERT_TRUE(WaitFor([&] {
-    children = ChildrenOf(serve.pid());
+    children = testing::ChildrenOf(serve.pid());
     return children.size() >= 2 &&
            serve.Stderr().find("serving 1 of 1") != std::string::npos;
   })) << serve.Stderr();

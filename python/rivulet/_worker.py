@@ -812,8 +812,43 @@ def _parse_fds(argv):
     raise SystemExit("usage: python -m rivulet.worker --fds IN,OUT")
 
 
+# How long a worker whose engine is gone may take to end by itself before it is ended.
+_ENGINE_GONE_GRACE_S = 5.0
+
+
+def _exit_with_the_engine(in_fd):
+    """A worker must not outlive its engine, even when the source is stuck in a call that
+    never returns. The engine's end of the request pipe closes when the engine ends, killed
+    or not: a watching thread then gives the worker a grace period (an orderly stop closes
+    the pipe too, and the worker ends on its own well within it) and ends the process."""
+    import select
+    import threading
+    import time
+
+    def watch():
+        poller = select.poll()
+        poller.register(in_fd, select.POLLHUP | select.POLLERR)  # not POLLIN: only the end
+        while True:
+            try:
+                events = poller.poll()
+            except InterruptedError:
+                continue
+            if events:
+                time.sleep(_ENGINE_GONE_GRACE_S)
+                os._exit(1)
+
+    threading.Thread(target=watch, name="rivulet-engine-watch", daemon=True).start()
+
+
 def main(argv=None):
     in_fd, out_fd = _parse_fds(sys.argv[1:] if argv is None else argv)
+    import faulthandler
+
+    if faulthandler.is_enabled():
+        # A crash report shows the crashing thread: the engine-watching thread's idle stack
+        # would only push the source's frames out of the lines the engine keeps.
+        faulthandler.enable(all_threads=False)
+    _exit_with_the_engine(in_fd)
     # Children the source starts must not hold the engine's pipes open.
     os.set_inheritable(in_fd, False)
     os.set_inheritable(out_fd, False)

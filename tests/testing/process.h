@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -131,6 +132,24 @@ inline RunResult RunRivulet(std::vector<std::string> args,
   Process p(std::move(args), output_dir);
   int code = p.WaitFor(std::chrono::seconds(60));
   return {code, p.Stdout(), p.Stderr()};
+}
+
+// The pids whose parent is `pid` (zombies too).
+inline std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::string stat = Slurp(e.path().string() + "/stat");
+    auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(paren + 2));
+    std::string state;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == pid) children.push_back(std::stoi(name));
+  }
+  return children;
 }
 
 }  // namespace rivulet::testing

@@ -6,7 +6,8 @@ CountingSource     a simple reader: `rows` values a read (default 2), numbered f
                    row (value, worker pid); readBetweenOffsets appends "start end" to the
                    file named by option `replays` when it is set. With `stuck_at=N` a read
                    from offset N returns its rows but does not advance (an error). With
-                   `sleep_ms=N` every read first sleeps N ms.
+                   `sleep_ms=N` every read first sleeps N ms, after creating the file
+                   named by option `reading` when it is set.
 SleepyPartitions   a partitioned reader: `partitions` partitions a batch (default 2), each
                    sleeping `sleep_ms` (default 500) in read and yielding
                    (partition, worker pid, read start, read end) in seconds since the epoch.
@@ -32,6 +33,7 @@ class _CountingReader(SimpleDataSourceStreamReader):
         stuck_at = options.get("stuck_at")
         self.stuck_at = int(stuck_at) if stuck_at is not None else None
         self.sleep = int(options.get("sleep_ms", "0")) / 1000.0
+        self.reading = options.get("reading")
 
     def initialOffset(self):
         return {"next": 0}
@@ -41,6 +43,8 @@ class _CountingReader(SimpleDataSourceStreamReader):
         return [(v, pid) for v in range(first, stop)]
 
     def read(self, start):
+        if self.reading is not None:
+            open(self.reading, "a").close()
         if self.sleep:
             time.sleep(self.sleep)
         first = start["next"]
