@@ -107,13 +107,19 @@ struct EngineTest : ::testing::Test {
 
   ~EngineTest() override { std::filesystem::remove_all(checkpoint); }
 
-  StreamingQueryPtr StartQuery(QueryOptions options,
-                               std::unique_ptr<DataSource> source = nullptr) {
+  // Starts a query on the test's checkpoint, into `output`; the result as Start gives it.
+  Result<StreamingQueryPtr> TryStart(QueryOptions options,
+                                     std::unique_ptr<DataSource> source = nullptr) {
     options.checkpoint_dir = checkpoint;
     if (!source) source = std::make_unique<LongSource>(stream);
-    auto query = runtime->streams().Start(std::move(source),
-                                          std::make_unique<CollectingSink>(output),
-                                          std::nullopt, std::move(options));
+    return runtime->streams().Start(std::move(source),
+                                    std::make_unique<CollectingSink>(output),
+                                    std::nullopt, std::move(options));
+  }
+
+  StreamingQueryPtr StartQuery(QueryOptions options,
+                               std::unique_ptr<DataSource> source = nullptr) {
+    auto query = TryStart(std::move(options), std::move(source));
     EXPECT_OK(query);
     return query.ok() ? std::move(*query) : nullptr;
   }
@@ -201,10 +207,7 @@ TEST_F(EngineTest, AStrayCommitPastTheLastLoggedBatchIsReportedAndNothingRuns) {
     ASSERT_OK((*cp)->WriteCommit(6));   // ...and a commit that belongs to no batch here
   }
   const size_t delivered = output->deliveries.size();
-  options.checkpoint_dir = checkpoint;
-  auto query = runtime->streams().Start(std::make_unique<LongSource>(stream),
-                                        std::make_unique<CollectingSink>(output),
-                                        std::nullopt, options);
+  auto query = TryStart(options);
   ASSERT_FALSE(query.ok());
   EXPECT_EQ(query.status().code(), StatusCode::kCorruption);
   EXPECT_THAT(query.status().message(),
@@ -224,11 +227,7 @@ TEST_F(EngineTest, ACheckpointAtTheLargestBatchIdIsRefusedRatherThanOverflowing)
     ASSERT_OK((*cp)->WriteOffsets(entry));
     ASSERT_OK((*cp)->WriteCommit(entry.batch_id));
   }
-  QueryOptions options;
-  options.checkpoint_dir = checkpoint;
-  auto query = runtime->streams().Start(std::make_unique<LongSource>(stream),
-                                        std::make_unique<CollectingSink>(output),
-                                        std::nullopt, options);
+  auto query = TryStart(QueryOptions());
   ASSERT_FALSE(query.ok());
   EXPECT_EQ(query.status().code(), StatusCode::kCorruption);
   EXPECT_THAT(

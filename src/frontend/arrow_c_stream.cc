@@ -100,19 +100,23 @@ struct FieldSpec {
 void ExportSchemaNode(const FieldSpec& field, std::string format,
                       const std::vector<FieldSpec>& children, ArrowSchema* out);
 
+// A struct's or a schema's fields; a comment travels as "comment" metadata, as in IPC.
+std::vector<FieldSpec> SpecsOf(const std::vector<Field>& fields) {
+  std::vector<FieldSpec> specs;
+  for (const Field& f : fields) {
+    auto metadata = f.metadata;
+    if (!f.comment.empty()) metadata["comment"] = f.comment;
+    specs.push_back({f.name, f.type.get(), f.nullable, std::move(metadata)});
+  }
+  return specs;
+}
+
 std::vector<FieldSpec> ChildrenOf(const DataType& type) {
   switch (type.id()) {
     case TypeId::kArray:
       return {{"element", type.element_type().get(), type.contains_null(), {}}};
-    case TypeId::kStruct: {
-      std::vector<FieldSpec> fields;
-      for (const Field& f : type.fields()) {
-        auto metadata = f.metadata;
-        if (!f.comment.empty()) metadata["comment"] = f.comment;
-        fields.push_back({f.name, f.type.get(), f.nullable, std::move(metadata)});
-      }
-      return fields;
-    }
+    case TypeId::kStruct:
+      return SpecsOf(type.fields());
     default:
       return {};
   }
@@ -160,13 +164,7 @@ void ExportSchemaNode(const FieldSpec& field, std::string format,
 }
 
 void ExportTopLevelSchema(const Schema& schema, ArrowSchema* out) {
-  std::vector<FieldSpec> fields;
-  for (const Field& f : schema.fields()) {
-    auto metadata = f.metadata;
-    if (!f.comment.empty()) metadata["comment"] = f.comment;
-    fields.push_back({f.name, f.type.get(), f.nullable, std::move(metadata)});
-  }
-  ExportSchemaNode({"", nullptr, false, {}}, "+s", fields, out);
+  ExportSchemaNode({"", nullptr, false, {}}, "+s", SpecsOf(schema.fields()), out);
 }
 
 // ---- arrays ----

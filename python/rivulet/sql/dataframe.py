@@ -70,6 +70,11 @@ def _python_converter(data_type):
     return None
 
 
+def _is_ipc(part):
+    """A part given as Arrow IPC stream bytes; the others are rivulet._engine.Batches."""
+    return isinstance(part, (bytes, bytearray))
+
+
 class DataFrame:
     """A batch of rows sharing one schema, in parts: Arrow IPC streams (bytes), or the
     engine's own batches (rivulet._engine.Batches: foreachBatch, the memory sink), which
@@ -90,7 +95,7 @@ class DataFrame:
     def _streams(self):
         """The parts as Arrow IPC streams."""
         if self._ipc is None:
-            self._ipc = [p if isinstance(p, (bytes, bytearray)) else p.ipc() for p in self._parts]
+            self._ipc = [p if _is_ipc(p) else p.ipc() for p in self._parts]
         return self._ipc
 
     def _decode(self):
@@ -131,7 +136,7 @@ class DataFrame:
         ]
 
     def count(self):
-        if self._decoded is None and all(hasattr(p, "num_rows") for p in self._parts):
+        if self._decoded is None and not any(_is_ipc(p) for p in self._parts):
             return sum(p.num_rows for p in self._parts)
         return len(self._decode()[1])
 
@@ -169,9 +174,9 @@ class DataFrame:
         import pyarrow as pa
 
         tables = [
-            pa.RecordBatchReader.from_stream(p).read_all()
-            if hasattr(p, "__arrow_c_stream__")
-            else pa.ipc.open_stream(pa.py_buffer(p)).read_all()
+            pa.ipc.open_stream(pa.py_buffer(p)).read_all()
+            if _is_ipc(p)
+            else pa.RecordBatchReader.from_stream(p).read_all()
             for p in self._parts
         ]
         if not tables:
