@@ -1,5 +1,6 @@
 // The rivulet command, end to end: real processes, real checkpoints, real files.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -150,13 +151,42 @@ TEST_F(CliTest, TheConsoleSinkPrintsSparksLayout) {
             "\n");
 }
 
+TEST_F(CliTest, ASecondQueryIsRefusedTheSinkDirectoryOfTheFirstNamingBoth) {
+  auto run = [&](const std::string& checkpoint_dir) {
+    return RunRivulet({"run", "--source", "rate-micro-batch", "-o", "rowsPerBatch=2",
+                       "--sink", "json", "--sink-option", "path=" + out, "--checkpoint",
+                       checkpoint_dir, "--max-batches", "3"},
+                      dir);
+  };
+  auto first = run(checkpoint);
+  ASSERT_EQ(first.code, 0) << first.err;
+  const std::vector<int64_t> delivered = testing::CommittedValues(out);
+  ASSERT_EQ(delivered.size(), 6u);
+  auto second = run(dir + "/other-checkpoint");
+  EXPECT_EQ(second.code, 1);
+  EXPECT_THAT(second.err,
+              ::testing::AllOf(::testing::HasSubstr("belongs to query "),
+                               ::testing::HasSubstr("(checkpoint " + checkpoint + ")"),
+                               ::testing::HasSubstr("this is query ")));
+  EXPECT_EQ(testing::CommittedValues(out), delivered);
+  // The first query goes on writing it.
+  auto again = RunRivulet(
+      {"run", "--source", "rate-micro-batch", "-o", "rowsPerBatch=2", "--sink", "json",
+       "--sink-option", "path=" + out, "--checkpoint", checkpoint, "--max-batches", "1"},
+      dir);
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(testing::CommittedValues(out).size(), 8u);
+}
+
 TEST_F(CliTest, TheArrowSinkWritesArrowFilesThatCatPrints) {
   auto result = RunRivulet(
       {"run", "--source", "rate-micro-batch", "-o", "rowsPerBatch=2", "--sink", "arrow",
        "--sink-option", "path=" + out, "--checkpoint", checkpoint, "--max-batches", "2"},
       dir);
   ASSERT_EQ(result.code, 0) << result.err;
-  auto cat = RunRivulet({"cat", out + "/part-00001.arrow"}, dir);
+  auto files = FileSinkLog::ReadCommittedFiles(out);
+  ASSERT_TRUE(files.ok() && files->size() == 2) << files.status().ToString();
+  auto cat = RunRivulet({"cat", out + "/" + (*files)[1]}, dir);
   ASSERT_EQ(cat.code, 0) << cat.err;
   EXPECT_EQ(cat.out,
             "+-------------------+-----+\n"

@@ -441,6 +441,7 @@ TEST_F(PythonSourceTest, ValueThatDoesNotFitTheSchemaNamesSourceColumnRowAndType
                 "source 'BadValueSource': read returned a value that does not fit "
                 "the schema: column 'id' (row 3): expected int, got str 'x'\n");
   std::filesystem::remove_all(checkpoint);
+  std::filesystem::remove_all(out);  // a new query needs a sink directory of its own
   auto out_of_range =
       Run(kSources + "faulty.py:BadValueSource", {"bad=int_out_of_range"});
   EXPECT_EQ(out_of_range.code, 1);

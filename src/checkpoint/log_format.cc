@@ -82,22 +82,6 @@ std::optional<int64_t> ParseBatchFileName(std::string_view name) {
   return id;
 }
 
-namespace {
-
-// 8-4-4-4-12 hex digits, as RandomUuid (and Java's UUID) writes them.
-bool IsUuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 bool IsTemporaryFileName(std::string_view name) {
   constexpr std::string_view kSuffix = ".tmp";
   constexpr size_t kUuid = 36;

@@ -59,6 +59,8 @@ std::string ParentDir(const std::string& path);
 // A random (version 4) UUID in its canonical lowercase form,
 // e.g. "1b4e28ba-2fa1-41d2-883f-0016d3cca427". Also names the temporary files above.
 std::string RandomUuid();
+// True for text in that form (8-4-4-4-12 hex digits, either case, as Java writes them).
+bool IsUuid(std::string_view text);
 
 // An exclusive advisory lock on a file (flock), held until the object is destroyed. The
 // kernel releases it when the holder process dies for any reason, including SIGKILL, so a

@@ -378,8 +378,7 @@ std::string BuiltinSchema(const std::string& name, const StringMap& options) {
 
 // The data files a file sink committed to `dir`, by its _spark_metadata log.
 std::vector<std::string> CommittedFiles(const std::string& dir) {
-  FileSinkLog log = ValueOrRaise(FileSinkLog::Open(dir));
-  return ValueOrRaise(log.CommittedFiles());
+  return ValueOrRaise(FileSinkLog::ReadCommittedFiles(dir));
 }
 
 }  // namespace

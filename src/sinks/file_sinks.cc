@@ -5,9 +5,11 @@
 #include <functional>
 
 #include "common/env.h"
+#include "common/file_util.h"
 #include "ipc/writer.h"
 #include "sinks/file_sink_log.h"
 #include "sinks/json_rows.h"
+#include "sinks/sink_directory.h"
 
 namespace rivulet {
 namespace {
@@ -29,29 +31,35 @@ class FileSink : public Sink {
   Status Open(const SinkContext& context) override {
     schema_ = context.schema;
     env_ = context.env != nullptr ? context.env : Env::Default();
+    RIVULET_RETURN_NOT_OK(env_->CreateDirs(dir_));
+    RIVULET_ASSIGN_OR_RETURN(claim_, SinkDirectoryClaim::Acquire(dir_, context, env_));
     RIVULET_ASSIGN_OR_RETURN(FileSinkLog log, FileSinkLog::Open(dir_, env_));
     log_ = std::make_unique<FileSinkLog>(std::move(log));
-    return Status::OK();
+    RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> committed, log_->CommittedFiles());
+    return RemoveOrphanFiles(log_->dir(), {committed.begin(), committed.end()}, env_);
   }
 
   Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
-    RIVULET_ASSIGN_OR_RETURN(bool delivered, log_->HasBatch(batch_id));
-    if (delivered) return Status::OK();  // delivered before a crash
+    if (log_->HasBatch(batch_id)) return Status::OK();  // delivered before a crash
     int64_t rows = 0;
     for (const auto& b : batches) rows += b->num_rows();
     std::vector<std::string> files;
     if (rows > 0) {
       RIVULET_ASSIGN_OR_RETURN(std::string bytes, encode_(*schema_, batches));
-      char name[64];
-      snprintf(name, sizeof name, "part-%05lld.%s", static_cast<long long>(batch_id),
-               extension_.c_str());
-      // The name is fixed per batch: a leftover of a crashed attempt is replaced by the
-      // replay, which holds the same rows.
+      // Spark's names: task, a uuid of this write, file counter. The uuid makes every
+      // name new, so no write, whatever it replays, can replace a committed file.
+      std::string name = "part-00000-" + RandomUuid() + "-c000." + extension_;
       RIVULET_RETURN_NOT_OK(
-          env_->WriteFileAtomic(log_->dir() + "/" + name, bytes, /*overwrite=*/true));
-      files.push_back(name);
+          env_->WriteFileAtomic(log_->dir() + "/" + name, bytes, /*overwrite=*/false));
+      files.push_back(std::move(name));
     }
     return log_->Commit(batch_id, files);
+  }
+
+  Status Close() override {
+    log_.reset();
+    claim_.reset();
+    return Status::OK();
   }
 
  private:
@@ -61,6 +69,7 @@ class FileSink : public Sink {
   Encoder encode_;
   std::shared_ptr<const Schema> schema_;
   Env* env_ = nullptr;
+  std::unique_ptr<SinkDirectoryClaim> claim_;
   std::unique_ptr<FileSinkLog> log_;
 };
 

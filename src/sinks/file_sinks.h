@@ -1,13 +1,14 @@
 #pragma once
 
-// Sinks that write each batch as one file in the directory given by the `path` option and
-// record it in the sink's metadata log (see file_sink_log.h). Both writes are atomic; a
-// batch already in the log is skipped, so output is exactly once. A batch without rows is
-// logged with no file, as Spark's file sink does.
+// Sinks that write each batch as a file in the directory given by the `path` option and
+// record it in the sink's metadata log, as Spark's file sink does (file_sink_log.h). Both
+// writes are atomic; a batch already in the log is skipped, so output is exactly once. A
+// batch without rows is logged with no file. Data files get new names
+// (part-00000-<uuid>-c000.<ext>), so nothing committed is ever replaced, and the
+// directory belongs to one query (sink_directory.h).
 //
-//  json   part-<batch id>.json: JSON lines in Spark's JSON layout (json_rows.h)
-//  arrow  part-<batch id>.arrow: an Arrow IPC file;
-//         option compression = none | lz4 | zstd
+//  json   JSON lines in Spark's JSON layout (json_rows.h)
+//  arrow  an Arrow IPC file; option compression = none | lz4 | zstd
 
 #include <memory>
 

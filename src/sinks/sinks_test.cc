@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "common/file_util.h"
@@ -12,6 +13,7 @@
 #include "sinks/file_sink_log.h"
 #include "sinks/file_sinks.h"
 #include "sinks/json_rows.h"
+#include "sinks/sink_directory.h"
 #include "testing/assert_status.h"
 
 namespace rivulet {
@@ -129,50 +131,203 @@ struct JsonSinkTest : ::testing::Test {
     return std::string(mkdtemp(t.data()));
   }();
   ~JsonSinkTest() override { std::filesystem::remove_all(dir); }
+
+  std::unique_ptr<Sink> OpenJsonSink(const std::string& query_id = "query",
+                                     Status* status = nullptr) {
+    Options options;
+    options.Set("path", dir);
+    auto sink = MakeJsonSink(options);
+    EXPECT_OK(sink);
+    SinkContext context;
+    context.query_id = query_id;
+    context.checkpoint_dir = "/checkpoints/" + query_id;
+    context.schema = PeopleSchema();
+    Status opened = (*sink)->Open(context);
+    if (status != nullptr) {
+      *status = opened;
+    } else {
+      EXPECT_OK(opened);
+    }
+    return std::move(*sink);
+  }
+
+  std::vector<std::string> Committed() {
+    auto files = FileSinkLog::ReadCommittedFiles(dir);
+    EXPECT_OK(files);
+    return files.ok() ? *files : std::vector<std::string>{};
+  }
+
+  std::set<std::string> Listing(const std::string& sub = "") {
+    std::set<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir + sub))
+      names.insert(e.path().filename().string());
+    return names;
+  }
 };
 
-TEST_F(JsonSinkTest, EachBatchIsOneFileListedInTheMetadataLog) {
-  Options options;
-  options.Set("path", dir);
-  auto sink = MakeJsonSink(options);
-  ASSERT_OK(sink);
-  ASSERT_OK(OpenFor(**sink, PeopleSchema()));
-  ASSERT_OK((*sink)->AddBatch(0, {People()}));
-  ASSERT_OK((*sink)->AddBatch(1, {}));  // empty: logged, no file
-  auto log = FileSinkLog::Open(dir);
-  ASSERT_OK(log);
-  EXPECT_EQ(*log->CommittedFiles(), std::vector<std::string>{"part-00000.json"});
-  EXPECT_TRUE(*log->HasBatch(1));
-  std::string entry;
-  std::getline(std::ifstream(dir + "/_spark_metadata/0") >> std::ws, entry);
-  EXPECT_EQ(entry, "v1");
+TEST_F(JsonSinkTest, EachBatchIsOneNewlyNamedFileListedInTheMetadataLog) {
+  auto sink = OpenJsonSink();
+  ASSERT_OK(sink->AddBatch(0, {People()}));
+  ASSERT_OK(sink->AddBatch(1, {}));  // empty: logged, no file
+  ASSERT_OK(sink->AddBatch(2, {People()}));
+  std::vector<std::string> files = Committed();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_TRUE(IsPartFileName(files[0])) << files[0];
+  EXPECT_TRUE(files[0].ends_with("-c000.json")) << files[0];
+  EXPECT_NE(files[0], files[1]);
+  EXPECT_EQ(*ReadFile(dir + "/_spark_metadata/1"), "v1");
+  std::string entry = *ReadFile(dir + "/_spark_metadata/0");
+  EXPECT_TRUE(entry.starts_with("v1\n{\"path\":\"file://" + dir + "/" + files[0] +
+                                "\",\"size\":"))
+      << entry;
 }
 
 TEST_F(JsonSinkTest, AMetadataEntryOfTheWrongShapeIsReportedAsCorrupt) {
   std::filesystem::create_directories(dir + "/_spark_metadata");
   for (const char* entry : {R"({"path":7})", R"(["path"])", R"("path")"}) {
     std::ofstream(dir + "/_spark_metadata/0", std::ios::trunc) << "v1\n" << entry;
-    auto log = FileSinkLog::Open(dir);
-    ASSERT_OK(log);
-    EXPECT_EQ(log->CommittedFiles().status().ToString(),
+    EXPECT_EQ(FileSinkLog::ReadCommittedFiles(dir).status().ToString(),
               "Corruption: " + dir + "/_spark_metadata/0 is corrupt: bad file entry")
         << entry;
   }
 }
 
 TEST_F(JsonSinkTest, AReplayedBatchIsNotWrittenTwice) {
-  Options options;
-  options.Set("path", dir);
-  auto sink = MakeJsonSink(options);
-  ASSERT_OK(OpenFor(**sink, PeopleSchema()));
-  ASSERT_OK((*sink)->AddBatch(0, {People()}));
-  auto before = std::filesystem::last_write_time(dir + "/part-00000.json");
+  auto sink = OpenJsonSink();
+  ASSERT_OK(sink->AddBatch(0, {People()}));
+  const std::set<std::string> before = Listing();
   // The replay of batch 0 after a crash carries other rows only to show it is ignored.
-  ASSERT_OK((*sink)->AddBatch(0, {People()->Slice(0, 1)}));
-  EXPECT_EQ(std::filesystem::last_write_time(dir + "/part-00000.json"), before);
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir + "/_spark_metadata"),
-                          std::filesystem::directory_iterator()),
-            1);
+  ASSERT_OK(sink->AddBatch(0, {People()->Slice(0, 1)}));
+  ASSERT_OK(sink->Close());
+  sink = OpenJsonSink();  // and so after a restart
+  ASSERT_OK(sink->AddBatch(0, {People()->Slice(0, 1)}));
+  EXPECT_EQ(Listing(), before);
+  EXPECT_EQ(Listing("/_spark_metadata"), std::set<std::string>{"0"});
+}
+
+TEST_F(JsonSinkTest, EveryTenthBatchIsACompactFileHoldingAllEntriesSoFar) {
+  auto sink = OpenJsonSink();
+  for (int64_t batch = 0; batch < 20; ++batch) {
+    ASSERT_OK(sink->AddBatch(batch, {People()->Slice(0, 1)}));
+  }
+  std::set<std::string> log = Listing("/_spark_metadata");
+  EXPECT_EQ(log.count("9.compact"), 1u);
+  EXPECT_EQ(log.count("19.compact"), 1u);
+  EXPECT_EQ(log.count("9"), 0u);
+  EXPECT_EQ(log.size(), 20u);  // Spark keeps the plain files of the last 100 batches
+  std::string compact = *ReadFile(dir + "/_spark_metadata/9.compact");
+  EXPECT_EQ(std::count(compact.begin(), compact.end(), '\n'), 10) << compact;
+  EXPECT_EQ(Committed().size(), 20u);
+}
+
+TEST_F(JsonSinkTest, CompactionDeletesTheLogFilesNoReaderNeedsAsSparkDoes) {
+  std::filesystem::create_directories(dir);
+  auto log = FileSinkLog::Open(
+      dir, Env::Default(),
+      {.compact_interval = 3, .min_batches_to_retain = 2, .cleanup_delay_ms = 0});
+  ASSERT_OK(log);
+  for (int64_t batch = 0; batch < 5; ++batch) {
+    const std::string name = "f" + std::to_string(batch);
+    std::ofstream(dir + "/" + name) << batch;
+    ASSERT_OK(log->Commit(batch, {name}));
+  }
+  // As Spark with interval 3, 2 batches retained and no delay: 0 and 1 are gone after 4.
+  EXPECT_EQ(Listing("/_spark_metadata"), (std::set<std::string>{"2.compact", "3", "4"}));
+  EXPECT_EQ(Committed(), (std::vector<std::string>{"f0", "f1", "f2", "f3", "f4"}));
+}
+
+TEST_F(JsonSinkTest, AnExistingLogKeepsTheIntervalItsCompactFilesShow) {
+  std::filesystem::create_directories(dir + "/_spark_metadata");
+  for (const char* name : {"4.compact", "5", "6", "7", "8"}) {
+    std::ofstream(dir + "/_spark_metadata/" + name) << "v1";
+  }
+  auto log = FileSinkLog::Open(dir);
+  ASSERT_OK(log);
+  EXPECT_EQ(log->compact_interval(), 5);  // as Spark derives it from one compact file
+  ASSERT_OK(log->Commit(9, {}));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/_spark_metadata/9.compact"));
+}
+
+TEST_F(JsonSinkTest, PathsWithSpecialCharactersAreLoggedAsUris) {
+  std::filesystem::create_directories(dir + "/k=a%2Fb c");
+  std::ofstream(dir + "/k=a%2Fb c/part") << "x";
+  auto log = FileSinkLog::Open(dir);
+  ASSERT_OK(log);
+  ASSERT_OK(log->Commit(0, {"k=a%2Fb c/part"}));
+  EXPECT_NE(ReadFile(dir + "/_spark_metadata/0")->find("/k=a%252Fb%20c/part\""),
+            std::string::npos);
+  EXPECT_EQ(Committed(), std::vector<std::string>{"k=a%2Fb c/part"});
+}
+
+TEST_F(JsonSinkTest, ADirectoryOfAnotherQueryIsRefusedNamingBothIds) {
+  auto first = OpenJsonSink("first");
+  ASSERT_OK(first->AddBatch(0, {People()}));
+  const std::vector<std::string> committed = Committed();
+  // While the first one writes, and after it stopped.
+  for (int round = 0; round < 2; ++round) {
+    Status status;
+    auto second = OpenJsonSink("second", &status);
+    EXPECT_EQ(status.code(), StatusCode::kBusy);
+    EXPECT_NE(status.message().find("query first (checkpoint /checkpoints/first)"),
+              std::string::npos)
+        << status.message();
+    EXPECT_NE(status.message().find("this is query second"), std::string::npos)
+        << status.message();
+    ASSERT_OK(first->Close());
+  }
+  EXPECT_EQ(Committed(), committed);
+}
+
+TEST_F(JsonSinkTest, TheSameQueryIsRefusedWhileItWritesTheDirectory) {
+  auto running = OpenJsonSink("q");
+  Status status;
+  OpenJsonSink("q", &status);
+  EXPECT_EQ(status.code(), StatusCode::kBusy);
+  EXPECT_NE(status.message().find("is being written by query q"), std::string::npos)
+      << status.message();
+}
+
+TEST_F(JsonSinkTest, ALoggedDirectoryThatNamesNoQueryIsRefused) {
+  std::filesystem::create_directories(dir + "/_spark_metadata");
+  std::ofstream(dir + "/_spark_metadata/0") << "v1";
+  Status status;
+  OpenJsonSink("q", &status);
+  EXPECT_EQ(status.code(), StatusCode::kBusy);
+  EXPECT_NE(status.message().find("already holds the output of a query it does not name"),
+            std::string::npos)
+      << status.message();
+}
+
+TEST_F(JsonSinkTest, WhatAKilledWriteLeftIsRemovedOnTheNextStart) {
+  auto sink = OpenJsonSink();
+  ASSERT_OK(sink->AddBatch(0, {People()}));
+  ASSERT_OK(sink->Close());
+  const std::string orphan = "part-00000-" + RandomUuid() + "-c000.json";
+  const std::string temporary = "." + orphan + "." + RandomUuid() + ".tmp";
+  for (const std::string& name :
+       {orphan, temporary, std::string("notes.txt"), std::string(".notes.tmp")}) {
+    std::ofstream(dir + "/" + name) << "left";
+  }
+  std::filesystem::create_directories(dir + "/k=1");
+  std::ofstream(dir + "/k=1/" + orphan) << "left";
+  sink = OpenJsonSink();
+  std::set<std::string> names = Listing();
+  EXPECT_EQ(names.count(orphan), 0u);
+  EXPECT_EQ(names.count(temporary), 0u);
+  EXPECT_EQ(names.count("notes.txt"), 1u);  // not the sink's
+  EXPECT_EQ(names.count(".notes.tmp"), 1u);
+  EXPECT_EQ(names.count(Committed()[0]), 1u);
+  EXPECT_TRUE(Listing("/k=1").empty());
+}
+
+TEST(PartFileNameTest, OnlySparksPartFileNamesAreTheSinks) {
+  const std::string uuid = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+  EXPECT_TRUE(IsPartFileName("part-00000-" + uuid + "-c000.json"));
+  EXPECT_TRUE(IsPartFileName("part-00012-" + uuid + "-c001.csv.gz"));
+  EXPECT_FALSE(IsPartFileName("part-00000.json"));
+  EXPECT_FALSE(IsPartFileName("part-00000-" + uuid + ".json"));
+  EXPECT_FALSE(IsPartFileName("part-0-" + uuid + "-c000.json"));
+  EXPECT_FALSE(IsPartFileName("notes.txt"));
 }
 
 TEST_F(JsonSinkTest, TheArrowSinkWritesOneArrowFilePerBatchThatReadsBackToTheSameRows) {
@@ -186,7 +341,10 @@ TEST_F(JsonSinkTest, TheArrowSinkWritesOneArrowFilePerBatchThatReadsBackToTheSam
     ASSERT_OK(OpenFor(**sink, PeopleSchema()));
     ASSERT_OK((*sink)->AddBatch(0, {People()}));
     ASSERT_OK((*sink)->AddBatch(0, {People()->Slice(1, 1)}));  // replay
-    auto bytes = ReadFile(out + "/part-00000.arrow");
+    auto files = FileSinkLog::ReadCommittedFiles(out);
+    ASSERT_OK(files);
+    ASSERT_EQ(files->size(), 1u);
+    auto bytes = ReadFile(out + "/" + (*files)[0]);
     ASSERT_OK(bytes);
     auto read = ipc::ReadFile(std::make_shared<const std::string>(*bytes));
     ASSERT_OK(read);

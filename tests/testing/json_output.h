@@ -14,9 +14,7 @@ namespace rivulet::testing {
 
 inline std::vector<nlohmann::json> CommittedJsonRows(const std::string& dir) {
   std::vector<nlohmann::json> rows;
-  auto log = FileSinkLog::Open(dir);
-  if (!log.ok()) return rows;
-  auto files = log->CommittedFiles();
+  auto files = FileSinkLog::ReadCommittedFiles(dir);
   if (!files.ok()) return rows;
   const std::string prefix = dir + "/";
   for (const auto& file : *files) {

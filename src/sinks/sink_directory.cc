@@ -1,0 +1,159 @@
+#include "sinks/sink_directory.h"
+
+#include <cctype>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "checkpoint/log_format.h"
+
+namespace rivulet {
+namespace {
+
+constexpr char kClaimDir[] = "/_rivulet";
+
+bool AllDigits(std::string_view text) {
+  for (char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c)) == 0) return false;
+  }
+  return !text.empty();
+}
+
+// A temporary file Env::WriteFileAtomic left for a part file: ".<part>.<uuid>.tmp".
+bool IsPartTemporaryFileName(std::string_view name) {
+  constexpr std::string_view kSuffix = ".tmp";
+  constexpr size_t kUuid = 36;
+  if (!name.starts_with(".part-") || !name.ends_with(kSuffix) ||
+      name.size() < 1 + kUuid + 1 + kSuffix.size()) {
+    return false;
+  }
+  const size_t uuid_start = name.size() - kSuffix.size() - kUuid;
+  return name[uuid_start - 1] == '.' && IsUuid(name.substr(uuid_start, kUuid)) &&
+         IsPartFileName(name.substr(1, uuid_start - 2));
+}
+
+std::string Describe(const std::string& query_id, const std::string& checkpoint) {
+  std::string text = "query " + query_id;
+  if (!checkpoint.empty()) text += " (checkpoint " + checkpoint + ")";
+  return text;
+}
+
+// True when the directory's _spark_metadata log has an entry.
+Result<bool> HoldsLoggedBatches(const std::string& dir, Env* env) {
+  auto names = env->ListDir(dir + "/_spark_metadata");
+  if (!names.ok()) {
+    if (names.status().code() == StatusCode::kNotFound) return false;
+    return names.status();
+  }
+  for (std::string_view name : *names) {
+    if (name.ends_with(".compact")) name.remove_suffix(8);
+    if (checkpoint::ParseBatchFileName(name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool IsPartFileName(std::string_view name) {
+  // part-<task, 5 or more digits>-<uuid>-c<3 or more digits><extension>
+  if (!name.starts_with("part-")) return false;
+  name.remove_prefix(5);
+  const size_t dash = name.find('-');
+  if (dash == std::string_view::npos || dash < 5 || !AllDigits(name.substr(0, dash))) {
+    return false;
+  }
+  name.remove_prefix(dash + 1);
+  if (name.size() < 36 + 2 || !IsUuid(name.substr(0, 36)) || name.substr(36, 2) != "-c") {
+    return false;
+  }
+  name.remove_prefix(38);
+  size_t digits = 0;
+  while (digits < name.size() && std::isdigit(static_cast<unsigned char>(name[digits]))) {
+    ++digits;
+  }
+  return digits >= 3;
+}
+
+Result<std::unique_ptr<SinkDirectoryClaim>> SinkDirectoryClaim::Acquire(
+    const std::string& dir, const SinkContext& context, Env* env) {
+  const std::string claim_dir = dir + kClaimDir;
+  RIVULET_RETURN_NOT_OK(env->CreateDirs(claim_dir));
+  const std::string us = Describe(context.query_id, context.checkpoint_dir);
+  auto lock = env->LockFile(claim_dir + "/lock",
+                            "sink directory " + dir + " is being written by " + us);
+  if (!lock.ok()) {
+    if (lock.status().code() != StatusCode::kBusy) return lock.status();
+    return Status::Busy(lock.status().message() + "; this is " +
+                        Describe(context.query_id, context.checkpoint_dir) +
+                        ". A sink directory takes the output of one query at a time.");
+  }
+  const std::string owner_path = claim_dir + "/owner";
+  auto owner_text = env->ReadFile(owner_path);
+  if (owner_text.ok()) {
+    auto owner = nlohmann::json::parse(*owner_text, nullptr, false);
+    if (owner.is_discarded() || !owner.is_object() || !owner.contains("queryId") ||
+        !owner["queryId"].is_string()) {
+      return Status::Corruption(owner_path +
+                                " is corrupt: expected {\"queryId\": ...}; it records "
+                                "which query writes this directory");
+    }
+    const std::string owner_id = owner["queryId"].get<std::string>();
+    if (owner_id != context.query_id) {
+      const std::string owner_checkpoint =
+          owner.value("checkpointLocation", std::string());
+      return Status::Busy("sink directory " + dir + " belongs to " +
+                          Describe(owner_id, owner_checkpoint) + "; this is " + us +
+                          ". Write this query's output to another directory, or delete " +
+                          dir + " to start over.");
+    }
+  } else if (owner_text.status().code() == StatusCode::kNotFound) {
+    RIVULET_ASSIGN_OR_RETURN(bool logged, HoldsLoggedBatches(dir, env));
+    if (logged) {
+      return Status::Busy("sink directory " + dir +
+                          " already holds the output of a query it does not name; this "
+                          "is " +
+                          us + ". Write to another directory, or delete " + dir +
+                          " to start over.");
+    }
+    nlohmann::ordered_json owner = {{"queryId", context.query_id},
+                                    {"checkpointLocation", context.checkpoint_dir}};
+    RIVULET_RETURN_NOT_OK(env->WriteFileAtomic(owner_path, owner.dump(),
+                                               /*overwrite=*/false));
+  } else {
+    return owner_text.status();
+  }
+  return std::unique_ptr<SinkDirectoryClaim>(new SinkDirectoryClaim(std::move(*lock)));
+}
+
+Status RemoveOrphanFiles(const std::string& dir,
+                         const std::unordered_set<std::string>& committed, Env* env) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, ec);
+  if (ec) return Status::IOError("cannot list " + dir + ": " + ec.message());
+  std::unordered_set<std::string> touched_dirs;
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) return Status::IOError("cannot list " + dir + ": " + ec.message());
+    const std::string name = it->path().filename().string();
+    const fs::file_status status = it->symlink_status(ec);
+    if (ec) continue;  // removed meanwhile
+    if (fs::is_directory(status)) {
+      // Partition folders are "col=value"; the logs and anything hidden are not data.
+      if (name.starts_with('_') || name.starts_with('.')) it.disable_recursion_pending();
+      continue;
+    }
+    if (!fs::is_regular_file(status)) continue;
+    const std::string relative = it->path().lexically_relative(dir).string();
+    const bool orphan = IsPartTemporaryFileName(name) ||
+                        (IsPartFileName(name) && committed.count(relative) == 0);
+    if (!orphan) continue;
+    RIVULET_RETURN_NOT_OK(env->RemoveFile(it->path().string()));
+    touched_dirs.insert(it->path().parent_path().string());
+  }
+  for (const std::string& touched : touched_dirs) {
+    RIVULET_RETURN_NOT_OK(env->SyncDir(touched));
+  }
+  return Status::OK();
+}
+
+}  // namespace rivulet
