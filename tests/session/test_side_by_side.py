@@ -4,6 +4,7 @@ must be the same. Each scenario takes a session and returns what a user observes
 import contextlib
 import io
 import os
+import re
 import threading
 
 import pytest
@@ -209,3 +210,36 @@ def test_a_failing_foreach_batch_reruns_its_batch_id_as_on_spark(pyspark_session
 def test_the_batch_dataframe_matches_spark(pyspark_session, tmp_path):
     ours, spark = both(pyspark_session, batch_dataframe, tmp_path)
     assert ours == spark
+
+
+def json_sink_batches(spark, tmp):
+    """Twelve batches into the json sink, one Trigger.Once start each; what a reader of the
+    directory sees."""
+    spark.dataSource.register(CounterSource)
+    out, checkpoint = os.path.join(tmp, "out"), os.path.join(tmp, "checkpoint")
+    for _ in range(12):
+        (spark.readStream.format("counter").option("limit", 100).load().writeStream
+         .format("json").option("path", out).option("checkpointLocation", checkpoint)
+         .trigger(once=True).start().awaitTermination(TIMEOUT))
+    log = sorted(os.listdir(os.path.join(out, "_spark_metadata")))
+    uuid = r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    return {
+        "log": [name for name in log if not name.startswith(".")],
+        "part_names": sorted(re.sub(uuid, "<uuid>", name)
+                             for name in os.listdir(out) if name.startswith("part-")),
+        "compact_lines": open(os.path.join(out, "_spark_metadata", "9.compact"))
+        .read().count("\n"),
+        "out": out,
+    }
+
+
+def test_the_json_sink_logs_and_compacts_as_spark_and_spark_reads_it(pyspark_session,
+                                                                      tmp_path):
+    ours, spark = both(pyspark_session, json_sink_batches, tmp_path)
+    ours_out = ours.pop("out")
+    spark.pop("out")
+    assert ours == spark
+    assert "9.compact" in ours["log"] and ours["compact_lines"] == 10
+    # Spark reads rivulet's directory through its log: every row once.
+    rows = sorted(tuple(r) for r in pyspark_session.read.json(ours_out).collect())
+    assert rows == [(i, "row %d" % i) for i in range(36)]
