@@ -83,16 +83,9 @@ std::optional<int64_t> ParseBatchFileName(std::string_view name) {
 }
 
 bool IsTemporaryFileName(std::string_view name) {
-  constexpr std::string_view kSuffix = ".tmp";
-  constexpr size_t kUuid = 36;
-  if (name.size() < 1 + 1 + 1 + kUuid + kSuffix.size() || name[0] != '.' ||
-      !name.ends_with(kSuffix)) {
-    return false;
-  }
-  const size_t uuid_start = name.size() - kSuffix.size() - kUuid;
-  if (!IsUuid(name.substr(uuid_start, kUuid)) || name[uuid_start - 1] != '.')
-    return false;
-  std::string_view stem = name.substr(1, uuid_start - 2);
+  std::optional<std::string_view> target = TemporaryFileTarget(name);
+  if (!target) return false;
+  std::string_view stem = *target;
   constexpr std::string_view kCompact = ".compact";
   if (stem.ends_with(kCompact)) stem.remove_suffix(kCompact.size());
   return stem == "metadata" || ParseBatchFileName(stem).has_value();

@@ -149,6 +149,20 @@ bool IsUuid(std::string_view text) {
   return true;
 }
 
+std::optional<std::string_view> TemporaryFileTarget(std::string_view name) {
+  constexpr std::string_view kSuffix = ".tmp";
+  constexpr size_t kUuid = 36;
+  if (name.size() < 1 + 1 + 1 + kUuid + kSuffix.size() || name[0] != '.' ||
+      !name.ends_with(kSuffix)) {
+    return std::nullopt;
+  }
+  const size_t uuid_start = name.size() - kSuffix.size() - kUuid;
+  if (!IsUuid(name.substr(uuid_start, kUuid)) || name[uuid_start - 1] != '.') {
+    return std::nullopt;
+  }
+  return name.substr(1, uuid_start - 2);
+}
+
 Status WriteFileAtomic(const std::string& path, std::string_view contents,
                        bool overwrite) {
   return Env::Default()->WriteFileAtomic(path, contents, overwrite);

@@ -8,6 +8,7 @@
 // of the underlying system calls: concurrent calls on different paths do not interfere.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,9 @@ std::string ParentDir(const std::string& path);
 std::string RandomUuid();
 // True for text in that form (8-4-4-4-12 hex digits, either case, as Java writes them).
 bool IsUuid(std::string_view text);
+// For a temporary file name WriteFileAtomic creates, ".<name>.<uuid>.tmp", the <name> of
+// the file it was to become; nullopt for any other name.
+std::optional<std::string_view> TemporaryFileTarget(std::string_view name);
 
 // An exclusive advisory lock on a file (flock), held until the object is destroyed. The
 // kernel releases it when the holder process dies for any reason, including SIGKILL, so a

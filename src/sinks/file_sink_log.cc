@@ -65,6 +65,19 @@ std::optional<std::string> DecodeUriPath(std::string_view text) {
   return out;
 }
 
+// The sink directory `dir` as an absolute path without symbolic links.
+Result<std::string> Resolve(const std::string& dir) {
+  char resolved[PATH_MAX];
+  if (realpath(dir.c_str(), resolved) == nullptr) {
+    return Status::IOError("cannot resolve " + dir + ": " + std::strerror(errno));
+  }
+  return std::string(resolved);
+}
+
+int64_t ModificationMs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+}
+
 int64_t NowMs() {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
@@ -90,26 +103,32 @@ Result<FileSinkLog> FileSinkLog::Open(const std::string& dir, Env* env,
     return Status::InvalidArgument("the sink log's compact interval must be positive");
   }
   RIVULET_RETURN_NOT_OK(env->CreateDirs(dir + "/_spark_metadata"));
-  char resolved[PATH_MAX];
-  if (realpath(dir.c_str(), resolved) == nullptr) {
-    return Status::IOError("cannot resolve " + dir + ": " + std::strerror(errno));
-  }
-  FileSinkLog log(resolved, env, options);
+  RIVULET_ASSIGN_OR_RETURN(std::string resolved, Resolve(dir));
+  FileSinkLog log(std::move(resolved), env, options);
   RIVULET_RETURN_NOT_OK(log.Load());
   return log;
 }
 
 Result<std::vector<std::string>> FileSinkLog::ReadCommittedFiles(const std::string& dir,
                                                                  Env* env) {
-  char resolved[PATH_MAX];
-  if (realpath(dir.c_str(), resolved) == nullptr) {
-    return Status::IOError("cannot resolve " + dir + ": " + std::strerror(errno));
-  }
-  FileSinkLog log(resolved, env, FileSinkLogOptions{});
+  RIVULET_ASSIGN_OR_RETURN(std::string resolved, Resolve(dir));
+  FileSinkLog log(std::move(resolved), env, FileSinkLogOptions{});
   struct stat st {};
   if (stat(log.log_dir_.c_str(), &st) != 0) return std::vector<std::string>{};
   RIVULET_RETURN_NOT_OK(log.Load());
   return log.CommittedFiles();
+}
+
+Result<bool> FileSinkLog::HasEntries(const std::string& dir, Env* env) {
+  auto names = env->ListDir(dir + "/_spark_metadata");
+  if (!names.ok()) {
+    if (names.status().code() == StatusCode::kNotFound) return false;
+    return names.status();
+  }
+  for (const std::string& name : *names) {
+    if (BatchIdOfName(name)) return true;
+  }
+  return false;
 }
 
 Status FileSinkLog::Load() {
@@ -128,7 +147,6 @@ Status FileSinkLog::Load() {
                                      "the batch has both a plain and a compact file");
     }
   }
-  latest_ = files_.empty() ? std::nullopt : std::optional(files_.back().batch_id);
   // The interval the existing compact files were written with, as Spark derives it.
   std::vector<int64_t> compactions;
   for (const LogFile& file : files_) {
@@ -150,7 +168,8 @@ std::string FileSinkLog::PathOf(const LogFile& file) const {
   return path;
 }
 
-Result<std::vector<std::string>> FileSinkLog::ReadEntries(const LogFile& file) const {
+Result<std::vector<FileSinkLog::Entry>> FileSinkLog::ReadEntries(
+    const LogFile& file) const {
   const std::string path = PathOf(file);
   auto text = env_->ReadFile(path);
   if (!text.ok() && text.status().code() == StatusCode::kNotFound) {
@@ -161,27 +180,35 @@ Result<std::vector<std::string>> FileSinkLog::ReadEntries(const LogFile& file) c
   if (lines.empty()) return checkpoint::CorruptFile(path, "it is empty");
   RIVULET_RETURN_NOT_OK(
       checkpoint::ParseVersionLine(path, lines[0], kLogVersion).status());
-  std::vector<std::string> entries;
+  std::vector<Entry> entries;
   for (size_t i = 1; i < lines.size(); ++i) {
     auto entry = nlohmann::json::parse(lines[i], nullptr, false);
     if (entry.is_discarded() || !entry.is_object() || !entry.contains("path") ||
         !entry["path"].is_string()) {
       return checkpoint::CorruptFile(path, "bad file entry");
     }
-    entries.emplace_back(lines[i]);
+    std::string_view uri = entry["path"].get_ref<const std::string&>();
+    if (uri.starts_with("file://")) {
+      uri.remove_prefix(7);
+    } else if (uri.starts_with("file:")) {
+      uri.remove_prefix(5);
+    }
+    std::optional<std::string> decoded = DecodeUriPath(uri);
+    if (!decoded) return checkpoint::CorruptFile(path, "bad path " + std::string(uri));
+    entries.push_back({std::string(lines[i]), std::move(*decoded)});
   }
   return entries;
 }
 
-Result<std::vector<std::string>> FileSinkLog::AllEntries() const {
+Result<std::vector<FileSinkLog::Entry>> FileSinkLog::AllEntries() const {
   // Spark's getAllValidBatches: the latest compact file holds everything before it.
   auto from = files_.begin();
   for (auto it = files_.begin(); it != files_.end(); ++it) {
     if (it->compact) from = it;
   }
-  std::vector<std::string> entries;
+  std::vector<Entry> entries;
   for (auto it = from; it != files_.end(); ++it) {
-    RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> more, ReadEntries(*it));
+    RIVULET_ASSIGN_OR_RETURN(std::vector<Entry> more, ReadEntries(*it));
     entries.insert(entries.end(), std::make_move_iterator(more.begin()),
                    std::make_move_iterator(more.end()));
   }
@@ -189,7 +216,7 @@ Result<std::vector<std::string>> FileSinkLog::AllEntries() const {
 }
 
 Status FileSinkLog::Commit(int64_t batch_id, const std::vector<std::string>& files) {
-  const int64_t expected = latest_ ? *latest_ + 1 : 0;
+  const int64_t expected = files_.empty() ? 0 : files_.back().batch_id + 1;
   if (batch_id != expected) {
     return Status::Internal("sink log " + log_dir_ + ": batch " +
                             std::to_string(batch_id) + " committed after batch " +
@@ -198,8 +225,8 @@ Status FileSinkLog::Commit(int64_t batch_id, const std::vector<std::string>& fil
   const LogFile file{batch_id, (batch_id + 1) % interval_ == 0};
   std::string contents = "v1";
   if (file.compact) {
-    RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> entries, AllEntries());
-    for (const std::string& entry : entries) (contents += '\n') += entry;
+    RIVULET_ASSIGN_OR_RETURN(std::vector<Entry> entries, AllEntries());
+    for (const Entry& entry : entries) (contents += '\n') += entry.line;
   }
   for (const auto& name : files) {
     struct stat st {};
@@ -207,21 +234,18 @@ Status FileSinkLog::Commit(int64_t batch_id, const std::vector<std::string>& fil
     if (stat(path.c_str(), &st) != 0) {
       return Status::IOError("cannot stat " + path + ": " + std::strerror(errno));
     }
-    nlohmann::ordered_json entry = {
-        {"path", "file://" + EncodeUriPath(path)},
-        {"size", static_cast<int64_t>(st.st_size)},
-        {"isDir", false},
-        {"modificationTime",
-         static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000},
-        {"blockReplication", 1},
-        {"blockSize", 33554432},
-        {"action", "add"}};
+    nlohmann::ordered_json entry = {{"path", "file://" + EncodeUriPath(path)},
+                                    {"size", static_cast<int64_t>(st.st_size)},
+                                    {"isDir", false},
+                                    {"modificationTime", ModificationMs(st)},
+                                    {"blockReplication", 1},
+                                    {"blockSize", 33554432},
+                                    {"action", "add"}};
     (contents += '\n') += entry.dump();
   }
   RIVULET_RETURN_NOT_OK(
       env_->WriteFileAtomic(PathOf(file), contents, /*overwrite=*/false));
   files_.push_back(file);
-  latest_ = batch_id;
   return DeleteExpiredFiles(batch_id);
 }
 
@@ -236,13 +260,14 @@ Status FileSinkLog::DeleteExpiredFiles(int64_t batch_id) {
   bool removed = false;
   std::vector<LogFile> kept;
   for (const LogFile& file : files_) {
+    if (file.batch_id >= keep_from) {
+      kept.push_back(file);
+      continue;
+    }
     const std::string path = PathOf(file);
     struct stat st {};
-    if (file.batch_id >= keep_from ||
-        (stat(path.c_str(), &st) == 0 &&
-         static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000 >
-             expired_before)) {
-      kept.push_back(file);
+    if (stat(path.c_str(), &st) == 0 && ModificationMs(st) > expired_before) {
+      kept.push_back(file);  // a reader may have listed it just now
       continue;
     }
     RIVULET_RETURN_NOT_OK(env_->RemoveFile(path));
@@ -253,22 +278,13 @@ Status FileSinkLog::DeleteExpiredFiles(int64_t batch_id) {
 }
 
 Result<std::vector<std::string>> FileSinkLog::CommittedFiles() const {
-  RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> entries, AllEntries());
+  RIVULET_ASSIGN_OR_RETURN(std::vector<Entry> entries, AllEntries());
   std::vector<std::string> files;
   files.reserve(entries.size());
   const std::string prefix = dir_ + "/";
-  for (const std::string& line : entries) {
-    auto entry = nlohmann::json::parse(line);
-    std::string_view uri = entry["path"].get_ref<const std::string&>();
-    if (uri.starts_with("file://")) {
-      uri.remove_prefix(7);
-    } else if (uri.starts_with("file:")) {
-      uri.remove_prefix(5);
-    }
-    std::optional<std::string> path = DecodeUriPath(uri);
-    if (!path) return checkpoint::CorruptFile(log_dir_, "bad path " + std::string(uri));
-    files.push_back(path->starts_with(prefix) ? path->substr(prefix.size())
-                                              : std::move(*path));
+  for (Entry& entry : entries) {
+    files.push_back(entry.path.starts_with(prefix) ? entry.path.substr(prefix.size())
+                                                   : std::move(entry.path));
   }
   return files;
 }

@@ -47,11 +47,14 @@ class FileSinkLog {
   // without a log has no committed files.
   static Result<std::vector<std::string>> ReadCommittedFiles(const std::string& dir,
                                                              Env* env = Env::Default());
+  // True when directory `dir` has a log with at least one batch in it.
+  static Result<bool> HasEntries(const std::string& dir, Env* env);
 
-  // The highest batch id logged. Spark's sink skips every batch id up to it.
-  std::optional<int64_t> latest_batch_id() const { return latest_; }
-  // True when `batch_id` was logged already, so writing it again must be a no-op.
-  bool HasBatch(int64_t batch_id) const { return latest_ && batch_id <= *latest_; }
+  // True when `batch_id` was logged already, so writing it again must be a no-op: as in
+  // Spark's sink, every batch id up to the latest logged one.
+  bool HasBatch(int64_t batch_id) const {
+    return !files_.empty() && batch_id <= files_.back().batch_id;
+  }
 
   // Durably records that `batch_id`, the next batch, added these data files (paths
   // relative to the sink directory, already durable). Writes a compact file when the
@@ -63,7 +66,6 @@ class FileSinkLog {
   Result<std::vector<std::string>> CommittedFiles() const;
 
   const std::string& dir() const { return dir_; }
-  const std::string& log_dir() const { return log_dir_; }
   int64_t compact_interval() const { return interval_; }
 
  private:
@@ -77,13 +79,17 @@ class FileSinkLog {
     int64_t batch_id;
     bool compact;
   };
+  struct Entry {
+    std::string line;  // the JSON line, as a compact file copies it
+    std::string path;  // the data file's path, decoded from its URI
+  };
 
   Status Load();
   std::string PathOf(const LogFile& file) const;
-  // The entry lines (JSON, without "v1") of one log file.
-  Result<std::vector<std::string>> ReadEntries(const LogFile& file) const;
+  // The entries (the lines after "v1") of one log file.
+  Result<std::vector<Entry>> ReadEntries(const LogFile& file) const;
   // Every live entry: the latest compact file's and those of the plain files after it.
-  Result<std::vector<std::string>> AllEntries() const;
+  Result<std::vector<Entry>> AllEntries() const;
   Status DeleteExpiredFiles(int64_t batch_id);
 
   std::string dir_;
@@ -91,8 +97,8 @@ class FileSinkLog {
   Env* env_;
   FileSinkLogOptions options_;
   int64_t interval_ = 10;
-  std::optional<int64_t> latest_;
-  std::vector<LogFile> files_;  // ascending batch ids
+  // Ascending batch ids; deletion keeps the newest, so back() is the latest batch.
+  std::vector<LogFile> files_;
 };
 
 }  // namespace rivulet

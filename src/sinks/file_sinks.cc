@@ -31,7 +31,6 @@ class FileSink : public Sink {
   Status Open(const SinkContext& context) override {
     schema_ = context.schema;
     env_ = context.env != nullptr ? context.env : Env::Default();
-    RIVULET_RETURN_NOT_OK(env_->CreateDirs(dir_));
     RIVULET_ASSIGN_OR_RETURN(claim_, SinkDirectoryClaim::Acquire(dir_, context, env_));
     RIVULET_ASSIGN_OR_RETURN(FileSinkLog log, FileSinkLog::Open(dir_, env_));
     log_ = std::make_unique<FileSinkLog>(std::move(log));

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
-#include "checkpoint/log_format.h"
+#include "sinks/file_sink_log.h"
 
 namespace rivulet {
 namespace {
@@ -21,35 +21,14 @@ bool AllDigits(std::string_view text) {
 
 // A temporary file Env::WriteFileAtomic left for a part file: ".<part>.<uuid>.tmp".
 bool IsPartTemporaryFileName(std::string_view name) {
-  constexpr std::string_view kSuffix = ".tmp";
-  constexpr size_t kUuid = 36;
-  if (!name.starts_with(".part-") || !name.ends_with(kSuffix) ||
-      name.size() < 1 + kUuid + 1 + kSuffix.size()) {
-    return false;
-  }
-  const size_t uuid_start = name.size() - kSuffix.size() - kUuid;
-  return name[uuid_start - 1] == '.' && IsUuid(name.substr(uuid_start, kUuid)) &&
-         IsPartFileName(name.substr(1, uuid_start - 2));
+  std::optional<std::string_view> target = TemporaryFileTarget(name);
+  return target && IsPartFileName(*target);
 }
 
 std::string Describe(const std::string& query_id, const std::string& checkpoint) {
   std::string text = "query " + query_id;
   if (!checkpoint.empty()) text += " (checkpoint " + checkpoint + ")";
   return text;
-}
-
-// True when the directory's _spark_metadata log has an entry.
-Result<bool> HoldsLoggedBatches(const std::string& dir, Env* env) {
-  auto names = env->ListDir(dir + "/_spark_metadata");
-  if (!names.ok()) {
-    if (names.status().code() == StatusCode::kNotFound) return false;
-    return names.status();
-  }
-  for (std::string_view name : *names) {
-    if (name.ends_with(".compact")) name.remove_suffix(8);
-    if (checkpoint::ParseBatchFileName(name)) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -83,8 +62,7 @@ Result<std::unique_ptr<SinkDirectoryClaim>> SinkDirectoryClaim::Acquire(
                             "sink directory " + dir + " is being written by " + us);
   if (!lock.ok()) {
     if (lock.status().code() != StatusCode::kBusy) return lock.status();
-    return Status::Busy(lock.status().message() + "; this is " +
-                        Describe(context.query_id, context.checkpoint_dir) +
+    return Status::Busy(lock.status().message() + "; this is " + us +
                         ". A sink directory takes the output of one query at a time.");
   }
   const std::string owner_path = claim_dir + "/owner";
@@ -107,7 +85,7 @@ Result<std::unique_ptr<SinkDirectoryClaim>> SinkDirectoryClaim::Acquire(
                           dir + " to start over.");
     }
   } else if (owner_text.status().code() == StatusCode::kNotFound) {
-    RIVULET_ASSIGN_OR_RETURN(bool logged, HoldsLoggedBatches(dir, env));
+    RIVULET_ASSIGN_OR_RETURN(bool logged, FileSinkLog::HasEntries(dir, env));
     if (logged) {
       return Status::Busy("sink directory " + dir +
                           " already holds the output of a query it does not name; this "

@@ -10,8 +10,8 @@
 //   owner  {"queryId":"...","checkpointLocation":"..."}, written once
 //   lock   held while a query writes (common/file_util.h's FileLock)
 //
-// Claiming also removes what a killed write left behind: temporary files and part files
-// that no committed batch lists. Nothing else in the directory is touched.
+// RemoveOrphanFiles, under the claim, removes what a killed write left behind: temporary
+// files and part files that no committed batch lists. Nothing else is touched.
 
 #include <memory>
 #include <string>
@@ -30,7 +30,8 @@ bool IsPartFileName(std::string_view name);
 
 class SinkDirectoryClaim {
  public:
-  // Claims the existing directory `dir` (an absolute path) for the query of `context`.
+  // Claims directory `dir` (an absolute path; created if missing) for the query of
+  // `context`.
   // Errors do not name the sink: the engine prefixes its description. A directory that
   // another query owns or writes is Busy; so is one holding batches of a query it does
   // not name (a log, no owner).

@@ -192,6 +192,46 @@ TEST_F(JsonSinkTest, AMetadataEntryOfTheWrongShapeIsReportedAsCorrupt) {
   }
 }
 
+TEST_F(JsonSinkTest, ADamagedLogIsReportedNamingTheFile) {
+  const std::string log = dir + "/_spark_metadata/";
+  std::filesystem::create_directories(log);
+  std::ofstream(log + "0") << "";
+  EXPECT_EQ(FileSinkLog::ReadCommittedFiles(dir).status().ToString(),
+            "Corruption: " + log + "0 is corrupt: it is empty");
+  std::ofstream(log + "0") << "v1\n{\"path\":\"file:///x%4\"}";
+  EXPECT_EQ(FileSinkLog::ReadCommittedFiles(dir).status().ToString(),
+            "Corruption: " + log + "0 is corrupt: bad path /x%4");
+  std::ofstream(log + "0.compact") << "v1";
+  EXPECT_EQ(FileSinkLog::ReadCommittedFiles(dir).status().ToString(),
+            "Corruption: " + log +
+                "0.compact is corrupt: the batch has both a plain and "
+                "a compact file");
+  std::filesystem::remove(log + "0");
+  std::filesystem::remove(log + "0.compact");
+  for (const char* name : {"0", "1", "2"}) std::ofstream(log + name) << "v1";
+  // A compaction needs every plain file since the last compact one.
+  auto opened = FileSinkLog::Open(dir, Env::Default(), {.compact_interval = 4});
+  ASSERT_OK(opened);
+  std::filesystem::remove(log + "2");
+  EXPECT_EQ(opened->Commit(3, {}).ToString(),
+            "Corruption: " + log +
+                "2 is corrupt: it is missing, but later batches are "
+                "logged");
+}
+
+TEST_F(JsonSinkTest, ACorruptOwnerRecordIsReportedAndLeftAsItIs) {
+  std::filesystem::create_directories(dir + "/_rivulet");
+  std::ofstream(dir + "/_rivulet/owner") << "[1]";
+  Status status;
+  OpenJsonSink("q", &status);
+  EXPECT_EQ(
+      status.ToString(),
+      "Corruption: " + dir +
+          "/_rivulet/owner is corrupt: expected {\"queryId\": ...}; it records which "
+          "query writes this directory");
+  EXPECT_EQ(*ReadFile(dir + "/_rivulet/owner"), "[1]");
+}
+
 TEST_F(JsonSinkTest, AReplayedBatchIsNotWrittenTwice) {
   auto sink = OpenJsonSink();
   ASSERT_OK(sink->AddBatch(0, {People()}));
