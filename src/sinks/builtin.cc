@@ -3,6 +3,7 @@
 #include "sinks/console_sink.h"
 #include "sinks/file_sinks.h"
 #include "sinks/noop_sink.h"
+#include "sinks/sqlite_sink.h"
 
 namespace rivulet {
 
@@ -11,6 +12,7 @@ void RegisterBuiltinSinks(SinkRegistry& registry) {
   (void)registry.Register("json", MakeJsonSink);
   (void)registry.Register("arrow", MakeArrowSink);
   (void)registry.Register("noop", MakeNoopSink);
+  (void)registry.Register("sqlite", MakeSqliteSink);
 }
 
 }  // namespace rivulet
