@@ -7,7 +7,7 @@ RIVULET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RIVULET_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libcli11-dev libflatbuffers-dev flatbuffers-compiler
-  liblz4-dev libzstd-dev libsqlite3-dev libpq-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+  liblz4-dev libzstd-dev libsqlite3-dev libpq-dev zlib1g-dev libbz2-dev libsnappy-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   python3 python3-dev python3-venv python3-pytest python3-cloudpickle
   openjdk-17-jre-headless

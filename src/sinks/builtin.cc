@@ -10,6 +10,7 @@ namespace rivulet {
 void RegisterBuiltinSinks(SinkRegistry& registry) {
   (void)registry.Register("console", [](const Options& o) { return MakeConsoleSink(o); });
   (void)registry.Register("json", MakeJsonSink);
+  (void)registry.Register("csv", MakeCsvSink);
   (void)registry.Register("arrow", MakeArrowSink);
   (void)registry.Register("noop", MakeNoopSink);
   (void)registry.Register("sqlite", MakeSqliteSink);

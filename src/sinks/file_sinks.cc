@@ -7,6 +7,8 @@
 #include "common/env.h"
 #include "common/file_util.h"
 #include "ipc/writer.h"
+#include "sinks/csv_rows.h"
+#include "sinks/file_codec.h"
 #include "sinks/file_sink_log.h"
 #include "sinks/json_rows.h"
 #include "sinks/sink_directory.h"
@@ -16,20 +18,25 @@ namespace {
 
 using Encoder =
     std::function<Result<std::string>(const Schema&, const std::vector<RecordBatchPtr>&)>;
+// Whether a format can write a schema at all; checked when the query starts.
+using SchemaCheck = std::function<Status(const Schema&)>;
 
 // One file per batch in the sink's directory, listed in its metadata log.
 class FileSink : public Sink {
  public:
-  FileSink(std::string kind, std::string extension, std::string dir, Encoder encode)
+  FileSink(std::string kind, std::string extension, std::string dir, Encoder encode,
+           SchemaCheck accepts = nullptr)
       : kind_(std::move(kind)),
         extension_(std::move(extension)),
         dir_(std::move(dir)),
-        encode_(std::move(encode)) {}
+        encode_(std::move(encode)),
+        accepts_(std::move(accepts)) {}
 
   std::string description() const override { return kind_ + "[" + dir_ + "]"; }
 
   Status Open(const SinkContext& context) override {
     schema_ = context.schema;
+    if (accepts_) RIVULET_RETURN_NOT_OK(accepts_(*schema_));
     env_ = context.env != nullptr ? context.env : Env::Default();
     RIVULET_ASSIGN_OR_RETURN(claim_, SinkDirectoryClaim::Acquire(dir_, context, env_));
     RIVULET_ASSIGN_OR_RETURN(FileSinkLog log, FileSinkLog::Open(dir_, env_));
@@ -66,11 +73,27 @@ class FileSink : public Sink {
   const std::string extension_;
   const std::string dir_;
   Encoder encode_;
+  SchemaCheck accepts_;
   std::shared_ptr<const Schema> schema_;
   Env* env_ = nullptr;
   std::unique_ptr<SinkDirectoryClaim> claim_;
   std::unique_ptr<FileSinkLog> log_;
 };
+
+// A text format's encoder with the file codec of option `compression` applied.
+Result<Encoder> Compressed(const Options& options, Encoder encode,
+                           std::string* extension) {
+  RIVULET_ASSIGN_OR_RETURN(FileCodec codec,
+                           ParseFileCodec(options.GetOr("compression", "none")));
+  *extension += FileCodecExtension(codec);
+  if (codec == FileCodec::kNone) return encode;
+  return Encoder(
+      [codec, encode](const Schema& schema,
+                      const std::vector<RecordBatchPtr>& batches) -> Result<std::string> {
+        RIVULET_ASSIGN_OR_RETURN(std::string text, encode(schema, batches));
+        return CompressFile(codec, text);
+      });
+}
 
 Result<std::string> PathOption(const Options& options, const std::string& kind) {
   auto path = options.Get("path");
@@ -84,12 +107,32 @@ Result<std::string> PathOption(const Options& options, const std::string& kind) 
 
 Result<std::unique_ptr<Sink>> MakeJsonSink(const Options& options) {
   RIVULET_ASSIGN_OR_RETURN(std::string dir, PathOption(options, "json"));
-  Encoder encode = [](const Schema&, const std::vector<RecordBatchPtr>& batches) {
+  Encoder lines = [](const Schema&, const std::vector<RecordBatchPtr>& batches) {
     std::string text;
     for (const auto& batch : batches) AppendJsonLines(*batch, &text);
     return Result<std::string>(std::move(text));
   };
-  return std::unique_ptr<Sink>(new FileSink("JsonSink", "json", std::move(dir), encode));
+  std::string extension = "json";
+  RIVULET_ASSIGN_OR_RETURN(Encoder encode, Compressed(options, lines, &extension));
+  return std::unique_ptr<Sink>(
+      new FileSink("JsonSink", std::move(extension), std::move(dir), encode));
+}
+
+Result<std::unique_ptr<Sink>> MakeCsvSink(const Options& options) {
+  RIVULET_ASSIGN_OR_RETURN(std::string dir, PathOption(options, "csv"));
+  RIVULET_ASSIGN_OR_RETURN(CsvOptions csv, ParseCsvOptions(options));
+  Encoder rows = [csv](
+                     const Schema& schema,
+                     const std::vector<RecordBatchPtr>& batches) -> Result<std::string> {
+    std::string text;
+    if (csv.header) AppendCsvHeader(schema, csv, &text);
+    for (const auto& batch : batches) AppendCsvRows(*batch, csv, &text);
+    return text;
+  };
+  std::string extension = "csv";
+  RIVULET_ASSIGN_OR_RETURN(Encoder encode, Compressed(options, rows, &extension));
+  return std::unique_ptr<Sink>(new FileSink("CsvSink", std::move(extension),
+                                            std::move(dir), encode, CheckCsvSchema));
 }
 
 Result<std::unique_ptr<Sink>> MakeArrowSink(const Options& options) {

@@ -8,7 +8,11 @@
 // directory belongs to one query (sink_directory.h).
 //
 //  json   JSON lines in Spark's JSON layout (json_rows.h)
+//  csv    CSV as Spark writes it, with Spark's options (csv_rows.h)
 //  arrow  an Arrow IPC file; option compression = none | lz4 | zstd
+//
+// json and csv take Spark's option `compression` (file_codec.h): the file is compressed
+// whole and its name ends in the codec's extension, "part-...-c000.csv.gz".
 
 #include <memory>
 
@@ -17,6 +21,7 @@
 namespace rivulet {
 
 Result<std::unique_ptr<Sink>> MakeJsonSink(const Options& options);
+Result<std::unique_ptr<Sink>> MakeCsvSink(const Options& options);
 Result<std::unique_ptr<Sink>> MakeArrowSink(const Options& options);
 
 }  // namespace rivulet

@@ -1,3 +1,4 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +11,7 @@
 #include "ipc/reader.h"
 #include "rivulet/record_batch.h"
 #include "sinks/console_sink.h"
+#include "sinks/file_codec.h"
 #include "sinks/file_sink_log.h"
 #include "sinks/file_sinks.h"
 #include "sinks/json_rows.h"
@@ -392,6 +394,57 @@ TEST_F(JsonSinkTest, TheArrowSinkWritesOneArrowFilePerBatchThatReadsBackToTheSam
     EXPECT_TRUE(read->schema->Equals(*PeopleSchema()));
     EXPECT_EQ(read->batches[0]->ToRows(), People()->ToRows()) << compression;
   }
+}
+
+TEST_F(JsonSinkTest, TextSinksCompressEachFileWholeAndNameItWithTheCodecsExtension) {
+  auto schema = std::make_shared<const Schema>(*ParseDdl("id INT, name STRING"));
+  RecordBatchBuilder builder(schema);
+  ASSERT_OK(builder.AppendRow(std::vector<Value>{1, "a,b"}));
+  RecordBatchPtr rows = *builder.Finish();
+  struct Case {
+    const char* format;
+    const char* compression;
+    FileCodec codec;
+    const char* suffix;
+    const char* text;
+  };
+  for (const Case& c :
+       {Case{"csv", "none", FileCodec::kNone, ".csv", "id,name\n1,\"a,b\"\n"},
+        Case{"csv", "gzip", FileCodec::kGzip, ".csv.gz", "id,name\n1,\"a,b\"\n"},
+        Case{"csv", "lz4", FileCodec::kLz4, ".csv.lz4", "id,name\n1,\"a,b\"\n"},
+        Case{"json", "bzip2", FileCodec::kBzip2, ".json.bz2",
+             "{\"id\":1,\"name\":\"a,b\"}\n"}}) {
+    const std::string out = dir + "/" + c.format + "-" + c.compression;
+    Options options;
+    options.Set("path", out);
+    options.Set("compression", c.compression);
+    options.Set("header", "true");
+    auto sink =
+        std::string(c.format) == "csv" ? MakeCsvSink(options) : MakeJsonSink(options);
+    ASSERT_OK(sink);
+    ASSERT_OK(OpenFor(**sink, schema));
+    ASSERT_OK((*sink)->AddBatch(0, {rows}));
+    auto files = FileSinkLog::ReadCommittedFiles(out);
+    ASSERT_OK(files);
+    ASSERT_EQ(files->size(), 1u);
+    EXPECT_TRUE((*files)[0].ends_with(c.suffix)) << (*files)[0];
+    EXPECT_TRUE(IsPartFileName((*files)[0])) << (*files)[0];
+    auto text = DecompressFile(c.codec, *ReadFile(out + "/" + (*files)[0]));
+    ASSERT_OK(text);
+    EXPECT_EQ(*text, c.text) << c.format << " " << c.compression;
+  }
+}
+
+TEST_F(JsonSinkTest, TheCsvSinkRefusesAColumnCsvCannotHoldWhenTheQueryStarts) {
+  Options options;
+  options.Set("path", dir);
+  auto sink = MakeCsvSink(options);
+  ASSERT_OK(sink);
+  Status opened = OpenFor(**sink, PeopleSchema());
+  EXPECT_EQ(opened.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(opened.message(),
+              ::testing::HasSubstr("column `tags` of the type \"ARRAY<STRING>\""));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/_spark_metadata"));
 }
 
 TEST(ArrowSinkOptionsTest, AnUnknownCompressionIsAnError) {

@@ -105,3 +105,44 @@ class FailingSource(DataSource):
 
     def simpleStreamReader(self, schema):
         return FailingReader()
+
+
+TRICKY_TEXTS = ["plain", None, "", "  padded  ", 'has "quote"', '"starts', "back\\slash",
+                "a,b", "line\nbreak", "#hash", "tab\there", 'quote" and \\ both', '\\"']
+
+
+class TrickyTextReader(SimpleDataSourceStreamReader):
+    """Text that CSV must quote and escape, with awkward doubles: a row per entry of
+    TRICKY_TEXTS each read(), `batches` (option) times."""
+
+    def __init__(self, batches):
+        self.batches = batches
+
+    def initialOffset(self):
+        return {"batch": 0}
+
+    def _rows(self, batch):
+        doubles = [0.1, 1e20, float("nan"), -0.0, 1e-7, 123456789.0, 1e7, None]
+        return [(batch * 100 + i, text, doubles[i % len(doubles)])
+                for i, text in enumerate(TRICKY_TEXTS)]
+
+    def read(self, start):
+        n = start["batch"]
+        if n >= self.batches:
+            return iter([]), start
+        return iter(self._rows(n)), {"batch": n + 1}
+
+    def readBetweenOffsets(self, start, end):
+        return iter([row for n in range(start["batch"], end["batch"]) for row in self._rows(n)])
+
+
+class TrickyTextSource(DataSource):
+    @classmethod
+    def name(cls):
+        return "tricky_text"
+
+    def schema(self):
+        return "id LONG, s STRING, d DOUBLE"
+
+    def simpleStreamReader(self, schema):
+        return TrickyTextReader(int(self.options.get("batches", 2)))

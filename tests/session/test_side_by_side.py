@@ -3,15 +3,17 @@ must be the same. Each scenario takes a session and returns what a user observes
 
 import contextlib
 import io
+import json
 import os
 import re
 import threading
 
 import pytest
 
-from streaming_sources import CounterSource, FailingSource, TargetSource
+from streaming_sources import CounterSource, FailingSource, TargetSource, TrickyTextSource
 
 TIMEOUT = 120
+UUID = r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
 
 
 def both(pyspark_session, scenario, tmp_path, *args):
@@ -222,10 +224,9 @@ def json_sink_batches(spark, tmp):
          .format("json").option("path", out).option("checkpointLocation", checkpoint)
          .trigger(once=True).start().awaitTermination(TIMEOUT))
     log = sorted(os.listdir(os.path.join(out, "_spark_metadata")))
-    uuid = r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
     return {
         "log": [name for name in log if not name.startswith(".")],
-        "part_names": sorted(re.sub(uuid, "<uuid>", name)
+        "part_names": sorted(re.sub(UUID, "<uuid>", name)
                              for name in os.listdir(out) if name.startswith("part-")),
         "compact_lines": open(os.path.join(out, "_spark_metadata", "9.compact"))
         .read().count("\n"),
@@ -243,3 +244,60 @@ def test_the_json_sink_logs_and_compacts_as_spark_and_spark_reads_it(pyspark_ses
     # Spark reads rivulet's directory through its log: every row once.
     rows = sorted(tuple(r) for r in pyspark_session.read.json(ours_out).collect())
     assert rows == [(i, "row %d" % i) for i in range(36)]
+
+
+CSV_OPTIONS = [
+    {"header": "true"},
+    {"header": "true", "compression": "gzip", "quoteAll": "true", "nullValue": "NULL"},
+    {"sep": ";", "escape": '"', "compression": "lz4"},
+    {"quote": "'", "escapeQuotes": "false", "compression": "bzip2", "lineSep": "\r"},
+    {"compression": "deflate", "ignoreLeadingWhiteSpace": "false", "emptyValue": "EMPTY"},
+    {"compression": "snappy", "charToEscapeQuoteEscaping": "#"},
+]
+
+
+def csv_sink_files(spark, tmp, options):
+    """Two batches of text that needs quoting into the csv sink with `options`; the
+    bytes of each batch's file, decompressed, in batch order."""
+    import bz2
+    import gzip
+    import zlib
+
+    spark.dataSource.register(TrickyTextSource)
+    out = os.path.join(tmp, "out")
+    for _ in range(2):
+        (spark.readStream.format("tricky_text").load().writeStream.format("csv")
+         .options(**options).option("path", out)
+         .option("checkpointLocation", os.path.join(tmp, "checkpoint"))
+         .trigger(once=True).start().awaitTermination(TIMEOUT))
+    unpack = {"gzip": gzip.decompress, "deflate": zlib.decompress, "bzip2": bz2.decompress}
+    files = []
+    for batch in ("0", "1"):
+        with open(os.path.join(out, "_spark_metadata", batch)) as f:
+            entries = [json.loads(line) for line in f.read().splitlines()[1:]]
+        for entry in entries:
+            path = entry["path"].replace("file://", "").replace("file:", "")
+            name = os.path.basename(path)
+            with open(os.path.join(out, name), "rb") as f:
+                data = f.read()
+            codec = options.get("compression")
+            files.append((re.sub(UUID, "<uuid>", name),
+                          unpack[codec](data) if codec in unpack else data))
+    return {"files": files, "out": out}
+
+
+@pytest.mark.parametrize("options", CSV_OPTIONS, ids=lambda o: ",".join(sorted(o)))
+def test_the_csv_sink_writes_the_bytes_spark_writes_and_spark_reads_them(
+        pyspark_session, tmp_path, options):
+    ours, spark = both(pyspark_session, csv_sink_files, tmp_path, options)
+    codec = options.get("compression")
+    if codec not in ("lz4", "snappy"):  # Hadoop's block codecs: compared through Spark
+        assert ours["files"] == spark["files"]
+    else:
+        assert [name for name, _ in ours["files"]] == [name for name, _ in spark["files"]]
+    read = (pyspark_session.read.schema("id LONG, s STRING, d DOUBLE").option("multiLine", True)
+            .options(**{k: v for k, v in options.items() if k != "compression"}))
+    def rows(path):  # by id; repr so that NaN equals NaN
+        return repr(sorted((tuple(r) for r in read.csv(path).collect()), key=lambda r: r[0]))
+
+    assert rows(ours["out"]) == rows(spark["out"])
