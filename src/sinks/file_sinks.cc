@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <unordered_map>
 
 #include "common/env.h"
 #include "common/file_util.h"
@@ -11,6 +12,7 @@
 #include "sinks/file_codec.h"
 #include "sinks/file_sink_log.h"
 #include "sinks/json_rows.h"
+#include "sinks/partitioning.h"
 #include "sinks/sink_directory.h"
 
 namespace rivulet {
@@ -24,11 +26,13 @@ using SchemaCheck = std::function<Status(const Schema&)>;
 // One file per batch in the sink's directory, listed in its metadata log.
 class FileSink : public Sink {
  public:
-  FileSink(std::string kind, std::string extension, std::string dir, Encoder encode,
+  FileSink(std::string kind, std::string extension, std::string dir,
+           std::vector<std::string> partition_by, Encoder encode,
            SchemaCheck accepts = nullptr)
       : kind_(std::move(kind)),
         extension_(std::move(extension)),
         dir_(std::move(dir)),
+        partition_by_(std::move(partition_by)),
         encode_(std::move(encode)),
         accepts_(std::move(accepts)) {}
 
@@ -36,6 +40,12 @@ class FileSink : public Sink {
 
   Status Open(const SinkContext& context) override {
     schema_ = context.schema;
+    if (!partition_by_.empty()) {
+      RIVULET_ASSIGN_OR_RETURN(Partitioning partitioning,
+                               Partitioning::Resolve(schema_, partition_by_));
+      partitioning_ = std::make_unique<Partitioning>(std::move(partitioning));
+      schema_ = partitioning_->data_schema();
+    }
     if (accepts_) RIVULET_RETURN_NOT_OK(accepts_(*schema_));
     env_ = context.env != nullptr ? context.env : Env::Default();
     RIVULET_ASSIGN_OR_RETURN(claim_, SinkDirectoryClaim::Acquire(dir_, context, env_));
@@ -50,14 +60,21 @@ class FileSink : public Sink {
     int64_t rows = 0;
     for (const auto& b : batches) rows += b->num_rows();
     std::vector<std::string> files;
-    if (rows > 0) {
-      RIVULET_ASSIGN_OR_RETURN(std::string bytes, encode_(*schema_, batches));
-      // Spark's names: task, a uuid of this write, file counter. The uuid makes every
-      // name new, so no write, whatever it replays, can replace a committed file.
-      std::string name = "part-00000-" + RandomUuid() + "-c000." + extension_;
-      RIVULET_RETURN_NOT_OK(
-          env_->WriteFileAtomic(log_->dir() + "/" + name, bytes, /*overwrite=*/false));
+    // Spark's names: task, a uuid of this write, file counter. The uuid makes every
+    // name new, so no write, whatever it replays, can replace a committed file.
+    const std::string uuid = RandomUuid();
+    if (rows > 0 && partitioning_ == nullptr) {
+      std::string name = "part-00000-" + uuid + "-c000." + extension_;
+      RIVULET_RETURN_NOT_OK(WriteDataFile(name, batches));
       files.push_back(std::move(name));
+    } else if (rows > 0) {
+      for (auto& [folder, rows_there] : SplitByFolder(batches)) {
+        RIVULET_RETURN_NOT_OK(env_->CreateDirs(log_->dir() + "/" + folder));
+        std::string name = folder;
+        name += "/part-00000-" + uuid + ".c000." + extension_;
+        RIVULET_RETURN_NOT_OK(WriteDataFile(name, rows_there));
+        files.push_back(std::move(name));
+      }
     }
     return log_->Commit(batch_id, files);
   }
@@ -69,9 +86,32 @@ class FileSink : public Sink {
   }
 
  private:
+  // `name` relative to the directory; the file is new (never replaces one).
+  Status WriteDataFile(const std::string& name, const std::vector<RecordBatchPtr>& rows) {
+    RIVULET_ASSIGN_OR_RETURN(std::string bytes, encode_(*schema_, rows));
+    return env_->WriteFileAtomic(log_->dir() + "/" + name, bytes, /*overwrite=*/false);
+  }
+
+  // The batch's rows by partition folder, folders in the order their first row comes.
+  std::vector<std::pair<std::string, std::vector<RecordBatchPtr>>> SplitByFolder(
+      const std::vector<RecordBatchPtr>& batches) const {
+    std::vector<std::pair<std::string, std::vector<RecordBatchPtr>>> folders;
+    std::unordered_map<std::string, size_t> index;
+    for (const RecordBatchPtr& batch : batches) {
+      for (Partitioning::Run& run : partitioning_->Split(*batch)) {
+        auto [it, added] = index.try_emplace(run.folder, folders.size());
+        if (added) folders.emplace_back(run.folder, std::vector<RecordBatchPtr>{});
+        folders[it->second].second.push_back(std::move(run.rows));
+      }
+    }
+    return folders;
+  }
+
   const std::string kind_;
   const std::string extension_;
   const std::string dir_;
+  const std::vector<std::string> partition_by_;
+  std::unique_ptr<Partitioning> partitioning_;  // when partition_by_ is not empty
   Encoder encode_;
   SchemaCheck accepts_;
   std::shared_ptr<const Schema> schema_;
@@ -95,6 +135,10 @@ Result<Encoder> Compressed(const Options& options, Encoder encode,
       });
 }
 
+std::vector<std::string> PartitionBy(const Options& options) {
+  return SplitColumnList(options.GetOr("partitionBy", ""));
+}
+
 Result<std::string> PathOption(const Options& options, const std::string& kind) {
   auto path = options.Get("path");
   if (!path || path->empty()) {
@@ -114,8 +158,8 @@ Result<std::unique_ptr<Sink>> MakeJsonSink(const Options& options) {
   };
   std::string extension = "json";
   RIVULET_ASSIGN_OR_RETURN(Encoder encode, Compressed(options, lines, &extension));
-  return std::unique_ptr<Sink>(
-      new FileSink("JsonSink", std::move(extension), std::move(dir), encode));
+  return std::unique_ptr<Sink>(new FileSink(
+      "JsonSink", std::move(extension), std::move(dir), PartitionBy(options), encode));
 }
 
 Result<std::unique_ptr<Sink>> MakeCsvSink(const Options& options) {
@@ -132,7 +176,8 @@ Result<std::unique_ptr<Sink>> MakeCsvSink(const Options& options) {
   std::string extension = "csv";
   RIVULET_ASSIGN_OR_RETURN(Encoder encode, Compressed(options, rows, &extension));
   return std::unique_ptr<Sink>(new FileSink("CsvSink", std::move(extension),
-                                            std::move(dir), encode, CheckCsvSchema));
+                                            std::move(dir), PartitionBy(options), encode,
+                                            CheckCsvSchema));
 }
 
 Result<std::unique_ptr<Sink>> MakeArrowSink(const Options& options) {
@@ -153,7 +198,7 @@ Result<std::unique_ptr<Sink>> MakeArrowSink(const Options& options) {
     return ipc::WriteFile(schema, batches, write_options);
   };
   return std::unique_ptr<Sink>(
-      new FileSink("ArrowSink", "arrow", std::move(dir), encode));
+      new FileSink("ArrowSink", "arrow", std::move(dir), PartitionBy(options), encode));
 }
 
 }  // namespace rivulet

@@ -34,7 +34,8 @@ std::string Describe(const std::string& query_id, const std::string& checkpoint)
 }  // namespace
 
 bool IsPartFileName(std::string_view name) {
-  // part-<task, 5 or more digits>-<uuid>-c<3 or more digits><extension>
+  // part-<task, 5 or more digits>-<uuid>-c<3 or more digits><extension>, or with
+  // ".c" for "-c" (Spark's names in partition folders)
   if (!name.starts_with("part-")) return false;
   name.remove_prefix(5);
   const size_t dash = name.find('-');
@@ -42,7 +43,8 @@ bool IsPartFileName(std::string_view name) {
     return false;
   }
   name.remove_prefix(dash + 1);
-  if (name.size() < 36 + 2 || !IsUuid(name.substr(0, 36)) || name.substr(36, 2) != "-c") {
+  if (name.size() < 36 + 2 || !IsUuid(name.substr(0, 36)) ||
+      (name.substr(36, 2) != "-c" && name.substr(36, 2) != ".c")) {
     return false;
   }
   name.remove_prefix(38);

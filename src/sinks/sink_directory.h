@@ -25,7 +25,8 @@
 namespace rivulet {
 
 // True for a data file name as Spark's file sink writes it and rivulet's does,
-// "part-00000-<uuid>-c000<extension>".
+// "part-00000-<uuid>-c000<extension>" ("...<uuid>.c000<extension>" in a partition
+// folder).
 bool IsPartFileName(std::string_view name);
 
 class SinkDirectoryClaim {

@@ -52,16 +52,18 @@ TEST(JsonRowsTest, RowsAreWrittenAsSparksJsonSourceWritesThem) {
       "\n");
 }
 
-TEST(JsonRowsTest, NanAndInfinitiesAreWrittenAsSparksStrings) {
+TEST(JsonRowsTest, DoublesAreWrittenAsSparkWritesThemNanAndInfinitiesAsStrings) {
   auto schema = std::make_shared<const Schema>(*ParseDdl("d DOUBLE NOT NULL"));
   RecordBatchBuilder builder(schema);
-  for (double d : {std::nan(""), HUGE_VAL, -HUGE_VAL, 1.5}) {
+  for (double d : {std::nan(""), HUGE_VAL, -HUGE_VAL, 1.5, 1e20, 123456789.0, -0.0}) {
     ASSERT_OK(builder.AppendRow(std::vector<Value>{d}));
   }
   std::string out;
   AppendJsonLines(**builder.Finish(), &out);
-  EXPECT_EQ(
-      out, "{\"d\":\"NaN\"}\n{\"d\":\"Infinity\"}\n{\"d\":\"-Infinity\"}\n{\"d\":1.5}\n");
+  // Numbers as Java prints them, as Spark's JSON writer does.
+  EXPECT_EQ(out,
+            "{\"d\":\"NaN\"}\n{\"d\":\"Infinity\"}\n{\"d\":\"-Infinity\"}\n{\"d\":1.5}\n"
+            "{\"d\":1.0E20}\n{\"d\":1.23456789E8}\n{\"d\":-0.0}\n");
 }
 
 // Opens a sink as a query would, for batches of `schema`.
@@ -362,10 +364,43 @@ TEST_F(JsonSinkTest, WhatAKilledWriteLeftIsRemovedOnTheNextStart) {
   EXPECT_TRUE(Listing("/k=1").empty());
 }
 
+TEST_F(JsonSinkTest, PartitionByWritesAFileInEachValuesFolderWithoutThePartitionColumn) {
+  auto schema = std::make_shared<const Schema>(*ParseDdl("id INT, k STRING"));
+  RecordBatchBuilder builder(schema);
+  for (auto [id, k] : {std::pair{1, "a"}, {2, "b/c"}, {3, "a"}}) {
+    ASSERT_OK(builder.AppendRow(std::vector<Value>{id, k}));
+  }
+  RecordBatchPtr rows = *builder.Finish();
+  Options options;
+  options.Set("path", dir);
+  options.Set("partitionBy", "k");
+  auto sink = MakeJsonSink(options);
+  ASSERT_OK(sink);
+  ASSERT_OK(OpenFor(**sink, schema));
+  ASSERT_OK((*sink)->AddBatch(0, {rows}));
+  ASSERT_OK((*sink)->AddBatch(0, {rows}));  // a replay writes nothing
+  std::vector<std::string> files = Committed();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_TRUE(files[0].starts_with("k=a/part-00000-")) << files[0];
+  EXPECT_TRUE(files[0].ends_with(".c000.json")) << files[0];
+  EXPECT_TRUE(files[1].starts_with("k=b%2Fc/part-00000-")) << files[1];
+  EXPECT_EQ(*ReadFile(dir + "/" + files[0]), "{\"id\":1}\n{\"id\":3}\n");
+  EXPECT_EQ(*ReadFile(dir + "/" + files[1]), "{\"id\":2}\n");
+  EXPECT_EQ(Listing("/k=a").size(), 1u);
+  // A leftover in a partition folder goes at the next start; committed files stay.
+  ASSERT_OK((*sink)->Close());
+  const std::string orphan = "part-00000-" + RandomUuid() + ".c000.json";
+  std::ofstream(dir + "/k=a/" + orphan) << "left";
+  auto again = MakeJsonSink(options);
+  ASSERT_OK(OpenFor(**again, schema));
+  EXPECT_EQ(Listing("/k=a"), std::set<std::string>{files[0].substr(4)});
+}
+
 TEST(PartFileNameTest, OnlySparksPartFileNamesAreTheSinks) {
   const std::string uuid = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
   EXPECT_TRUE(IsPartFileName("part-00000-" + uuid + "-c000.json"));
   EXPECT_TRUE(IsPartFileName("part-00012-" + uuid + "-c001.csv.gz"));
+  EXPECT_TRUE(IsPartFileName("part-00000-" + uuid + ".c000.json"));
   EXPECT_FALSE(IsPartFileName("part-00000.json"));
   EXPECT_FALSE(IsPartFileName("part-00000-" + uuid + ".json"));
   EXPECT_FALSE(IsPartFileName("part-0-" + uuid + "-c000.json"));

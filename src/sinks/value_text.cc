@@ -154,7 +154,7 @@ void AppendJsonValue(const Value& v, const DataType& type, std::string* out) {
           } else if (std::isinf(x)) {
             *out += x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
           } else {
-            *out += nlohmann::json(x).dump();
+            *out += v.ToString();  // Java's Double.toString, as Spark: 1.0E20
           }
         } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int64_t>) {
           *out += nlohmann::json(x).dump();

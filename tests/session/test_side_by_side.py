@@ -301,3 +301,63 @@ def test_the_csv_sink_writes_the_bytes_spark_writes_and_spark_reads_them(
         return repr(sorted((tuple(r) for r in read.csv(path).collect()), key=lambda r: r[0]))
 
     assert rows(ours["out"]) == rows(spark["out"])
+
+
+def partitioned_json(spark, tmp):
+    """Two batches of awkward text into the json sink, partitioned by that text; every
+    file under the directory (uuids masked) with its rows, and the log's paths."""
+    spark.dataSource.register(TrickyTextSource)
+    out = os.path.join(tmp, "out")
+    for _ in range(2):
+        (spark.readStream.format("tricky_text").load().writeStream.format("json")
+         .partitionBy("s").option("path", out)
+         .option("checkpointLocation", os.path.join(tmp, "checkpoint"))
+         .trigger(once=True).start().awaitTermination(TIMEOUT))
+    files = []
+    for root, dirs, names in os.walk(out):
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        for name in names:
+            if name.startswith("part-"):
+                with open(os.path.join(root, name)) as f:
+                    files.append((os.path.relpath(os.path.join(root, name), out)
+                                  .replace(name, re.sub(UUID, "<uuid>", name)), f.read()))
+    logged = []
+    for batch in ("0", "1"):
+        with open(os.path.join(out, "_spark_metadata", batch)) as f:
+            logged += [re.sub(UUID, "<uuid>", json.loads(line)["path"].split("/out/", 1)[1])
+                       for line in f.read().splitlines()[1:]]
+    return {"files": sorted(files), "logged": sorted(logged), "out": out}
+
+
+def test_partition_by_makes_sparks_folders_and_files(pyspark_session, tmp_path):
+    ours, spark = both(pyspark_session, partitioned_json, tmp_path)
+    assert ours["files"] == spark["files"]
+    assert ours["logged"] == spark["logged"]
+    assert "s=__HIVE_DEFAULT_PARTITION__/part-00000-<uuid>.c000.json" in ours["logged"]
+    # Spark reads rivulet's folders back as the partition column.
+    read = pyspark_session.read.schema("id LONG, d DOUBLE, s STRING")
+    assert (sorted(r.id for r in read.json(ours["out"]).collect())
+            == sorted(r.id for r in read.json(spark["out"]).collect()))
+
+
+def partition_errors(spark, tmp):
+    spark.dataSource.register(CounterSource)
+    messages = []
+    for cols in (["nope"], ["id", "text"]):
+        try:
+            (spark.readStream.format("counter").load().writeStream.format("json")
+             .partitionBy(*cols).option("path", os.path.join(tmp, "out"))
+             .option("checkpointLocation", os.path.join(tmp, "cp-" + cols[0]))
+             .trigger(once=True).start().awaitTermination(TIMEOUT))
+            messages.append(None)
+        except Exception as e:
+            text = str(e)
+            messages.append(next((m for m in (
+                "Partition column nope not found in existing columns (id, text).",
+                "[ALL_PARTITION_COLUMNS_NOT_ALLOWED]") if m in text), text))
+    return messages
+
+
+def test_partition_columns_spark_refuses_are_refused_alike(pyspark_session, tmp_path):
+    ours, spark = both(pyspark_session, partition_errors, tmp_path)
+    assert ours == spark

@@ -294,7 +294,17 @@ class DataStreamWriter(OptionsBuilder):
         raise _unsupported("writeStream.foreach (use foreachBatch)", False)
 
     def partitionBy(self, *cols):
-        raise _unsupported("writeStream.partitionBy", False)
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = cols[0]
+        for col in cols:
+            if not isinstance(col, str) or "," in col:
+                raise PySparkTypeError(
+                    errorClass="NOT_LIST_OF_STR",
+                    messageParameters={"arg_name": "cols", "arg_type": type(col).__name__},
+                )
+        # The file sinks take the columns as an option, as Spark passes them.
+        self._options["partitionBy"] = ",".join(cols)
+        return self
 
     def toTable(self, tableName, **kwargs):
         raise _unsupported("writeStream.toTable", False)
