@@ -3,6 +3,7 @@
 #include "sinks/console_sink.h"
 #include "sinks/file_sinks.h"
 #include "sinks/noop_sink.h"
+#include "sinks/postgres_sink.h"
 #include "sinks/sqlite_sink.h"
 
 namespace rivulet {
@@ -14,6 +15,7 @@ void RegisterBuiltinSinks(SinkRegistry& registry) {
   (void)registry.Register("arrow", MakeArrowSink);
   (void)registry.Register("noop", MakeNoopSink);
   (void)registry.Register("sqlite", MakeSqliteSink);
+  (void)registry.Register("postgres", MakePostgresSink);
 }
 
 }  // namespace rivulet

@@ -4,7 +4,7 @@
 
 namespace rivulet {
 
-// Registers console, json, csv, arrow, sqlite and noop.
+// Registers console, json, csv, arrow, sqlite, postgres and noop.
 void RegisterBuiltinSinks(SinkRegistry& registry);
 
 }  // namespace rivulet

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "sinks/column_cells.h"
 #include "sinks/sql_text.h"
 
 namespace rivulet {
@@ -96,14 +97,6 @@ std::string SqliteColumnType(const DataType& type) {
     default:
       return "TEXT";  // strings, decimals, dates, timestamps, nested values as JSON
   }
-}
-
-// The bytes of row `row` of a string or binary column, in place.
-std::string_view BytesAt(const ArrayData& column, int64_t row) {
-  int32_t bounds[2];
-  std::memcpy(bounds, column.buffers[1]->data() + (column.offset + row) * 4, 8);
-  return {reinterpret_cast<const char*>(column.buffers[2]->data()) + bounds[0],
-          static_cast<size_t>(bounds[1] - bounds[0])};
 }
 
 // Binds row `row` of `column` to parameter `param` (1-based). Text the statement must

@@ -27,7 +27,7 @@ from rivulet.sql.streaming.query import StreamingQuery
 __all__ = ["DataStreamReader", "DataStreamWriter"]
 
 _BUILTIN_SOURCES = {"rate", "rate-micro-batch", "files"}
-_BUILTIN_SINKS = {"console", "json", "csv", "arrow", "sqlite", "noop"}
+_BUILTIN_SINKS = {"console", "json", "csv", "arrow", "sqlite", "postgres", "noop"}
 # Sinks that may run on a temporary checkpoint, as in Spark (file sinks need a real one).
 _TEMP_CHECKPOINT_SINKS = {"console", "noop", "memory", "foreachBatch"}
 
@@ -350,7 +350,7 @@ def _start(writer):
     else:
         raise AnalysisException(
             "[DATA_SOURCE_NOT_FOUND] Failed to find the data source: %s. rivulet's sinks: "
-            "console, json, csv, arrow, sqlite, noop, memory, and foreachBatch." % writer._format
+            "console, json, csv, arrow, sqlite, postgres, noop, memory, and foreachBatch." % writer._format
         )
 
     temp = None
