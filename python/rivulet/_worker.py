@@ -412,6 +412,7 @@ class Worker:
     def __init__(self, channel):
         self.channel = channel
         self.name = None  # the source's name(), once known
+        self.role = "source"  # or "sink", once asked for a writer
         self.datasource = None
         self.api = None
         self.reader = None
@@ -434,11 +435,16 @@ class Worker:
             SIMPLE_READ: self.simple_read,
             READ_BETWEEN_OFFSETS: self.read_between_offsets,
         }
+        from rivulet._stream_writer import StreamWriterCalls
+
+        self.handlers.update(StreamWriterCalls(self).handlers())
 
     # -- helpers ----------------------------------------------------------------------------
 
     def _where(self):
-        return "source '%s'" % self.name if self.name is not None else "python source"
+        if self.name is None:
+            return "python " + self.role
+        return "%s '%s'" % (self.role, self.name)
 
     def _call(self, method, fn, *args):
         """Runs a source method, turning its exceptions into error replies."""

@@ -7,6 +7,7 @@
 
 #include "python/worker_supervisor.h"
 #include "rivulet/schema.h"
+#include "sinks/python/python_sink.h"
 #include "sources/python/python_source.h"
 
 namespace rivulet::cli {
@@ -17,7 +18,7 @@ using Json = nlohmann::json;
 // A built-in name, or a Python source: path/to/file.py:ClassName,
 // package.module:ClassName, or a DataSource's name() found under --python-path.
 Result<std::unique_ptr<DataSource>> OpenSource(const QuerySpec& spec, Runtime& runtime) {
-  const bool python_spec = python::LooksLikePythonSourceSpec(spec.source);
+  const bool python_spec = python::LooksLikePythonSpec(spec.source);
   if (!python_spec) {
     auto builtin = runtime.sources().Create(spec.source, spec.source_options);
     if (builtin.ok() || builtin.status().code() != StatusCode::kNotFound ||
@@ -33,6 +34,20 @@ Result<std::unique_ptr<DataSource>> OpenSource(const QuerySpec& spec, Runtime& r
   config.read_workers = spec.read_workers;
   config.schema_ddl = spec.schema;
   return python::OpenPythonSource(spec.source, spec.source_options, config);
+}
+
+// A built-in name, or a Python stream writer's DataSource: path/to/file.py:ClassName or
+// package.module:ClassName.
+Result<std::unique_ptr<Sink>> OpenSink(const QuerySpec& spec, Runtime& runtime) {
+  if (!python::LooksLikePythonSpec(spec.sink)) {
+    return runtime.sinks().Create(spec.sink, spec.sink_options);
+  }
+  python::PythonSinkConfig config;
+  config.supervisor = &runtime.Service<python::WorkerSupervisor>();
+  config.python = spec.python;
+  config.python_path = spec.python_path;
+  config.max_worker_restarts = spec.max_worker_restarts;
+  return python::MakePythonSink(spec.sink, spec.sink_options, config);
 }
 
 Result<std::string> String(const Json& entry, const char* key, const std::string& who) {
@@ -176,12 +191,14 @@ Status Validate(const QuerySpec& spec, Runtime& runtime) {
     auto parsed = ParseDdl(*spec.schema);
     if (!parsed.ok()) return parsed.status().WithContext("key 'schema'");
   }
-  if (!python::LooksLikePythonSourceSpec(spec.source) && spec.python_path.empty()) {
+  if (!python::LooksLikePythonSpec(spec.source) && spec.python_path.empty()) {
     RIVULET_RETURN_NOT_OK(
         CheckRegistered(runtime.sources().Names(), spec.source, "source",
                         "; a Python source is path/to/file.py:ClassName"));
   }
-  return CheckRegistered(runtime.sinks().Names(), spec.sink, "sink", "");
+  if (python::LooksLikePythonSpec(spec.sink)) return Status::OK();
+  return CheckRegistered(runtime.sinks().Names(), spec.sink, "sink",
+                         "; a Python sink is path/to/file.py:ClassName");
 }
 
 Result<StreamingQueryPtr> StartQuery(const QuerySpec& spec, Runtime& runtime) {
@@ -192,8 +209,7 @@ Result<StreamingQueryPtr> StartQuery(const QuerySpec& spec, Runtime& runtime) {
     schema = std::move(*parsed);
   }
   RIVULET_ASSIGN_OR_RETURN(auto source, OpenSource(spec, runtime));
-  RIVULET_ASSIGN_OR_RETURN(auto sink,
-                           runtime.sinks().Create(spec.sink, spec.sink_options));
+  RIVULET_ASSIGN_OR_RETURN(auto sink, OpenSink(spec, runtime));
   QueryOptions options;
   options.checkpoint_dir = spec.checkpoint;
   options.trigger = spec.trigger;

@@ -31,6 +31,7 @@
 #include "rivulet/runtime.h"
 #include "sinks/console_sink.h"
 #include "sinks/file_sink_log.h"
+#include "sinks/python/python_sink.h"
 #include "sources/python/python_source.h"
 
 namespace nb = nanobind;
@@ -233,7 +234,8 @@ class Engine {
                                std::optional<nb::object> sink_callback,
                                const std::string& checkpoint, const std::string& trigger,
                                const std::string& name, const std::string& failure_prefix,
-                               bool sink_reports_rows, int64_t max_batches) {
+                               bool sink_reports_rows, int64_t max_batches,
+                               std::optional<SourceArgs> python_sink) {
     Runtime& runtime = Live();
     QueryOptions options;
     options.checkpoint_dir = checkpoint;
@@ -248,6 +250,17 @@ class Engine {
       made_sink =
           MakeCallbackSink(std::move(*sink_callback),
                            CallbackSinkOptions{sink, failure_prefix, sink_reports_rows});
+    } else if (python_sink) {
+      python::PythonSinkConfig sink_config;
+      sink_config.supervisor = &runtime.Service<python::WorkerSupervisor>();
+      sink_config.python = python_sink->python;
+      sink_config.python_path = python_sink->python_path;
+      if (python_sink->pickled_class) {
+        sink_config.pickled_class.assign(python_sink->pickled_class->c_str(),
+                                         python_sink->pickled_class->size());
+      }
+      made_sink = ValueOrRaise(python::MakePythonSink(
+          python_sink->name, ToOptions(sink_options), sink_config));
     } else {
       made_sink = ValueOrRaise(runtime.sinks().Create(sink, ToOptions(sink_options)));
     }
@@ -420,7 +433,8 @@ NB_MODULE(_engine, m) {
       .def("shutdown", &Engine::Shutdown)
       .def("start", &Engine::Start, "source"_a, "sink"_a, "sink_options"_a,
            "sink_callback"_a.none(), "checkpoint"_a, "trigger"_a, "name"_a,
-           "failure_prefix"_a = "", "sink_reports_rows"_a = true, "max_batches"_a = -1)
+           "failure_prefix"_a = "", "sink_reports_rows"_a = true, "max_batches"_a = -1,
+           "python_sink"_a.none() = nb::none())
       .def("active_ids", &Engine::active_ids)
       .def("await_any_termination", &Engine::await_any_termination,
            "timeout"_a = nb::none())

@@ -128,6 +128,14 @@ const char* FunctionName(FunctionId id) {
       return "createReader";
     case FunctionId::kPing:
       return "ping";
+    case FunctionId::kCreateWriter:
+      return "streamWriter";
+    case FunctionId::kWrite:
+      return "write";
+    case FunctionId::kWriterCommit:
+      return "commit";
+    case FunctionId::kWriterAbort:
+      return "abort";
     case FunctionId::kInitialOffset:
       return "initialOffset";
     case FunctionId::kPartitions:

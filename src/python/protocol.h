@@ -24,6 +24,11 @@ enum class FunctionId : uint32_t {
   kInit = 1,
   kCreateReader = 2,
   kPing = 3,
+  // A stream writer's calls (rivulet's own ids; Spark runs its writers differently).
+  kCreateWriter = 4,
+  kWrite = 5,
+  kWriterCommit = 6,
+  kWriterAbort = 7,
   kInitialOffset = 884,
   kPartitions = 886,
   kCommit = 887,

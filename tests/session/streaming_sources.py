@@ -146,3 +146,74 @@ class TrickyTextSource(DataSource):
 
     def simpleStreamReader(self, schema):
         return TrickyTextReader(int(self.options.get("batches", 2)))
+
+
+from pyspark.sql.datasource import (  # noqa: E402
+    DataSourceStreamArrowWriter,
+    DataSourceStreamWriter,
+    WriterCommitMessage,
+)
+
+
+class RowsMessage(WriterCommitMessage):
+    def __init__(self, lines):
+        self.lines = lines
+
+
+class LoggingWriter(DataSourceStreamWriter):
+    """Appends each committed batch's rows to <path>/rows.jsonl and every call to
+    <path>/calls.log; a batch id it committed before is skipped."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def write(self, iterator):
+        import json
+
+        return RowsMessage([json.dumps(row.asDict(), sort_keys=True) for row in iterator])
+
+    def _log(self, line):
+        import os
+
+        os.makedirs(self.path, exist_ok=True)
+        with open(os.path.join(self.path, "calls.log"), "a") as f:
+            f.write(line + "\n")
+
+    def commit(self, messages, batchId):
+        import os
+
+        self._log("commit %d %s" % (batchId, [len(m.lines) for m in messages]))
+        marker = os.path.join(self.path, "committed-%d" % batchId)
+        if os.path.exists(marker):
+            return
+        with open(os.path.join(self.path, "rows.jsonl"), "a") as f:
+            for m in messages:
+                f.writelines(line + "\n" for line in m.lines)
+        open(marker, "w").close()
+
+    def abort(self, messages, batchId):
+        self._log("abort %d" % batchId)
+
+
+class ArrowLoggingWriter(DataSourceStreamArrowWriter, LoggingWriter):
+    """The same, from the pyarrow.RecordBatches an Arrow writer receives."""
+
+    def write(self, iterator):
+        import json
+
+        lines = []
+        for batch in iterator:
+            assert type(batch).__name__ == "RecordBatch", type(batch)
+            lines += [json.dumps(row, sort_keys=True) for row in batch.to_pylist()]
+        return RowsMessage(lines)
+
+
+class LoggingSink(DataSource):
+    @classmethod
+    def name(cls):
+        return "logging_sink"
+
+    def streamWriter(self, schema, overwrite):
+        if self.options.get("arrow") == "true":
+            return ArrowLoggingWriter(self.options["path"])
+        return LoggingWriter(self.options["path"])

@@ -361,3 +361,30 @@ def partition_errors(spark, tmp):
 def test_partition_columns_spark_refuses_are_refused_alike(pyspark_session, tmp_path):
     ours, spark = both(pyspark_session, partition_errors, tmp_path)
     assert ours == spark
+
+
+def python_writer_calls(spark, tmp, arrow):
+    """Three Trigger.Once runs of the counter into a Python stream writer; what it was
+    called with and what it committed."""
+    from streaming_sources import LoggingSink
+
+    spark.dataSource.register(CounterSource)
+    spark.dataSource.register(LoggingSink)
+    out = os.path.join(tmp, "out")
+    for _ in range(3):
+        (spark.readStream.format("counter").load().writeStream.format("logging_sink")
+         .option("path", out).option("arrow", "true" if arrow else "false")
+         .option("checkpointLocation", os.path.join(tmp, "checkpoint"))
+         .trigger(once=True).start().awaitTermination(TIMEOUT))
+    with open(os.path.join(out, "calls.log")) as f:
+        calls = f.read().splitlines()
+    with open(os.path.join(out, "rows.jsonl")) as f:
+        rows = f.read().splitlines()
+    return {"calls": calls, "rows": rows}
+
+
+@pytest.mark.parametrize("arrow", [False, True], ids=["rows", "arrow"])
+def test_a_python_stream_writer_is_called_as_on_spark(pyspark_session, tmp_path, arrow):
+    ours, spark = both(pyspark_session, python_writer_calls, tmp_path, arrow)
+    assert ours == spark
+    assert ours["calls"] == ["commit 0 [3]", "commit 1 [3]", "commit 2 [3]"]

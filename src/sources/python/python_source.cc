@@ -5,20 +5,13 @@
 #include <thread>
 
 #include "python/managed_worker.h"
+#include "python/planning_worker.h"
 #include "python/worker_rows.h"
 
 namespace rivulet::python {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string SpecLabel(const std::string& spec) {
-  std::string label = spec;
-  if (auto colon = label.rfind(':'); colon != std::string::npos)
-    label = label.substr(colon + 1);
-  if (label.ends_with(".py")) label = std::filesystem::path(label).stem().string();
-  return label;
-}
 
 Result<Offset> OffsetFromReply(const std::string& text, FunctionId id) {
   auto offset = Offset::FromText(text);
@@ -255,68 +248,13 @@ class PythonDataSource : public DataSource {
 
 }  // namespace
 
-bool LooksLikePythonSourceSpec(const std::string& spec) {
-  return spec.find(':') != std::string::npos || spec.ends_with(".py");
-}
-
 Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
                                                      const Options& options,
                                                      const PythonSourceConfig& config) {
-  if (config.supervisor == nullptr) {
-    return Status::InvalidArgument("python source '" + spec + "': no worker supervisor");
-  }
-  auto group = std::make_shared<WorkerGroup>();
-  group->supervisor = config.supervisor;
-  group->configured_python =
-      config.python.empty() ? DefaultPythonInterpreter() : config.python;
-  if (std::string package = PythonPackageDir(); !package.empty()) {
-    group->spawn.python_path = {package};
-  }
-  group->spawn.log_sink = config.log_sink;
-  group->pickled_class = config.pickled_class;
-  group->max_restarts = config.max_worker_restarts;
-  group->SetName(SpecLabel(spec));
-
-  // A file given relative to the engine's directory means the same to every worker.
-  std::string source = spec;
-  if (auto colon = spec.rfind(':'); colon != std::string::npos) {
-    std::string location = spec.substr(0, colon);
-    if (location.ends_with(".py") || location.find('/') != std::string::npos) {
-      source = std::filesystem::absolute(location).lexically_normal().string() +
-               spec.substr(colon);
-    }
-  } else if (spec.ends_with(".py")) {
-    source = std::filesystem::absolute(spec).lexically_normal().string();
-  }
-  Json option_map = Json::object();
-  for (const auto& [key, value] : options.entries()) option_map[key] = value;
-  Json python_path = Json::array();
-  for (const std::string& dir : config.python_path) {
-    python_path.push_back(std::filesystem::absolute(dir).lexically_normal().string());
-  }
-  Json init = {{"source", source},
-               {"options", option_map},
-               {"python_path", python_path},
-               {"need_schema", !config.schema_ddl.has_value()}};
-
-  Json reply;
-  RIVULET_ASSIGN_OR_RETURN(auto planner, ManagedWorker::Start(group, init, &reply));
-  if (!reply.contains("name") || !reply["name"].is_string()) {
-    return Status::Internal("python worker's init reply has no name: " + reply.dump());
-  }
-  group->SetName(reply["name"].get<std::string>());
-  if (reply.contains("executable") && reply["executable"].is_string()) {
-    config.supervisor->LearnInterpreter(group->configured_python,
-                                        reply["executable"].get<std::string>());
-  }
-  // Later workers (readers, restarts) load the class the planner found, without a search,
-  // and do not compute the schema again.
-  init["need_schema"] = false;
-  if (reply.contains("reference") && reply["reference"].is_string()) {
-    init["source"] = reply["reference"];
-  }
-  group->init_config = init;
-
+  RIVULET_ASSIGN_OR_RETURN(
+      PlanningWorker planning,
+      StartPlanningWorker(spec, options, config, !config.schema_ddl.has_value()));
+  auto& [group, planner, reply] = planning;
   Schema schema;
   const std::string context = "source '" + group->Name() + "'";
   if (config.schema_ddl) {

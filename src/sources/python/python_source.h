@@ -20,29 +20,17 @@
 #include <string>
 #include <vector>
 
-#include "python/worker_supervisor.h"
+#include "python/planning_worker.h"
 #include "rivulet/options.h"
 #include "rivulet/source.h"
 #include "rivulet/status.h"
 
 namespace rivulet::python {
 
-struct PythonSourceConfig {
-  // Starts the workers; a runtime's Service<WorkerSupervisor>(). Required.
-  WorkerSupervisor* supervisor = nullptr;
-  // The interpreter. Empty: $RIVULET_PYTHON, else `python3` found on PATH. Either way the
-  // first worker reports its sys.executable, and later workers run that directly, so a
-  // version-manager shim costs its start-up once per supervisor, not once per worker.
-  std::string python;
-  std::vector<std::string> python_path;  // extra sys.path entries (--python-path)
-  int max_worker_restarts = 3;
+struct PythonSourceConfig : PythonWorkerConfig {
   int read_workers = 0;  // 0: the number of cores
   // --schema: used instead of the source's schema(), which is then not called.
   std::optional<std::string> schema_ddl;
-  // The DataSource class as cloudpickle bytes (a class defined in a script); when set,
-  // `spec` only names the source in messages until its name() is known.
-  std::string pickled_class;
-  LogSink log_sink;  // where worker output goes; empty: the engine's stderr
 };
 
 // spec: "path/to/file.py:ClassName", "path/to/file.py" (its one DataSource class),
@@ -51,8 +39,5 @@ struct PythonSourceConfig {
 Result<std::unique_ptr<DataSource>> OpenPythonSource(const std::string& spec,
                                                      const Options& options,
                                                      const PythonSourceConfig& config);
-
-// True for specs that can only mean a Python source: they contain ':' or end with ".py".
-bool LooksLikePythonSourceSpec(const std::string& spec);
 
 }  // namespace rivulet::python

@@ -120,12 +120,12 @@ std::vector<RecordBatchPtr> ReadAll(StreamReader& reader, const Offset& start,
   return out;
 }
 
-TEST(LooksLikePythonSourceSpecTest, FilesAndClassReferencesAreSpecsPlainNamesAreNot) {
-  EXPECT_TRUE(LooksLikePythonSourceSpec("src/counter.py:Counter"));
-  EXPECT_TRUE(LooksLikePythonSourceSpec("pkg.module:Source"));
-  EXPECT_TRUE(LooksLikePythonSourceSpec("counter.py"));
-  EXPECT_FALSE(LooksLikePythonSourceSpec("rate"));
-  EXPECT_FALSE(LooksLikePythonSourceSpec("blockchain_example"));
+TEST(LooksLikePythonSpecTest, FilesAndClassReferencesAreSpecsPlainNamesAreNot) {
+  EXPECT_TRUE(LooksLikePythonSpec("src/counter.py:Counter"));
+  EXPECT_TRUE(LooksLikePythonSpec("pkg.module:Source"));
+  EXPECT_TRUE(LooksLikePythonSpec("counter.py"));
+  EXPECT_FALSE(LooksLikePythonSpec("rate"));
+  EXPECT_FALSE(LooksLikePythonSpec("blockchain_example"));
 }
 
 TEST(PythonSourceTest, SimpleReaderReadsAndReplaysTwoRowsABatch) {

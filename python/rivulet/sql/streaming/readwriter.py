@@ -138,20 +138,27 @@ class StreamingDataFrame:
         raise AttributeError("'DataFrame' object has no attribute '%s'" % name)
 
     def _source_args(self):
-        from rivulet import _engine
-
-        args = _engine.SourceArgs()
-        args.name = self._format
+        args = _class_args(self._format, self._source_class)
         args.options = dict(self._options)
         args.schema_ddl = self._schema_ddl
-        if self._source_class is not None:
-            args.pickled_class = _pickle_class(self._source_class)
-            args.python = _sys.executable
-            args.python_path = _worker_path()
         return args
 
     def __repr__(self):
         return "DataFrame[streaming: %s]" % self._format
+
+
+def _class_args(name, cls):
+    """The engine's description of a source or sink: a built-in by name, or a Python
+    DataSource class that its workers load."""
+    from rivulet import _engine
+
+    args = _engine.SourceArgs()
+    args.name = name
+    if cls is not None:
+        args.pickled_class = _pickle_class(cls)
+        args.python = _sys.executable
+        args.python_path = _worker_path()
+    return args
 
 
 def _pickle_class(cls):
@@ -339,6 +346,7 @@ def _start(writer):
         )
 
     callback = None
+    python_sink = None
     if sink == "foreachBatch":
         description, callback = "ForeachBatchSink", _ForeachBatch(writer._foreach_batch, session)
     elif sink == "memory":
@@ -347,10 +355,15 @@ def _start(writer):
         description, callback = "MemorySink", session._memory_table(name)
     elif sink in _BUILTIN_SINKS:
         description = sink
+    elif sink in session._data_sources:
+        # A Python DataSource with a streamWriter: the engine runs it in workers.
+        description = sink
+        python_sink = _class_args(writer._format, session._data_sources[sink])
     else:
         raise AnalysisException(
             "[DATA_SOURCE_NOT_FOUND] Failed to find the data source: %s. rivulet's sinks: "
-            "console, json, csv, arrow, sqlite, postgres, noop, memory, and foreachBatch." % writer._format
+            "console, json, csv, arrow, sqlite, postgres, noop, memory, foreachBatch, and "
+            "Python data sources registered with spark.dataSource.register(cls)." % writer._format
         )
 
     temp = None
@@ -379,6 +392,7 @@ def _start(writer):
             failure_prefix=_FOREACH_BATCH_ERROR if sink == "foreachBatch" else "",
             # Spark's ForeachBatchSink cannot count what the function wrote: -1.
             sink_reports_rows=sink != "foreachBatch",
+            python_sink=python_sink,
         )
     except BaseException:
         if temp:
