@@ -107,7 +107,8 @@ TEST_F(ServeTest, ABadEntryIsRefusedNamingTheQueryAndTheKeyBeforeAnythingStarts)
        file + ": query 'x': key 'maxBatches' must be an integer, got \"three\""},
       {RateQuery("x", {{"sink", "nowhere"}}),
        file + ": query 'x': key 'sink': no sink named 'nowhere' (known: arrow, console, "
-              "csv, json, noop, postgres, sqlite; a Python sink is path/to/file.py:ClassName)"},
+              "csv, json, noop, postgres, sqlite; a Python sink is "
+              "path/to/file.py:ClassName)"},
       {RateQuery("x", {{"source", "nothing"}}),
        file + ": query 'x': key 'source': no source named 'nothing' (known: files, rate, "
               "rate-micro-batch; a Python source is path/to/file.py:ClassName)"},

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "common/file_util.h"
+#include "common/kill_point.h"
 #include "engine/query_manager.h"
 #include "engine/runtime_impl.h"
 
@@ -240,6 +241,7 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
     entry.batch_timestamp_ms = WallMillis();
     entry.offsets = {batch.end};
     RIVULET_RETURN_NOT_OK(checkpoint_->WriteOffsets(entry));
+    KillPoint("after-offsets", batch.id);
     RIVULET_RETURN_NOT_OK(checkpoint_->PurgeForBatch(batch.id));
     progress_->Lap("walCommit");
     return Status::OK();
@@ -272,7 +274,9 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
     RIVULET_RETURN_NOT_OK(sink_->AddBatch(batch.id, merged).WithContext(context));
   }
   progress_->Lap("addBatch");
+  KillPoint("after-sink-commit", batch.id);
   RIVULET_RETURN_NOT_OK(checkpoint_->WriteCommit(batch.id).WithContext(context));
+  KillPoint("after-commit-log", batch.id);
   RIVULET_RETURN_NOT_OK(reader_->Commit(batch.end).WithContext(context));
   progress_->Lap("commitOffsets");
 
@@ -340,6 +344,7 @@ Status MicroBatchExecution::WritePartitions(int64_t batch_id,
   std::vector<WriterCommitMessage> messages;
   messages.reserve(written.size());
   for (auto& m : written) messages.push_back(std::move(*m));
+  KillPoint("sink-write", batch_id);  // every partition written, none committed
   return writer.Commit(batch_id, messages);
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/env.h"
 #include "common/file_util.h"
+#include "common/kill_point.h"
 #include "ipc/writer.h"
 #include "sinks/csv_rows.h"
 #include "sinks/file_codec.h"
@@ -76,6 +77,7 @@ class FileSink : public Sink {
         files.push_back(std::move(name));
       }
     }
+    KillPoint("sink-write", batch_id);  // data files written, the batch not logged
     return log_->Commit(batch_id, files);
   }
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <string_view>
 
-#include "core/decimal_text.h"
+#include "common/kill_point.h"
 #include "sinks/column_cells.h"
 #include "sinks/sql_text.h"
 #include "sinks/value_text.h"
@@ -206,6 +206,7 @@ class PostgresSink : public Sink {
       (void)Run("ROLLBACK");
       return written;
     }
+    KillPoint("sink-write", batch_id);  // rows copied, the transaction open
     return Run("COMMIT");
   }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "common/kill_point.h"
 #include "sinks/column_cells.h"
 #include "sinks/sql_text.h"
 
@@ -157,6 +158,7 @@ class SqliteSink : public Sink {
       (void)db_->Exec("ROLLBACK");
       return written;
     }
+    KillPoint("sink-write", batch_id);  // rows inserted, the transaction open
     return db_->Exec("COMMIT");
   }
 
