@@ -1,8 +1,10 @@
 #include "sinks/csv_rows.h"
 
+#include <charconv>
 #include <cstring>
 #include <string_view>
 
+#include "sinks/column_cells.h"
 #include "sinks/value_text.h"
 
 namespace rivulet {
@@ -174,8 +176,22 @@ void AppendCsvRows(const RecordBatch& batch, const CsvOptions& options,
       const ArrayData& column = *batch.column(c);
       if (column.IsNull(r)) {
         writer.Null(c == 0);
-      } else {
-        writer.Cell(CellText(column.GetValue(r), *schema.field(c).type), c == 0);
+        continue;
+      }
+      // The common cells read in place; the rest through a Value.
+      switch (column.type->id()) {
+        case TypeId::kString:
+          writer.Cell(BytesAt(column, r), c == 0);
+          break;
+        case TypeId::kLong: {
+          char buf[24];
+          auto end =
+              std::to_chars(buf, buf + sizeof buf, FixedAt<int64_t>(column, r)).ptr;
+          writer.Cell(std::string_view(buf, end - buf), c == 0);
+          break;
+        }
+        default:
+          writer.Cell(CellText(column.GetValue(r), *schema.field(c).type), c == 0);
       }
     }
     writer.EndRow();
