@@ -26,30 +26,17 @@ Result<char> CharOption(const Options& options, const std::string& key, char fal
 
 bool IsBlank(char c) { return static_cast<unsigned char>(c) <= ' '; }
 
-std::string BinaryText(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "[";
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (i > 0) out += ' ';
-    auto b = static_cast<unsigned char>(bytes[i]);
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out + "]";
-}
-
 std::string CellText(const Value& v, const DataType& type) {
   switch (type.id()) {
     case TypeId::kString:
       return v.as<std::string>();
-    case TypeId::kBinary:
-      return BinaryText(v.as<Bytes>().data);
     case TypeId::kTimestamp:
       return IsoTimestamp(v.as<TimestampValue>().micros, TimestampStyle::kJson);
     case TypeId::kTimestampNtz:
       return IsoTimestamp(v.as<TimestampValue>().micros, TimestampStyle::kJsonNtz);
     default:
-      return v.ToString(type);  // numbers, booleans, decimals and dates as Spark prints
+      // Numbers, booleans, decimals, dates and binary ("[AB 01]") as Spark prints them.
+      return v.ToString(type);
   }
 }
 
