@@ -56,6 +56,9 @@ class Runtime {
   SinkRegistry& sinks();
   // Spark's spark.streams: starts queries, lists them, and carries the listeners.
   StreamingQueryManager& streams();
+  // Waits until the listeners have had every event posted so far (they run on the bus's
+  // own thread): a command that prints progress calls this before it exits.
+  void FlushListeners();
   RuntimeStats stats() const;
   // Bytes the block manager holds for one query's prefetched batches.
   int64_t cache_used_bytes(const StreamingQuery& query) const;

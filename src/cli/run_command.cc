@@ -87,6 +87,8 @@ int Run(const RunArgs& args) {
   if (!query.ok()) return Fail(query.status());
   WatchSignals(stop_on_signal, runtime);
   Status status = (*query)->AwaitTermination();
+  // The last batch's progress may still be on its way to the listener's thread.
+  runtime->FlushListeners();
   if (!status.ok()) return Fail(status);
   return 0;
 }

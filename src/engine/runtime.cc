@@ -56,6 +56,8 @@ Runtime::~Runtime() {
 }
 
 SourceRegistry& Runtime::sources() { return impl_->sources; }
+
+void Runtime::FlushListeners() { impl_->bus.Flush(); }
 SinkRegistry& Runtime::sinks() { return impl_->sinks; }
 StreamingQueryManager& Runtime::streams() { return *impl_->manager; }
 
