@@ -46,6 +46,9 @@ struct QueryOptions {
   // noDataProgressEventInterval).
   std::chrono::milliseconds no_data_progress_interval{10'000};
   int64_t max_batches = -1;  // stop after this many batches (tests, benchmarks); -1: none
+  // A checkpoint records the source it was written for, and a query with another source
+  // on it is refused unless this is set (then the new source is recorded).
+  bool allow_source_change = false;
 };
 
 // Spark's StreamingQueryStatus.

@@ -81,6 +81,13 @@ class Sink {
   // False for a sink that cannot tell what it wrote (a user function, as Spark's
   // ForeachBatchSink): its progress shows numOutputRows -1.
   virtual bool ReportsOutputRows() const { return true; }
+  // The highest batch id the sink holds, for a sink that records its batches (a file
+  // sink's log, a table's progress row); nullopt for one that cannot tell. Asked once,
+  // after Open. A sink ahead of the checkpoint would skip the next batches as delivered
+  // before, losing their rows, so the engine refuses to start the query then.
+  virtual Result<std::optional<int64_t>> LatestBatchId() {
+    return std::optional<int64_t>();
+  }
   virtual Status Close() { return Status::OK(); }
 };
 

@@ -1,7 +1,7 @@
 #include "checkpoint/checkpoint.h"
 
+#include "checkpoint/damage.h"
 #include "checkpoint/log_format.h"
-#include "checkpoint/query_metadata.h"
 
 namespace rivulet::checkpoint {
 namespace {
@@ -14,14 +14,15 @@ std::string NormalizeDir(std::string dir) {
 
 }  // namespace
 
-Checkpoint::Checkpoint(std::string dir, int min_batches_to_retain,
-                       std::unique_ptr<FileLock> lock, std::string query_id,
+Checkpoint::Checkpoint(Env* env, std::string dir, int min_batches_to_retain,
+                       std::unique_ptr<FileLock> lock, QueryMetadata metadata,
                        std::unique_ptr<OffsetLog> offsets,
                        std::unique_ptr<CommitLog> commits)
-    : dir_(std::move(dir)),
+    : env_(env),
+      dir_(std::move(dir)),
       min_batches_to_retain_(min_batches_to_retain),
       lock_(std::move(lock)),
-      query_id_(std::move(query_id)),
+      metadata_(std::move(metadata)),
       offsets_(std::move(offsets)),
       commits_(std::move(commits)) {}
 
@@ -43,8 +44,10 @@ Result<std::unique_ptr<Checkpoint>> Checkpoint::Open(const std::string& dir_arg,
   RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
   // An unfinished `metadata`.
   RIVULET_RETURN_NOT_OK(RemoveTemporaryFiles(*env, dir, names));
-  RIVULET_ASSIGN_OR_RETURN(std::string query_id,
-                           LoadOrCreateQueryId(*env, dir + "/metadata"));
+  RIVULET_ASSIGN_OR_RETURN(std::vector<Damage> damage, FindDamage(*env, dir));
+  if (!damage.empty()) return DamageError(dir, damage.front());
+  RIVULET_ASSIGN_OR_RETURN(QueryMetadata metadata,
+                           LoadOrCreateQueryMetadata(*env, dir + "/metadata"));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<OffsetLog> offsets,
       OffsetLog::Open(dir + "/offsets", /*remove_temporary_files=*/true, env));
@@ -52,8 +55,8 @@ Result<std::unique_ptr<Checkpoint>> Checkpoint::Open(const std::string& dir_arg,
       std::unique_ptr<CommitLog> commits,
       CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/true, env));
   return std::unique_ptr<Checkpoint>(
-      new Checkpoint(std::move(dir), min_batches_to_retain, std::move(lock),
-                     std::move(query_id), std::move(offsets), std::move(commits)));
+      new Checkpoint(env, std::move(dir), min_batches_to_retain, std::move(lock),
+                     std::move(metadata), std::move(offsets), std::move(commits)));
 }
 
 Result<std::unique_ptr<Checkpoint>> Checkpoint::OpenReadOnly(const std::string& dir_arg,
@@ -61,7 +64,7 @@ Result<std::unique_ptr<Checkpoint>> Checkpoint::OpenReadOnly(const std::string& 
   std::string dir = NormalizeDir(dir_arg);
   Result<std::string> text = env->ReadFile(dir + "/metadata");
   if (!text.ok()) return text.status().WithContext("no checkpoint at " + dir);
-  RIVULET_ASSIGN_OR_RETURN(std::string query_id,
+  RIVULET_ASSIGN_OR_RETURN(QueryMetadata metadata,
                            ParseQueryMetadata(dir + "/metadata", *text));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<OffsetLog> offsets,
@@ -70,8 +73,8 @@ Result<std::unique_ptr<Checkpoint>> Checkpoint::OpenReadOnly(const std::string& 
       std::unique_ptr<CommitLog> commits,
       CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/false, env));
   return std::unique_ptr<Checkpoint>(
-      new Checkpoint(std::move(dir), /*min_batches_to_retain=*/1, nullptr,
-                     std::move(query_id), std::move(offsets), std::move(commits)));
+      new Checkpoint(env, std::move(dir), /*min_batches_to_retain=*/1, nullptr,
+                     std::move(metadata), std::move(offsets), std::move(commits)));
 }
 
 Result<std::optional<OffsetLogEntry>> Checkpoint::LatestOffsets() {
@@ -114,6 +117,25 @@ Status Checkpoint::PurgeForBatch(int64_t batch_id) {
   const int64_t threshold = batch_id - min_batches_to_retain_;
   RIVULET_RETURN_NOT_OK(offsets_->files().PurgeBelow(threshold));
   return commits_->files().PurgeBelow(threshold);
+}
+
+Status Checkpoint::BindQuery(const std::string& source, const std::string& sink,
+                             bool allow_source_change) {
+  RIVULET_RETURN_NOT_OK(CheckWritable());
+  if (metadata_.source && *metadata_.source != source && !allow_source_change) {
+    return Status::InvalidArgument(
+        "checkpoint " + dir_ + " belongs to a query reading source '" +
+        *metadata_.source + "', not '" + source +
+        "': its offsets mean nothing to another source. Use another checkpoint, or allow "
+        "the change (rivulet run --allow-source-change, or the writeStream option "
+        "allowSourceChange) if the new source reads the same offsets");
+  }
+  QueryMetadata updated{metadata_.id, source, sink};
+  if (updated == metadata_) return Status::OK();
+  RIVULET_RETURN_NOT_OK(env_->WriteFileAtomic(
+      dir_ + "/metadata", SerializeQueryMetadata(updated), /*overwrite=*/true));
+  metadata_ = std::move(updated);
+  return Status::OK();
 }
 
 Status Checkpoint::RemoveCommit(int64_t batch_id) {

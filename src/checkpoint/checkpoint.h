@@ -2,7 +2,8 @@
 
 // A query's checkpoint directory, in Spark's layout (docs/format/checkpoint.md):
 //
-//   <dir>/metadata       {"id":"<uuid>"}: the query id, written once
+//   <dir>/metadata       {"id":"<uuid>",...}: the query id, written once, and the source
+//                        and sink it last ran with
 //   <dir>/offsets/<N>    the offsets of batch N, written before it runs
 //   <dir>/commits/<N>    written after batch N reached the sink
 //   <dir>/sources/0/     the first source's directory (Python sources ignore it)
@@ -21,6 +22,7 @@
 
 #include "checkpoint/commit_log.h"
 #include "checkpoint/offset_log.h"
+#include "checkpoint/query_metadata.h"
 #include "common/env.h"
 #include "rivulet/status.h"
 
@@ -32,8 +34,9 @@ class Checkpoint {
   // directory, in this process or another, fails with Busy "checkpoint <dir> is in use by
   // another query (pid N)" until this object is destroyed or its process dies. Then
   // creates offsets/, commits/ and sources/0/, removes the temporary files an interrupted
-  // write left behind, and reads `metadata` (or creates it with a new query id).
-  // min_batches_to_retain must be > 0.
+  // write left behind, and reads `metadata` (or creates it with a new query id). Damage a
+  // restart must not run over (see damage.h) is Corruption naming the file and its
+  // repair. min_batches_to_retain must be > 0.
   static Result<std::unique_ptr<Checkpoint>> Open(const std::string& dir,
                                                   int min_batches_to_retain,
                                                   Env* env = Env::Default());
@@ -42,7 +45,16 @@ class Checkpoint {
   static Result<std::unique_ptr<Checkpoint>> OpenReadOnly(const std::string& dir,
                                                           Env* env = Env::Default());
 
-  const std::string& query_id() const { return query_id_; }
+  const std::string& query_id() const { return metadata_.id; }
+  const QueryMetadata& metadata() const { return metadata_; }
+
+  // Checks that the query about to run reads the source the checkpoint was written for
+  // (by short name), since its offsets mean nothing to another source, and records the
+  // source and sink in `metadata`. A checkpoint that records none takes these. Another
+  // source is InvalidArgument naming both, unless allow_source_change, which records the
+  // new one; another sink is recorded.
+  Status BindQuery(const std::string& source, const std::string& sink,
+                   bool allow_source_change);
   const std::string& dir() const { return dir_; }
 
   // The offsets entry with the highest batch id, nullopt if there is none.
@@ -73,16 +85,17 @@ class Checkpoint {
   Status RemoveCommit(int64_t batch_id);
 
  private:
-  Checkpoint(std::string dir, int min_batches_to_retain, std::unique_ptr<FileLock> lock,
-             std::string query_id, std::unique_ptr<OffsetLog> offsets,
-             std::unique_ptr<CommitLog> commits);
+  Checkpoint(Env* env, std::string dir, int min_batches_to_retain,
+             std::unique_ptr<FileLock> lock, QueryMetadata metadata,
+             std::unique_ptr<OffsetLog> offsets, std::unique_ptr<CommitLog> commits);
 
   Status CheckWritable() const;
 
+  Env* env_;
   std::string dir_;
   int min_batches_to_retain_;
   std::unique_ptr<FileLock> lock_;  // null when read-only
-  std::string query_id_;
+  QueryMetadata metadata_;
   std::unique_ptr<OffsetLog> offsets_;
   std::unique_ptr<CommitLog> commits_;
 };

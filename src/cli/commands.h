@@ -28,6 +28,7 @@ struct RunArgs {
   int read_workers = 0;
   int64_t max_batches = -1;
   bool progress = false;
+  bool allow_source_change = false;
 };
 
 struct ServeArgs {
@@ -38,6 +39,9 @@ struct ServeArgs {
 int Run(const RunArgs& args);
 int Serve(const ServeArgs& args);
 int CheckpointShow(const std::string& dir);
+// Repairs what can be repaired without losing or doubling a row; exit status 0 when the
+// checkpoint can run again, 1 when damage is left that only the operator can settle.
+int CheckpointRepair(const std::string& dir, const std::optional<std::string>& query_id);
 // Prints an Arrow IPC file or stream as a table; num_rows < 0 prints every row.
 int Cat(const std::string& path, int64_t num_rows, bool truncate);
 

@@ -74,6 +74,9 @@ int Main(int argc, char** argv) {
   run_cmd->add_flag(
       "--progress", run.progress,
       "Print each batch's progress (StreamingQueryProgress JSON) on stderr");
+  run_cmd->add_flag("--allow-source-change", run.allow_source_change,
+                    "Run on a checkpoint that another source wrote (its offsets must "
+                    "mean the same to this one)");
 
   rivulet::cli::ServeArgs serve;
   auto* serve_cmd = app.add_subcommand(
@@ -87,11 +90,21 @@ int Main(int argc, char** argv) {
       "Print each batch's progress (StreamingQueryProgress JSON) on stderr");
 
   std::string checkpoint_dir;
-  auto* cp_cmd = app.add_subcommand("checkpoint", "Inspect a checkpoint directory.");
+  auto* cp_cmd =
+      app.add_subcommand("checkpoint", "Inspect or repair a checkpoint directory.");
   cp_cmd->require_subcommand(1);
   auto* show_cmd =
       cp_cmd->add_subcommand("show", "Print the batches, offsets and commits.");
   show_cmd->add_option("dir", checkpoint_dir, "Checkpoint directory")->required();
+  std::optional<std::string> repair_query_id;
+  auto* repair_cmd = cp_cmd->add_subcommand(
+      "repair",
+      "Mend the damage that stops a restart, where that loses and doubles no row "
+      "(damaged "
+      "files move to <dir>/damaged/); say what is left where it cannot.");
+  repair_cmd->add_option("dir", checkpoint_dir, "Checkpoint directory")->required();
+  repair_cmd->add_option("--query-id", repair_query_id,
+                         "The query id for a lost metadata file (default: a new one)");
 
   std::string cat_path;
   int64_t cat_rows = -1;
@@ -111,6 +124,7 @@ int Main(int argc, char** argv) {
   if (*run_cmd) return rivulet::cli::Run(run);
   if (*serve_cmd) return rivulet::cli::Serve(serve);
   if (*show_cmd) return rivulet::cli::CheckpointShow(checkpoint_dir);
+  if (*repair_cmd) return rivulet::cli::CheckpointRepair(checkpoint_dir, repair_query_id);
   if (*cat_cmd) return rivulet::cli::Cat(cat_path, cat_rows, cat_truncate);
   return 1;
 }

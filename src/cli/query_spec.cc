@@ -177,6 +177,13 @@ Result<QuerySpec> ParseEntry(const Json& entry, size_t index) {
   if (entry.contains("maxBatches")) {
     RIVULET_ASSIGN_OR_RETURN(spec.max_batches, Integer(entry, "maxBatches", who));
   }
+  if (entry.contains("allowSourceChange")) {
+    if (!entry["allowSourceChange"].is_boolean()) {
+      return Status::InvalidArgument(who +
+                                     ": key 'allowSourceChange' must be true or false");
+    }
+    spec.allow_source_change = entry["allowSourceChange"].get<bool>();
+  }
   return spec;
 }
 
@@ -215,6 +222,7 @@ Result<StreamingQueryPtr> StartQuery(const QuerySpec& spec, Runtime& runtime) {
   options.trigger = spec.trigger;
   options.name = spec.name;
   options.max_batches = spec.max_batches;
+  options.allow_source_change = spec.allow_source_change;
   return runtime.streams().Start(std::move(source), std::move(sink), std::move(schema),
                                  std::move(options));
 }

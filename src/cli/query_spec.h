@@ -28,6 +28,7 @@ struct QuerySpec {
   int max_worker_restarts = 3;
   int read_workers = 0;
   int64_t max_batches = -1;
+  bool allow_source_change = false;
 
   // "query 'NAME'" or "query #N" (1-based) for messages.
   std::string Describe(size_t index) const;

@@ -47,6 +47,7 @@ Result<QuerySpec> SpecFromArgs(const RunArgs& args) {
   spec.max_worker_restarts = args.max_worker_restarts;
   spec.read_workers = args.read_workers;
   spec.max_batches = args.max_batches;
+  spec.allow_source_change = args.allow_source_change;
   return spec;
 }
 

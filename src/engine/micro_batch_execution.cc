@@ -76,6 +76,8 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
                                 source->name(), sink->description(),
                                 sink->ReportsOutputRows()},
       &runtime->bus, options.no_data_progress_interval);
+  RIVULET_RETURN_NOT_OK(q->checkpoint_->BindQuery(source->name(), sink->description(),
+                                                  options.allow_source_change));
   q->source_ = std::move(source);
   q->sink_ = std::move(sink);
   q->options_ = std::move(options);
@@ -84,7 +86,23 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
                       q->schema_, q->checkpoint_->dir(), runtime->env};
   RIVULET_RETURN_NOT_OK(q->sink_->Open(context).WithContext(q->sink_->description()));
   q->sink_open_ = true;
+  RIVULET_RETURN_NOT_OK(q->CheckSinkNotAhead());
   return q;
+}
+
+Status MicroBatchExecution::CheckSinkNotAhead() {
+  RIVULET_ASSIGN_OR_RETURN(std::optional<int64_t> held, sink_->LatestBatchId());
+  // A replayed batch may be in the sink already; a batch after it may not.
+  const int64_t first_new = replay_ ? next_batch_id_ + 1 : next_batch_id_;
+  if (!held || *held < first_new) return Status::OK();
+  return Status::Corruption(
+      sink_->description() + " already holds batch " + std::to_string(*held) +
+      ", but checkpoint " + checkpoint_->dir() + " goes on with batch " +
+      std::to_string(next_batch_id_) + ": the sink would take batches up to " +
+      std::to_string(*held) +
+      " as delivered before and drop their rows. The checkpoint has lost batches the "
+      "sink took (was it replaced, or a damaged last batch moved aside?): restore it, or "
+      "write to a new output");
 }
 
 MicroBatchExecution::~MicroBatchExecution() {
@@ -101,17 +119,9 @@ Status MicroBatchExecution::Recover() {
                               " has " + std::to_string(latest->offsets.size()) +
                               " source offsets, this query has 1 source");
   }
+  // Batch L is done only if commits/L exists. Opening the checkpoint refused a commit
+  // past L (see checkpoint/damage.h).
   RIVULET_ASSIGN_OR_RETURN(auto last_commit, checkpoint_->LatestCommit());
-  // Batch L is done only if commits/L exists. A commit past the last logged batch belongs
-  // to no batch here: trusting it would skip batch L's rows, so it is reported as damage.
-  if (last_commit && *last_commit > latest->batch_id) {
-    const std::string stray = "commits/" + std::to_string(*last_commit);
-    return Status::Corruption(
-        where + ": " + stray + " has no offsets/" + std::to_string(*last_commit) +
-        " (the last batch logged is " + std::to_string(latest->batch_id) +
-        "), so the commit log is ahead of the offset log. If " + stray +
-        " does not belong to this query, move it away and start again; nothing was run");
-  }
   if (last_commit && *last_commit == latest->batch_id) {
     if (latest->batch_id == std::numeric_limits<int64_t>::max()) {
       return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id) +

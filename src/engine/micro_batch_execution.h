@@ -83,6 +83,8 @@ class MicroBatchExecution final
 
   MicroBatchExecution() = default;
   Status Recover();
+  // After the sink opened: refuses a sink that holds batches the checkpoint does not.
+  Status CheckSinkNotAhead();
   // Sets up the trigger before the first batch (available-now's preparation).
   Status Prepare();
   // One trigger: a batch, or nothing new. Fills *ran with whether a batch ran.

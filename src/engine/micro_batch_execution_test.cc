@@ -211,10 +211,74 @@ TEST_F(EngineTest, AStrayCommitPastTheLastLoggedBatchIsReportedAndNothingRuns) {
   ASSERT_FALSE(query.ok());
   EXPECT_EQ(query.status().code(), StatusCode::kCorruption);
   EXPECT_THAT(query.status().message(),
-              HasSubstr(": commits/6 has no offsets/6 (the last batch logged is 1)"));
+              HasSubstr("/commits/6 has no offsets file: the last batch logged is 1"));
   EXPECT_EQ(output->deliveries.size(), delivered);
   EXPECT_TRUE(std::filesystem::exists(checkpoint + "/commits/6"));
   EXPECT_FALSE(std::filesystem::exists(checkpoint + "/commits/1"));
+}
+
+TEST_F(EngineTest, ASinkHoldingBatchesTheCheckpointLostIsRefusedBeforeAnythingRuns) {
+  stream->available = 6;
+  stream->batch_limit = 2;
+  output->reports_latest_batch = true;
+  QueryOptions options;
+  options.max_batches = 3;
+  ASSERT_OK(StartQuery(options)->AwaitTermination());
+  // The checkpoint loses batch 2, which the sink took (a damaged last offsets file moved
+  // aside, say): planning batch 2 anew would have the sink skip it, rows and all.
+  std::filesystem::remove(checkpoint + "/commits/2");
+  std::filesystem::remove(checkpoint + "/offsets/2");
+  auto query = TryStart(options);
+  ASSERT_FALSE(query.ok());
+  EXPECT_EQ(query.status().code(), StatusCode::kCorruption);
+  EXPECT_THAT(query.status().message(),
+              HasSubstr("CollectingSink already holds batch 2, but checkpoint " +
+                        checkpoint + " goes on with batch 2"));
+  EXPECT_EQ(output->deliveries.size(), 3u);
+}
+
+TEST_F(EngineTest, ASinkHoldingTheBatchToReplayStarts) {
+  stream->available = 6;
+  stream->batch_limit = 2;
+  output->reports_latest_batch = true;
+  QueryOptions options;
+  options.max_batches = 3;
+  ASSERT_OK(StartQuery(options)->AwaitTermination());
+  std::filesystem::remove(checkpoint + "/commits/2");  // killed before commits/2
+  options.max_batches = 1;
+  ASSERT_OK(StartQuery(options)->AwaitTermination());
+  EXPECT_EQ(output->deliveries[2], 2);
+  EXPECT_EQ(output->values_by_batch[2], (std::vector<int64_t>{4, 5}));
+}
+
+TEST_F(EngineTest, ACheckpointRecordsItsSourceAndRefusesAnotherUnlessAsked) {
+  stream->available = 2;
+  QueryOptions options;
+  options.max_batches = 1;
+  ASSERT_OK(StartQuery(options)->AwaitTermination());
+  {
+    auto cp = checkpoint::Checkpoint::OpenReadOnly(checkpoint);
+    ASSERT_OK(cp);
+    EXPECT_EQ((*cp)->metadata().source, "longs");
+    EXPECT_EQ((*cp)->metadata().sink, "CollectingSink");
+  }
+  AdmissionReader* reader = nullptr;
+  auto refused = TryStart(options, std::make_unique<AdmissionSource>(&reader));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(
+      refused.status().ToString(),
+      "Invalid argument: checkpoint " + checkpoint +
+          " belongs to a query reading source 'longs', not 'admission': its offsets "
+          "mean nothing to another source. Use another checkpoint, or allow the "
+          "change (rivulet run --allow-source-change, or the writeStream option "
+          "allowSourceChange) if the new source reads the same offsets");
+
+  options.allow_source_change = true;
+  ASSERT_OK(TryStart(options, std::make_unique<AdmissionSource>(&reader)));
+  runtime->streams().StopAll();
+  auto cp = checkpoint::Checkpoint::OpenReadOnly(checkpoint);
+  ASSERT_OK(cp);
+  EXPECT_EQ((*cp)->metadata().source, "admission");
 }
 
 TEST_F(EngineTest, ACheckpointAtTheLargestBatchIdIsRefusedRatherThanOverflowing) {

@@ -235,13 +235,15 @@ class Engine {
                                const std::string& checkpoint, const std::string& trigger,
                                const std::string& name, const std::string& failure_prefix,
                                bool sink_reports_rows, int64_t max_batches,
-                               std::optional<SourceArgs> python_sink) {
+                               std::optional<SourceArgs> python_sink,
+                               bool allow_source_change) {
     Runtime& runtime = Live();
     QueryOptions options;
     options.checkpoint_dir = checkpoint;
     options.trigger = ValueOrRaise(Trigger::Parse(trigger));
     options.name = name;
     options.max_batches = max_batches;
+    options.allow_source_change = allow_source_change;
     std::optional<Schema> schema;
     if (source.schema_ddl) schema = ValueOrRaise(ParseDdl(*source.schema_ddl));
 
@@ -434,7 +436,7 @@ NB_MODULE(_engine, m) {
       .def("start", &Engine::Start, "source"_a, "sink"_a, "sink_options"_a,
            "sink_callback"_a.none(), "checkpoint"_a, "trigger"_a, "name"_a,
            "failure_prefix"_a = "", "sink_reports_rows"_a = true, "max_batches"_a = -1,
-           "python_sink"_a.none() = nb::none())
+           "python_sink"_a.none() = nb::none(), "allow_source_change"_a = false)
       .def("active_ids", &Engine::active_ids)
       .def("await_any_termination", &Engine::await_any_termination,
            "timeout"_a = nb::none())

@@ -56,6 +56,12 @@ class FileSinkLog {
     return !files_.empty() && batch_id <= files_.back().batch_id;
   }
 
+  // The latest batch logged, if any.
+  std::optional<int64_t> LatestBatchId() const {
+    if (files_.empty()) return std::nullopt;
+    return files_.back().batch_id;
+  }
+
   // Durably records that `batch_id`, the next batch, added these data files (paths
   // relative to the sink directory, already durable). Writes a compact file when the
   // batch id is a compaction id, and then deletes the log files no reader needs.

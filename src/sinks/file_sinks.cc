@@ -56,6 +56,10 @@ class FileSink : public Sink {
     return RemoveOrphanFiles(log_->dir(), {committed.begin(), committed.end()}, env_);
   }
 
+  Result<std::optional<int64_t>> LatestBatchId() override {
+    return log_->LatestBatchId();
+  }
+
   Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
     if (log_->HasBatch(batch_id)) return Status::OK();  // delivered before a crash
     int64_t rows = 0;

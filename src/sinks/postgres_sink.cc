@@ -210,6 +210,12 @@ class PostgresSink : public Sink {
     return Run("COMMIT");
   }
 
+  Result<std::optional<int64_t>> LatestBatchId() override {
+    RIVULET_ASSIGN_OR_RETURN(int64_t last, RecordedBatch(/*lock=*/false));
+    if (last < 0) return std::optional<int64_t>();
+    return std::optional<int64_t>(last);
+  }
+
   Status Close() override {
     PQfinish(conn_);
     conn_ = nullptr;
@@ -310,20 +316,25 @@ class PostgresSink : public Sink {
                {table_, context.query_id, context.checkpoint_dir});
   }
 
-  // Inside the batch's transaction.
-  Status WriteBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) {
-    RIVULET_ASSIGN_OR_RETURN(PgResult last,
-                             Query("SELECT batch_id FROM " + quoted_progress_ +
-                                       " WHERE table_name = $1 FOR UPDATE",
-                                   {table_}));
+  // The batch id the progress row records (-1 before the first batch); inside a
+  // transaction with `lock`, the row stays locked until it ends.
+  Result<int64_t> RecordedBatch(bool lock) {
+    RIVULET_ASSIGN_OR_RETURN(
+        PgResult last, Query("SELECT batch_id FROM " + quoted_progress_ +
+                                 " WHERE table_name = $1" + (lock ? " FOR UPDATE" : ""),
+                             {table_}));
     if (PQntuples(last.get()) != 1) {
       return Status::Corruption(connection_.safe + ": the row of table '" + table_ +
                                 "' in " + kProgressTable +
                                 " is gone; it records the batches written");
     }
-    if (batch_id <= std::strtoll(PQgetvalue(last.get(), 0, 0), nullptr, 10)) {
-      return Status::OK();  // in the table before a crash
-    }
+    return std::strtoll(PQgetvalue(last.get(), 0, 0), nullptr, 10);
+  }
+
+  // Inside the batch's transaction.
+  Status WriteBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) {
+    RIVULET_ASSIGN_OR_RETURN(int64_t last, RecordedBatch(/*lock=*/true));
+    if (batch_id <= last) return Status::OK();  // in the table before a crash
     RIVULET_RETURN_NOT_OK(Copy(batch_id, batches));
     return Run("UPDATE " + quoted_progress_ + " SET batch_id = $1 WHERE table_name = $2",
                {std::to_string(batch_id), table_});

@@ -162,6 +162,12 @@ class SqliteSink : public Sink {
     return db_->Exec("COMMIT");
   }
 
+  Result<std::optional<int64_t>> LatestBatchId() override {
+    RIVULET_ASSIGN_OR_RETURN(int64_t last, RecordedBatch());
+    if (last < 0) return std::optional<int64_t>();
+    return std::optional<int64_t>(last);
+  }
+
   Status Close() override {
     insert_ = Statement();
     last_batch_ = Statement();
@@ -246,8 +252,8 @@ class SqliteSink : public Sink {
     return Status::OK();
   }
 
-  // Inside the batch's transaction.
-  Status WriteBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) {
+  // The batch id the progress row records: -1 before the first batch.
+  Result<int64_t> RecordedBatch() {
     sqlite3_reset(last_batch_.get());
     sqlite3_bind_text(last_batch_.get(), 1, table_.c_str(), -1, SQLITE_STATIC);
     if (sqlite3_step(last_batch_.get()) != SQLITE_ROW) {
@@ -257,6 +263,12 @@ class SqliteSink : public Sink {
     }
     int64_t last = sqlite3_column_int64(last_batch_.get(), 0);
     sqlite3_reset(last_batch_.get());
+    return last;
+  }
+
+  // Inside the batch's transaction.
+  Status WriteBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) {
+    RIVULET_ASSIGN_OR_RETURN(int64_t last, RecordedBatch());
     if (batch_id <= last) return Status::OK();  // in the table before a crash
 
     sqlite3_stmt* insert = insert_.get();

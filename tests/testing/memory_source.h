@@ -112,12 +112,21 @@ struct CollectedOutput {
   std::mutex mu;
   std::map<int64_t, std::vector<int64_t>> values_by_batch;
   std::map<int64_t, int> deliveries;
+  // Whether the sink tells the engine the latest batch it holds, as a file sink does.
+  bool reports_latest_batch = false;
 };
 
 class CollectingSink : public Sink {
  public:
   explicit CollectingSink(std::shared_ptr<CollectedOutput> out) : out_(std::move(out)) {}
   std::string description() const override { return "CollectingSink"; }
+  Result<std::optional<int64_t>> LatestBatchId() override {
+    std::lock_guard lock(out_->mu);
+    if (!out_->reports_latest_batch || out_->values_by_batch.empty()) {
+      return std::optional<int64_t>();
+    }
+    return std::optional<int64_t>(out_->values_by_batch.rbegin()->first);
+  }
   Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
     std::lock_guard lock(out_->mu);
     ++out_->deliveries[batch_id];

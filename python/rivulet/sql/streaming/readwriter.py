@@ -338,6 +338,8 @@ def _start(writer):
     sink = "foreachBatch" if writer._foreach_batch is not None else writer._format.lower()
     options = {k.lower(): v for k, v in writer._options.items()}
     checkpoint_option = options.pop("checkpointlocation", None)
+    # rivulet's own: run on a checkpoint another source wrote (Spark ignores the option).
+    allow_source_change = str(options.pop("allowsourcechange", "false")).lower() == "true"
     name = writer._query_name or ""
     if name and any(q.name == name for q in session.streams.active):
         raise AnalysisException(
@@ -393,6 +395,7 @@ def _start(writer):
             # Spark's ForeachBatchSink cannot count what the function wrote: -1.
             sink_reports_rows=sink != "foreachBatch",
             python_sink=python_sink,
+            allow_source_change=allow_source_change,
         )
     except BaseException:
         if temp:
