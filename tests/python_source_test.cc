@@ -380,6 +380,47 @@ TEST_F(PythonSourceTest, WithoutRestartsAWorkerThatDiesFailsTheQueryNamingHowItE
   }
 }
 
+TEST_F(PythonSourceTest, AWorkerThatForksAndDiesIsSeenDeadAndItsChildIsKilled) {
+  // The child keeps the worker's pipes open for two minutes: only watching the worker's
+  // pid tells the engine that it died, well before the 60 s a run here may take.
+  const std::string child_pid = dir + "/child.pid";
+  auto result = Run(kSources + "faulty.py:FaultySource",
+                    {"crash=read", "crash_how=fork_exit", "child_pid=" + child_pid},
+                    {"--max-worker-restarts", "0"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(EngineError(result.err),
+              StartsWith("rivulet: error: batch 0: python worker for source "
+                         "'FaultySource' exited with status 5 during read"));
+  const pid_t child = std::stoi(testing::Slurp(child_pid));
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        const std::string stat =
+            testing::Slurp("/proc/" + std::to_string(child) + "/stat");
+        return stat.empty() || stat.find(") Z ") != std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << "the worker's child " << child << " is still running";
+}
+
+TEST_F(PythonSourceTest, AWorkerThatDiesWhileStartingIsRestartedOnTheSameBudget) {
+  const std::string spec = kSources + "faulty.py:FaultySource";
+  auto refused =
+      Run(spec, {"crash=__init__", "crash_how=kill"}, {"--max-worker-restarts", "0"});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_THAT(EngineError(refused.err),
+              AllOf(HasSubstr("was killed by signal 9 (Killed) during init"),
+                    HasSubstr("(no restarts left: 0 allowed)")));
+
+  const std::string marker = dir + "/crashed-in-init";
+  auto result = Run(spec, {"crash=__init__", "crash_how=kill", "crash_once=" + marker},
+                    {"--max-worker-restarts", "1", "--max-batches", "3"});
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_TRUE(std::filesystem::exists(marker));
+  EXPECT_THAT(result.err, HasSubstr("was killed by signal 9 (Killed) during init; "
+                                    "restarting it (restart 1 of 1)\n"));
+  EXPECT_EQ(Longs(Rows(), "id"), Range(0, 6));
+}
+
 TEST_F(PythonSourceTest, ASegfaultingWorkerShowsThePythonStackOfTheCrash) {
   auto result = Run(kSources + "faulty.py:FaultySource",
                     {"crash=read", "crash_how=segfault"}, {"--max-worker-restarts", "0"});

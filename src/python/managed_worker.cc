@@ -47,8 +47,14 @@ Status CheckFieldCount(const std::vector<std::string>& reply, size_t n, Function
 Result<std::unique_ptr<ManagedWorker>> ManagedWorker::Start(
     std::shared_ptr<WorkerGroup> group, const Json& init_config, Json* init_reply) {
   auto worker = std::unique_ptr<ManagedWorker>(new ManagedWorker(std::move(group)));
-  RIVULET_ASSIGN_OR_RETURN(Json reply, worker->Init(init_config));
-  if (init_reply != nullptr) *init_reply = std::move(reply);
+  Result<Json> reply = worker->Init(init_config);
+  // A worker lost while it starts is restarted like one lost later, on the same budget.
+  while (!reply.ok() && reply.status().code() == StatusCode::kWorkerLost) {
+    RIVULET_RETURN_NOT_OK(worker->TakeRestart(reply.status()));
+    reply = worker->Init(init_config);
+  }
+  if (!reply.ok()) return reply.status();
+  if (init_reply != nullptr) *init_reply = std::move(*reply);
   return worker;
 }
 
@@ -94,7 +100,7 @@ Result<Json> ManagedWorker::Init(const Json& config) {
   return ParseReplyJson((*reply)[0], "init");
 }
 
-Status ManagedWorker::Restart(Status& lost) {
+Status ManagedWorker::TakeRestart(const Status& lost) {
   int used = group_->restarts_used.fetch_add(1) + 1;
   if (used > group_->max_restarts) {
     group_->restarts_used.fetch_sub(1);
@@ -103,6 +109,11 @@ Status ManagedWorker::Restart(Status& lost) {
   }
   group_->Log(lost.message() + "; restarting it (restart " + std::to_string(used) +
               " of " + std::to_string(group_->max_restarts) + ")");
+  return Status::OK();
+}
+
+Status ManagedWorker::Restart(Status& lost) {
+  RIVULET_RETURN_NOT_OK(TakeRestart(lost));
   process_.reset();
   auto init = Init(group_->init_config);
   if (!init.ok()) {

@@ -73,6 +73,9 @@ class ManagedWorker {
  private:
   explicit ManagedWorker(std::shared_ptr<WorkerGroup> group) : group_(std::move(group)) {}
   Result<nlohmann::json> Init(const nlohmann::json& config);
+  // Uses up one restart of the group's budget for `lost` and logs it; WorkerLost naming
+  // the budget when none is left.
+  Status TakeRestart(const Status& lost);
   // Starts a new worker in place of a lost one and replays its set-up. A worker lost
   // again during the set-up updates `lost` and leaves the next round to the caller, which
   // uses up another restart; any other failure ends the call.

@@ -1,6 +1,7 @@
 #include "python/protocol.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -26,14 +27,35 @@ uint32_t GetU32(const char* p) {
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
+// Waits until non-blocking `fd` is ready for `events` (true) or the peer behind `exit_fd`
+// has exited while `fd` is not ready (false). Data the peer left in the pipe before it
+// exited is still read: readiness of `fd` wins.
+Result<bool> WaitReady(int fd, short events, int exit_fd) {
+  pollfd fds[2] = {{fd, events, 0}, {exit_fd, POLLIN, 0}};
+  while (true) {
+    const int n = ::poll(fds, exit_fd >= 0 ? 2 : 1, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOError("waiting for the python worker: " + ErrnoText(errno));
+    }
+    if (fds[0].revents != 0) return true;
+    if (fds[1].revents != 0) return false;
+  }
+}
+
 // Reads exactly `size` bytes; returns the count read before end of input.
-Result<size_t> ReadFully(int fd, char* out, size_t size) {
+Result<size_t> ReadFully(int fd, char* out, size_t size, int exit_fd) {
   size_t done = 0;
   while (done < size) {
     ssize_t n = ::read(fd, out + done, size - done);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        RIVULET_ASSIGN_OR_RETURN(bool ready, WaitReady(fd, POLLIN, exit_fd));
+        if (!ready) break;  // the peer exited: nothing more will come
+        continue;
+      }
       return Status::IOError("reading from the python worker: " + ErrnoText(errno));
     }
     done += static_cast<size_t>(n);
@@ -183,7 +205,7 @@ Result<Message> DecodeBody(std::string_view body) {
   });
 }
 
-Status WriteFrame(int fd, const Message& message) {
+Status WriteFrame(int fd, const Message& message, int exit_fd) {
   std::string frame = EncodeFrame(message);
   SigpipeGuard guard;
   size_t done = 0;
@@ -191,6 +213,11 @@ Status WriteFrame(int fd, const Message& message) {
     ssize_t n = ::write(fd, frame.data() + done, frame.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        RIVULET_ASSIGN_OR_RETURN(bool ready, WaitReady(fd, POLLOUT, exit_fd));
+        if (!ready) return Status::IOError("writing to the python worker: it exited");
+        continue;
+      }
       if (errno == EPIPE) guard.raised();
       return Status::IOError("writing to the python worker: " + ErrnoText(errno));
     }
@@ -199,9 +226,9 @@ Status WriteFrame(int fd, const Message& message) {
   return Status::OK();
 }
 
-Result<std::optional<Message>> ReadFrame(int fd) {
+Result<std::optional<Message>> ReadFrame(int fd, int exit_fd) {
   char head[4];
-  RIVULET_ASSIGN_OR_RETURN(size_t got, ReadFully(fd, head, 4));
+  RIVULET_ASSIGN_OR_RETURN(size_t got, ReadFully(fd, head, 4, exit_fd));
   if (got == 0) return std::optional<Message>();
   if (got < 4)
     return Status::Corruption("the python worker's channel ended inside a frame header");
@@ -216,7 +243,7 @@ Result<std::optional<Message>> ReadFrame(int fd) {
   std::string buffer;
   size_t buffered = 0, taken = 0, body_read = 0;
   auto fill = [&](char* out, size_t n) -> Status {
-    RIVULET_ASSIGN_OR_RETURN(size_t now, ReadFully(fd, out, n));
+    RIVULET_ASSIGN_OR_RETURN(size_t now, ReadFully(fd, out, n, exit_fd));
     body_read += now;
     if (now < n) {
       return Status::Corruption("the python worker's channel ended inside a frame (" +

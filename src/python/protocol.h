@@ -60,11 +60,16 @@ std::string EncodeFrame(const Message& message);
 // body, and a malformed body is a Corruption status.
 Result<Message> DecodeBody(std::string_view body);
 
+// `exit_fd`, when not -1, is a descriptor that becomes readable once the peer process has
+// exited (its pidfd): the channel then counts as closed even though a process the peer
+// forked may still hold the channel's other end. It takes effect when `fd` is
+// non-blocking (O_NONBLOCK); on a blocking `fd` the calls only wait on `fd` itself.
+
 // Writes a frame to `fd`, retrying short writes and EINTR. Never raises SIGPIPE: a closed
-// reader gives an IOError with EPIPE.
-Status WriteFrame(int fd, const Message& message);
-// Reads one frame from `fd`. End of input before the first byte gives nullopt; end of
-// input inside a frame is a Corruption status.
-Result<std::optional<Message>> ReadFrame(int fd);
+// reader, or an exited peer, gives an IOError with EPIPE.
+Status WriteFrame(int fd, const Message& message, int exit_fd = -1);
+// Reads one frame from `fd`. End of input (or an exited peer) before the first byte gives
+// nullopt; inside a frame it is a Corruption status.
+Result<std::optional<Message>> ReadFrame(int fd, int exit_fd = -1);
 
 }  // namespace rivulet::python

@@ -1,6 +1,8 @@
 #include "python/worker_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,16 +15,44 @@ namespace {
 // How long a worker gets to exit on its own before it is killed.
 constexpr auto kExitGrace = std::chrono::seconds(1);
 
-// Waits up to kExitGrace for `pid` to exit. Returns waitpid's last answer: `pid` (exited,
-// with its wait status in *status), 0 (still running) or -1 (cannot be waited for).
-pid_t WaitWithinGrace(pid_t pid, int* status) {
+// Waits up to kExitGrace for `pid` to exit, then kills what is left of its process group
+// (the worker itself if it did not exit, and whatever it forked), and reaps it. True with
+// its own wait status in *status if it exited by itself. The group is killed before the
+// worker is reaped: until then its pid, the group's id, cannot be reused.
+bool EndWorker(pid_t pid, int* status) {
   auto deadline = std::chrono::steady_clock::now() + kExitGrace;
-  pid_t r = 0;
-  while ((r = ::waitpid(pid, status, WNOHANG)) == 0 &&
-         std::chrono::steady_clock::now() < deadline) {
+  siginfo_t info{};
+  bool exited = false;
+  while (true) {
+    info.si_pid = 0;
+    if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) break;
+    if (info.si_pid == pid) {
+      exited = true;
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
     ::usleep(2000);
   }
-  return r;
+  ::kill(-pid, SIGKILL);
+  if (!exited) ::kill(pid, SIGKILL);  // in case it left its group
+  ::waitpid(pid, status, 0);
+  return exited;
+}
+
+// A descriptor that becomes readable when `pid` exits (Linux 5.3+), or -1. Through
+// syscall(): glibc's wrapper is missing from some of its builds.
+int OpenPidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  return -1;
+#endif
+}
+
+// Makes `fd` non-blocking, so that waits on it can watch the worker's exit too.
+void SetNonBlocking(int fd) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 void CloseFd(int& fd) {
@@ -91,20 +121,24 @@ WorkerProcess::WorkerProcess(pid_t pid, int request_fd, int reply_fd,
     : pid_(pid),
       request_fd_(request_fd),
       reply_fd_(reply_fd),
+      exit_fd_(OpenPidfd(pid)),
       log_(std::move(log)),
-      reaped_callback_(std::move(reaped)) {}
+      reaped_callback_(std::move(reaped)) {
+  if (exit_fd_ >= 0) {
+    SetNonBlocking(request_fd_);
+    SetNonBlocking(reply_fd_);
+  }
+}
 
 WorkerProcess::~WorkerProcess() {
   CloseFd(request_fd_);  // the worker exits at end of input
   if (!reaped_) {
     int status = 0;
-    if (WaitWithinGrace(pid_, &status) == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
+    EndWorker(pid_, &status);
     if (reaped_callback_) reaped_callback_(pid_);
   }
   CloseFd(reply_fd_);
+  CloseFd(exit_fd_);
   // Output still buffered in the pipe gets a moment to arrive.
   log_->Close(std::chrono::milliseconds(200));
 }
@@ -116,15 +150,9 @@ bool WorkerProcess::lost() const {
 
 Status WorkerProcess::Lost(const std::string& while_doing) {
   int status = 0;
-  std::string how;
-  if (WaitWithinGrace(pid_, &status) == pid_) {
-    how = DescribeExit(status);
-  } else {
-    // Alive but its channel is closed or garbled: it cannot be talked to any more.
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
-    how = "closed its channel and was killed";
-  }
+  // Alive but its channel is closed or garbled, it cannot be talked to any more.
+  std::string how = EndWorker(pid_, &status) ? DescribeExit(status)
+                                             : "closed its channel and was killed";
   reaped_ = true;
   if (reaped_callback_) reaped_callback_(pid_);
   std::string message =
@@ -140,8 +168,8 @@ Result<std::vector<std::string>> WorkerProcess::Call(FunctionId id,
   std::lock_guard lock(call_mu_);
   if (reaped_) return lost_status_;
   Message request{static_cast<uint32_t>(id), std::move(fields)};
-  if (!WriteFrame(request_fd_, request).ok()) return Lost(FunctionName(id));
-  auto reply = ReadFrame(reply_fd_);
+  if (!WriteFrame(request_fd_, request, exit_fd_).ok()) return Lost(FunctionName(id));
+  auto reply = ReadFrame(reply_fd_, exit_fd_);
   if (!reply.ok() || !reply->has_value()) return Lost(FunctionName(id));
   Message& message = **reply;
   if (message.code == static_cast<uint32_t>(ReplyStatus::kOk))

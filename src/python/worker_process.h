@@ -8,9 +8,11 @@
 // A worker that dies (killed, crashed, sys.exit) closes its reply pipe; Call sees that at
 // once, reaps the process and returns Status::WorkerLost("python worker for source 'X'
 // exited with status N" / "... was killed by signal 9"), followed by its last lines of
-// output. Thread safety: Call serializes callers; the object may be destroyed while no
-// call is running. Destruction closes the request pipe (the worker exits on end of input)
-// and kills a worker that has not exited within a second.
+// output. The process itself is watched too (a pidfd), since a process the worker forked
+// keeps the pipes open after the worker died; the worker's process group, which such
+// processes share, is killed with it. Thread safety: Call serializes callers; the object
+// may be destroyed while no call is running. Destruction closes the request pipe (the
+// worker exits on end of input) and kills a worker that has not exited within a second.
 
 #include <sys/types.h>
 
@@ -54,6 +56,7 @@ class WorkerProcess {
   const pid_t pid_;
   int request_fd_;
   int reply_fd_;
+  int exit_fd_;  // the worker's pidfd, readable once it exited; -1 where unsupported
   std::shared_ptr<LogStream> log_;
   std::function<void(pid_t)> reaped_callback_;
 

@@ -589,11 +589,12 @@ class MisbehavingWorkerTest : public ::testing::Test {
   }
 };
 
+// A worker lost during init is restarted, as one lost later, until the budget is spent.
 TEST_F(MisbehavingWorkerTest, GarbledChannelKillsTheWorker) {
   EXPECT_EQ(
       OpenWith("garbage").ToString(),
       "Worker lost: python worker for source 'FaultySource' closed its channel and was "
-      "killed during init");
+      "killed during init (no restarts left: 3 allowed)");
 }
 
 TEST_F(MisbehavingWorkerTest, InitReplyWithoutANameIsInternal) {

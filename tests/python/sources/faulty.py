@@ -4,7 +4,9 @@ FaultySource is a partitioned counter (two rows a batch) whose options choose a 
   fail=<method>     raise Exception("error in <method>") from that method
   crash=<method>    end the worker process in that method, as crash_how says:
                     exit (sys.exit(3)), os_exit (os._exit(4), no clean-up), kill (SIGKILL
-                    itself), segfault (a null read in C)
+                    itself), segfault (a null read in C), fork_exit (fork a child that
+                    keeps every descriptor and sleeps for two minutes, writing its pid to
+                    the file option child_pid names, then os._exit(5))
   crash_once=<path> crash only while <path> does not exist (the crash creates it), so a
                     respawned worker goes on; of reads running at once only one crashes
   print=yes         print a line to stdout and one to stderr from every method
@@ -55,6 +57,16 @@ class _Faults:
                 os._exit(4)
             if how == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
+            if how == "fork_exit":
+                child = os.fork()
+                if child == 0:
+                    import time
+
+                    time.sleep(120)
+                    os._exit(0)
+                with open(self.options["child_pid"], "w") as out:
+                    out.write(str(child))
+                os._exit(5)
             if how == "segfault":
                 import ctypes
 
