@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <string_view>
@@ -109,25 +111,52 @@ std::string PostgresColumnType(const DataType& type) {
   }
 }
 
-// Text for COPY's text format: backslash, tab, newline and carriage return escaped.
+// Text for COPY's text format: backslash, tab, newline and carriage return escaped. Runs
+// without any of them are appended whole.
 void AppendCopyEscaped(std::string_view text, std::string* out) {
-  for (char c : text) {
-    switch (c) {
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char* escaped = nullptr;
+    switch (text[i]) {
       case '\\':
-        *out += "\\\\";
+        escaped = "\\\\";
         break;
       case '\t':
-        *out += "\\t";
+        escaped = "\\t";
         break;
       case '\n':
-        *out += "\\n";
+        escaped = "\\n";
         break;
       case '\r':
-        *out += "\\r";
+        escaped = "\\r";
         break;
       default:
-        *out += c;
+        continue;
     }
+    out->append(text.data() + start, i - start);
+    out->append(escaped, 2);
+    start = i + 1;
+  }
+  out->append(text.data() + start, text.size() - start);
+}
+
+template <typename T>
+void AppendNumber(T value, std::string* out) {
+  char digits[32];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  out->append(digits, end);
+}
+
+// A float or double as PostgreSQL reads it back exactly: the shortest round-trip digits,
+// and its own words for the values that have no digits.
+template <typename T>
+void AppendFloating(T value, std::string* out) {
+  if (std::isnan(value)) {
+    *out += "NaN";
+  } else if (std::isinf(value)) {
+    *out += value > 0 ? "Infinity" : "-Infinity";
+  } else {
+    AppendNumber(value, out);
   }
 }
 
@@ -140,11 +169,23 @@ void AppendCopyCell(const ArrayData& column, int64_t row, std::string* out) {
     case TypeId::kString:
       AppendCopyEscaped(BytesAt(column, row), out);
       return;
+    case TypeId::kByte:
+      AppendNumber(int{FixedAt<int8_t>(column, row)}, out);
+      return;
+    case TypeId::kShort:
+      AppendNumber(FixedAt<int16_t>(column, row), out);
+      return;
     case TypeId::kInt:
-      *out += std::to_string(FixedAt<int32_t>(column, row));
+      AppendNumber(FixedAt<int32_t>(column, row), out);
       return;
     case TypeId::kLong:
-      *out += std::to_string(FixedAt<int64_t>(column, row));
+      AppendNumber(FixedAt<int64_t>(column, row), out);
+      return;
+    case TypeId::kFloat:
+      AppendFloating(FixedAt<float>(column, row), out);
+      return;
+    case TypeId::kDouble:
+      AppendFloating(FixedAt<double>(column, row), out);
       return;
     case TypeId::kBinary: {
       static constexpr char kHex[] = "0123456789abcdef";
@@ -156,7 +197,8 @@ void AppendCopyCell(const ArrayData& column, int64_t row, std::string* out) {
       return;
     }
     case TypeId::kTimestamp:
-      *out += IsoTimestamp(FixedAt<int64_t>(column, row), TimestampStyle::kSql) + "+00";
+      *out += IsoTimestamp(FixedAt<int64_t>(column, row), TimestampStyle::kSql);
+      *out += "+00";
       return;
     default:
       break;
@@ -347,6 +389,7 @@ class PostgresSink : public Sink {
         Query("COPY " + quoted_table_ + " (" + names_ + ") FROM STDIN", {}, PGRES_COPY_IN)
             .status());
     std::string buffer;
+    buffer.reserve(kCopyChunk + 4096);
     bool sent = true;
     for (const RecordBatchPtr& batch : batches) {
       for (int64_t r = 0; r < batch->num_rows() && sent; ++r) {
