@@ -21,6 +21,13 @@ inline std::string_view BytesAt(const ArrayData& column, int64_t row) {
           static_cast<size_t>(bounds[1] - bounds[0])};
 }
 
+// The bytes the first `rows` rows of a string or binary column take together.
+inline size_t TotalBytes(const ArrayData& column, int64_t rows) {
+  if (rows <= 0) return 0;
+  return static_cast<size_t>(BytesAt(column, rows - 1).end() -
+                             BytesAt(column, 0).begin());
+}
+
 // The value of row `row` of a fixed-width column of C type T (int32_t for int and date,
 // int64_t for long and timestamps, double, ...). Buffers may be unaligned: memcpy.
 template <typename T>

@@ -1,9 +1,12 @@
 #include "sinks/csv_rows.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <string_view>
 
+#include "core/double_text.h"
 #include "sinks/column_cells.h"
 #include "sinks/value_text.h"
 
@@ -26,10 +29,9 @@ Result<char> CharOption(const Options& options, const std::string& key, char fal
 
 bool IsBlank(char c) { return static_cast<unsigned char>(c) <= ' '; }
 
+// The cells AppendCsvRows does not read in place.
 std::string CellText(const Value& v, const DataType& type) {
   switch (type.id()) {
-    case TypeId::kString:
-      return v.as<std::string>();
     case TypeId::kTimestamp:
       return IsoTimestamp(v.as<TimestampValue>().micros, TimestampStyle::kJson);
     case TypeId::kTimestampNtz:
@@ -42,7 +44,16 @@ std::string CellText(const Value& v, const DataType& type) {
 
 class CsvWriter {
  public:
-  CsvWriter(const CsvOptions& options, std::string* out) : options_(options), out_(out) {}
+  CsvWriter(const CsvOptions& options, std::string* out)
+      : options_(options), out_(out), numbers_plain_(NumbersArePlain(options)) {}
+
+  // A number's text ("-12", "1.5E-4", "NaN"): written as it is unless the options could
+  // make it need quotes.
+  void Number(std::string_view text, bool first) {
+    if (!numbers_plain_) return Cell(text, first);
+    if (!first) *out_ += options_.sep;
+    *out_ += text;
+  }
 
   // One non-null value; `first` for the row's first column.
   void Cell(std::string_view text, bool first) {
@@ -85,13 +96,27 @@ class CsvWriter {
   void EndRow() { *out_ += options_.line_sep; }
 
  private:
+  // Whether no number can hold the separator or the quote, and nothing quotes every cell.
+  static bool NumbersArePlain(const CsvOptions& options) {
+    if (options.quote_all) return false;
+    auto in_numbers = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+             c == '+' || static_cast<unsigned char>(c) <= ' ';
+    };
+    return std::none_of(options.sep.begin(), options.sep.end(), in_numbers) &&
+           !in_numbers(options.quote);
+  }
+
   bool NeedsQuotes(std::string_view text, bool first) const {
     if (options_.quote_all) return true;
     if (text.front() == options_.quote) return true;
     if (first && text.front() == '#') return true;
-    if (text.find(options_.sep) != std::string_view::npos) return true;
+    const bool one_char_sep = options_.sep.size() == 1;
+    if (!one_char_sep && text.find(options_.sep) != std::string_view::npos) return true;
+    const char sep = options_.sep[0];
     for (char c : text) {
       if (c == '\n' || c == '\r') return true;
+      if (one_char_sep && c == sep) return true;
       if (c == options_.quote && options_.escape_quotes) return true;
     }
     return false;
@@ -99,6 +124,7 @@ class CsvWriter {
 
   const CsvOptions& options_;
   std::string* out_;
+  const bool numbers_plain_;
 };
 
 }  // namespace
@@ -157,7 +183,19 @@ void AppendCsvHeader(const Schema& schema, const CsvOptions& options, std::strin
 void AppendCsvRows(const RecordBatch& batch, const CsvOptions& options,
                    std::string* out) {
   const Schema& schema = *batch.schema();
+  // Grown once: strings take their bytes (and some quoting), other cells are guessed.
+  size_t estimate = 0;
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    const ArrayData& column = *batch.column(c);
+    estimate += column.type->id() == TypeId::kString
+                    ? TotalBytes(column, batch.num_rows()) * 9 / 8
+                    : static_cast<size_t>(batch.num_rows()) * 24;
+  }
+  out->reserve(out->size() + estimate +
+               static_cast<size_t>(batch.num_rows()) *
+                   (batch.num_columns() + options.line_sep.size()));
   CsvWriter writer(options, out);
+  std::string scratch;
   for (int64_t r = 0; r < batch.num_rows(); ++r) {
     for (int c = 0; c < batch.num_columns(); ++c) {
       const ArrayData& column = *batch.column(c);
@@ -174,9 +212,14 @@ void AppendCsvRows(const RecordBatch& batch, const CsvOptions& options,
           char buf[24];
           auto end =
               std::to_chars(buf, buf + sizeof buf, FixedAt<int64_t>(column, r)).ptr;
-          writer.Cell(std::string_view(buf, end - buf), c == 0);
+          writer.Number(std::string_view(buf, end - buf), c == 0);
           break;
         }
+        case TypeId::kDouble:
+          scratch.clear();
+          AppendJavaDouble(FixedAt<double>(column, r), &scratch);
+          writer.Number(scratch, c == 0);
+          break;
         default:
           writer.Cell(CellText(column.GetValue(r), *schema.field(c).type), c == 0);
       }

@@ -1,19 +1,27 @@
 #include "sinks/json_rows.h"
 
 #include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/double_text.h"
 #include "sinks/column_cells.h"
 #include "sinks/value_text.h"
 
 namespace rivulet {
 namespace {
 
-// `text` as a JSON string, escaped as nlohmann::json::dump escapes it.
+// `text` as a JSON string, escaped as nlohmann::json::dump escapes it. Runs that need no
+// escape are appended whole.
 void AppendJsonString(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   *out += '"';
-  for (char c : text) {
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    out->append(text.data() + start, i - start);
+    start = i + 1;
     switch (c) {
       case '"':
         *out += "\\\"";
@@ -37,16 +45,32 @@ void AppendJsonString(std::string_view text, std::string* out) {
         *out += "\\f";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *out += "\\u00";
-          *out += kHex[(c >> 4) & 15];
-          *out += kHex[c & 15];
-        } else {
-          *out += c;
-        }
+        *out += "\\u00";
+        *out += kHex[(c >> 4) & 15];
+        *out += kHex[c & 15];
     }
   }
+  out->append(text.data() + start, text.size() - start);
   *out += '"';
+}
+
+// About how many bytes the batch's lines take, so that the text grows once, not by
+// doubling: a string column's bytes are known, other cells are guessed generously.
+size_t EstimatedSize(const RecordBatch& batch, const std::vector<std::string>& keys) {
+  const auto rows = static_cast<size_t>(batch.num_rows());
+  size_t per_row = 3;  // {, } and the newline
+  size_t strings = 0;
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    const ArrayData& column = *batch.column(c);
+    per_row += keys[c].size() + 1;
+    if (column.type->id() == TypeId::kString) {
+      strings += TotalBytes(column, batch.num_rows());
+      per_row += 2;
+    } else {
+      per_row += 24;
+    }
+  }
+  return rows * per_row + strings + strings / 8;
 }
 
 template <typename T>
@@ -69,6 +93,15 @@ void AppendCell(const ArrayData& column, int64_t row, const DataType& type,
     case TypeId::kLong:
       AppendInteger(FixedAt<int64_t>(column, row), out);
       return;
+    case TypeId::kDouble: {
+      // JSON has no NaN or infinities: Spark writes them as strings.
+      const double v = FixedAt<double>(column, row);
+      const bool quoted = !std::isfinite(v);
+      if (quoted) *out += '"';
+      AppendJavaDouble(v, out);
+      if (quoted) *out += '"';
+      return;
+    }
     default:
       AppendJsonValue(column.GetValue(row), type, out);
   }
@@ -82,6 +115,7 @@ void AppendJsonLines(const RecordBatch& batch, std::string* out) {
   keys.reserve(schema.num_fields());
   for (const Field& field : schema.fields())
     keys.push_back(nlohmann::json(field.name).dump() + ':');
+  out->reserve(out->size() + EstimatedSize(batch, keys));
   for (int64_t r = 0; r < batch.num_rows(); ++r) {
     *out += '{';
     bool first = true;
