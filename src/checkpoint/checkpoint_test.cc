@@ -123,6 +123,16 @@ TEST_F(CheckpointTest, ALoggedBatchIsNeverOverwritten) {
   EXPECT_EQ(ReadBytes(Dir() + "/offsets/0"), before);
 }
 
+TEST_F(CheckpointTest, ALogDirectoryDeletedUnderARunningQueryIsAnIoErrorNotAConflict) {
+  auto cp = OpenCheckpoint();
+  ASSERT_OK(cp->WriteOffsets(Entry(0, "1")));
+  std::filesystem::remove_all(Dir() + "/offsets");
+  const Status status = cp->WriteOffsets(Entry(1, "2"));
+  EXPECT_EQ(status.code(), StatusCode::kIOError);
+  EXPECT_THAT(status.message(), ::testing::HasSubstr(Dir() + "/offsets/1"));
+  EXPECT_THAT(status.message(), ::testing::HasSubstr("No such file or directory"));
+}
+
 TEST_F(CheckpointTest, ASecondOpenInTheSameProcessIsBusy) {
   auto first = OpenCheckpoint();
   EXPECT_EQ(Checkpoint::Open(Dir(), 100).status().ToString(), InUseMessage(getpid()));
