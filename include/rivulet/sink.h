@@ -37,6 +37,11 @@ struct SinkContext {
   std::shared_ptr<const Schema> schema;  // every batch's schema
   std::string checkpoint_dir;
   Env* env = nullptr;  // where files go: the runtime's file system
+  // How far the checkpoint got: its latest logged and latest committed batch ids (unset
+  // for a new query). A sink taking over output that another engine wrote for this
+  // query (Spark's, which records no owner) checks its batches against these.
+  std::optional<int64_t> latest_logged_batch;
+  std::optional<int64_t> latest_committed_batch;
 };
 
 // What a partition writer hands back to the commit: opaque bytes (for a Python writer, a

@@ -25,7 +25,10 @@ TEST(CommitLogFormatTest, EveryMalformedFileIsCorruptionNamingThePath) {
       {"v", "is corrupt: malformed version line \"v\""},
       {"x1\n{}", "is corrupt: malformed version line \"x1\""},
       {"v0\n{}", "is corrupt: malformed version line \"v0\""},
-      {"v2\n{}", "has log version v2, newer than the v1 this version reads"},
+      {"v3\n{}",
+       "has log version v3, newer than the v1 this version reads: Spark writes v2 for its "
+       "state store checkpoint format 2 and v3 for sink evolution, which rivulet does not "
+       "read. Go on running this query on Spark, or start it again on a new checkpoint"},
       {"v1", "is corrupt: missing the metadata line"},
       {"v1\n{\"nextBatchWater", "is corrupt: the metadata line is not a JSON object"},
       {"v1\n0", "is corrupt: the metadata line is not a JSON object"},

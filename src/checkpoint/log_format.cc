@@ -39,7 +39,7 @@ Status CorruptFile(const std::string& path, std::string_view detail) {
 }
 
 Result<int> ParseVersionLine(const std::string& path, std::string_view line,
-                             int max_version) {
+                             int max_version, std::string_view newer_hint) {
   int version = 0;
   bool digits_only = line.size() > 1 && line[0] == 'v' &&
                      line.find_first_not_of("0123456789", 1) == std::string_view::npos;
@@ -53,7 +53,7 @@ Result<int> ParseVersionLine(const std::string& path, std::string_view line,
   if (version > max_version) {
     return Status::Corruption(path + " has log version v" + std::to_string(version) +
                               ", newer than the v" + std::to_string(max_version) +
-                              " this version reads");
+                              " this version reads" + std::string(newer_hint));
   }
   return version;
 }

@@ -23,9 +23,9 @@ Status CorruptFile(const std::string& path, std::string_view detail);
 
 // Checks a version line "v<N>" with 1 <= N <= max_version and returns N. Text that is not
 // "v" followed by a positive decimal is corrupt; a newer version is Corruption too,
-// worded as such.
+// worded as such and followed by `newer_hint` (what that version is, what to do).
 Result<int> ParseVersionLine(const std::string& path, std::string_view line,
-                             int max_version);
+                             int max_version, std::string_view newer_hint = "");
 
 // Reads an optional integer field of a JSON object: `fallback` if absent, Corruption
 // "<path> is corrupt: <field> in the <where> is not an integer" if not a 64-bit integer.

@@ -38,9 +38,9 @@ struct OffsetLogEntry {
 
 class OffsetLog {
  public:
-  // The newest log version this reads. Spark's optional v2 header is accepted and its
-  // lines read like v1's; writing always uses v1.
-  static constexpr int kMaxReadVersion = 2;
+  // The log version this reads and writes. Spark 4.2+ writes v2 (lines "<source id>:
+  // <offset>", for named sources) only when asked to; such a log is refused, saying so.
+  static constexpr int kMaxReadVersion = 1;
 
   // See BatchLog::Open.
   static Result<std::unique_ptr<OffsetLog>> Open(std::string dir,

@@ -96,10 +96,7 @@ TEST(OffsetLogFormatTest, AnEmptyMetadataLineAndMissingFieldsTakeDefaults) {
   EXPECT_EQ(partial->batch_watermark_ms, 0);
 }
 
-TEST(OffsetLogFormatTest, AcceptsTheV2HeaderAndATrailingNewline) {
-  auto v2 = OffsetLog::Parse("p", 0, "v2\n{}\n5");
-  ASSERT_OK(v2);
-  EXPECT_EQ(v2->offsets, std::vector<Offset>{O("5")});
+TEST(OffsetLogFormatTest, AcceptsATrailingNewline) {
   auto trailing = OffsetLog::Parse("p", 0, "v1\n{}\n5\n");
   ASSERT_OK(trailing);
   EXPECT_EQ(trailing->offsets, std::vector<Offset>{O("5")});
@@ -117,7 +114,11 @@ TEST(OffsetLogFormatTest, EveryMalformedFileIsCorruptionNamingThePath) {
       {"v", "is corrupt: malformed version line \"v\""},
       {"x1\n{}\n5", "is corrupt: malformed version line \"x1\""},
       {"v0\n{}\n5", "is corrupt: malformed version line \"v0\""},
-      {"v3\n{}\n5", "has log version v3, newer than the v2 this version reads"},
+      {"v2\n{}\n0:5",
+       "has log version v2, newer than the v1 this version reads: v2 is Spark 4.2+'s "
+       "offset log for named sources (spark.sql.streaming.offsetLog.formatVersion=2), "
+       "which rivulet does not read. Go on running this query on Spark, or start it again "
+       "on a new checkpoint"},
       {"v1", "is corrupt: missing the metadata line"},
       {"v1\n", "is corrupt: missing the metadata line"},
       {"v1\n" + metadata, "is corrupt: missing the offset lines"},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "checkpoint/spark_conf.h"
 #include "common/file_util.h"
 #include "common/kill_point.h"
 #include "engine/query_manager.h"
@@ -84,6 +85,9 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
   RIVULET_RETURN_NOT_OK(q->Recover());
   SinkContext context{q->id(),    q->run_id(),           q->name(),
                       q->schema_, q->checkpoint_->dir(), runtime->env};
+  RIVULET_ASSIGN_OR_RETURN(auto latest_logged, q->checkpoint_->LatestOffsets());
+  if (latest_logged) context.latest_logged_batch = latest_logged->batch_id;
+  RIVULET_ASSIGN_OR_RETURN(context.latest_committed_batch, q->checkpoint_->LatestCommit());
   RIVULET_RETURN_NOT_OK(q->sink_->Open(context).WithContext(q->sink_->description()));
   q->sink_open_ = true;
   RIVULET_RETURN_NOT_OK(q->CheckSinkNotAhead());
@@ -112,7 +116,9 @@ MicroBatchExecution::~MicroBatchExecution() {
 
 Status MicroBatchExecution::Recover() {
   RIVULET_ASSIGN_OR_RETURN(auto latest, checkpoint_->LatestOffsets());
+  offset_conf_ = checkpoint::NewQueryConf();
   if (!latest) return Status::OK();  // a new query starts at batch 0
+  offset_conf_ = latest->conf;
   const std::string where = "checkpoint " + checkpoint_->dir();
   if (latest->offsets.size() != 1) {
     return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id) +
@@ -250,6 +256,7 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
     entry.batch_id = batch.id;
     entry.batch_timestamp_ms = WallMillis();
     entry.offsets = {batch.end};
+    entry.conf = offset_conf_;
     RIVULET_RETURN_NOT_OK(checkpoint_->WriteOffsets(entry));
     KillPoint("after-offsets", batch.id);
     RIVULET_RETURN_NOT_OK(checkpoint_->PurgeForBatch(batch.id));

@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -130,6 +131,8 @@ class MicroBatchExecution final
   // Start of the next batch: the end of the last committed one, or the source's initial
   // offset (asked once) before the first batch; empty until known.
   Offset next_start_;
+  // The conf every offsets entry records: the latest entry's, or Spark's for a new query.
+  std::map<std::string, std::string> offset_conf_;
   std::optional<PlannedBatch> replay_;  // logged but not committed at start
   SteadyClock::time_point next_trigger_;
 

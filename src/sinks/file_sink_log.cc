@@ -119,16 +119,19 @@ Result<std::vector<std::string>> FileSinkLog::ReadCommittedFiles(const std::stri
   return log.CommittedFiles();
 }
 
-Result<bool> FileSinkLog::HasEntries(const std::string& dir, Env* env) {
+Result<std::optional<int64_t>> FileSinkLog::LatestBatchIn(const std::string& dir,
+                                                          Env* env) {
+  std::optional<int64_t> latest;
   auto names = env->ListDir(dir + "/_spark_metadata");
   if (!names.ok()) {
-    if (names.status().code() == StatusCode::kNotFound) return false;
+    if (names.status().code() == StatusCode::kNotFound) return latest;
     return names.status();
   }
   for (const std::string& name : *names) {
-    if (BatchIdOfName(name)) return true;
+    std::optional<int64_t> id = BatchIdOfName(name);
+    if (id && (!latest || *id > *latest)) latest = id;
   }
-  return false;
+  return latest;
 }
 
 Status FileSinkLog::Load() {

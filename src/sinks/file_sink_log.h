@@ -47,8 +47,8 @@ class FileSinkLog {
   // without a log has no committed files.
   static Result<std::vector<std::string>> ReadCommittedFiles(const std::string& dir,
                                                              Env* env = Env::Default());
-  // True when directory `dir` has a log with at least one batch in it.
-  static Result<bool> HasEntries(const std::string& dir, Env* env);
+  // The latest batch the log of directory `dir` holds, nullopt when it has none.
+  static Result<std::optional<int64_t>> LatestBatchIn(const std::string& dir, Env* env);
 
   // True when `batch_id` was logged already, so writing it again must be a no-op: as in
   // Spark's sink, every batch id up to the latest logged one.

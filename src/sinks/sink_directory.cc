@@ -87,8 +87,16 @@ Result<std::unique_ptr<SinkDirectoryClaim>> SinkDirectoryClaim::Acquire(
                           dir + " to start over.");
     }
   } else if (owner_text.status().code() == StatusCode::kNotFound) {
-    RIVULET_ASSIGN_OR_RETURN(bool logged, FileSinkLog::HasEntries(dir, env));
-    if (logged) {
+    RIVULET_ASSIGN_OR_RETURN(std::optional<int64_t> logged,
+                             FileSinkLog::LatestBatchIn(dir, env));
+    // Output without an owner is Spark's (its sink records none). It is this query's when
+    // the checkpoint took it there: every committed batch is in the log, and the log
+    // holds no batch the checkpoint did not plan. Anything else belongs to another query.
+    const bool continues_checkpoint =
+        logged && context.latest_logged_batch && context.latest_committed_batch &&
+        *context.latest_committed_batch <= *logged &&
+        *logged <= *context.latest_logged_batch;
+    if (logged && !continues_checkpoint) {
       return Status::Busy("sink directory " + dir +
                           " already holds the output of a query it does not name; this "
                           "is " +

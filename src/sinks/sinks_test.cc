@@ -137,7 +137,9 @@ struct JsonSinkTest : ::testing::Test {
   ~JsonSinkTest() override { std::filesystem::remove_all(dir); }
 
   std::unique_ptr<Sink> OpenJsonSink(const std::string& query_id = "query",
-                                     Status* status = nullptr) {
+                                     Status* status = nullptr,
+                                     std::optional<int64_t> logged = std::nullopt,
+                                     std::optional<int64_t> committed = std::nullopt) {
     Options options;
     options.Set("path", dir);
     auto sink = MakeJsonSink(options);
@@ -146,6 +148,8 @@ struct JsonSinkTest : ::testing::Test {
     context.query_id = query_id;
     context.checkpoint_dir = "/checkpoints/" + query_id;
     context.schema = PeopleSchema();
+    context.latest_logged_batch = logged;
+    context.latest_committed_batch = committed;
     Status opened = (*sink)->Open(context);
     if (status != nullptr) {
       *status = opened;
@@ -340,6 +344,27 @@ TEST_F(JsonSinkTest, ALoggedDirectoryThatNamesNoQueryIsRefused) {
   EXPECT_NE(status.message().find("already holds the output of a query it does not name"),
             std::string::npos)
       << status.message();
+}
+
+// Spark's sink names no owner: its output is taken over by the query whose checkpoint
+// got it there, its committed batches all logged and no batch logged past its plan.
+TEST_F(JsonSinkTest, SparksOutputIsTakenOverByTheCheckpointThatWroteIt) {
+  std::filesystem::create_directories(dir + "/_spark_metadata");
+  for (const char* name : {"0", "1", "2"}) std::ofstream(dir + "/_spark_metadata/" + name) << "v1";
+  const std::vector<std::pair<int64_t, int64_t>> refused = {{5, 5}, {1, 1}, {3, 3}};
+  for (const auto& [logged, committed] : refused) {
+    Status status;
+    OpenJsonSink("q", &status, logged, committed);
+    EXPECT_EQ(status.code(), StatusCode::kBusy) << logged << " " << committed;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/_rivulet/owner"));
+  auto replaying = OpenJsonSink("q", nullptr, 3, 2);  // batch 3 logged, not yet written
+  ASSERT_OK(replaying->Close());
+  EXPECT_THAT(ReadFile(dir + "/_rivulet/owner").ValueOrDie(),
+              ::testing::HasSubstr("\"queryId\":\"q\""));
+  Status other;
+  OpenJsonSink("other", &other, 3, 2);
+  EXPECT_EQ(other.code(), StatusCode::kBusy);  // owned now
 }
 
 TEST_F(JsonSinkTest, WhatAKilledWriteLeftIsRemovedOnTheNextStart) {
