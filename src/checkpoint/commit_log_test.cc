@@ -19,16 +19,25 @@ TEST(CommitLogFormatTest, ReadsTheWatermarkSparkRecorded) {
   EXPECT_EQ(*CommitLog::Parse("p", "v1\n{}\n"), 0);
 }
 
+TEST(CommitLogFormatTest, SparksV2AndV3LogsAreAFormatItDoesNotReadNotDamage) {
+  for (const char* text : {"v2\n{}", "v3\n{}"}) {
+    EXPECT_EQ(
+        CommitLog::Parse("/ckpt/commits/3", text).status().ToString(),
+        std::string("Invalid argument: /ckpt/commits/3 has log version ") +
+            std::string(text, 2) +
+            ", newer than the v1 this version reads: Spark writes v2 for its state "
+            "store checkpoint format 2 and v3 for sink evolution, which rivulet does "
+            "not read. Go on running this query on Spark, or start it again on a new "
+            "checkpoint");
+  }
+}
+
 TEST(CommitLogFormatTest, EveryMalformedFileIsCorruptionNamingThePath) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "is corrupt: missing the version line"},
       {"v", "is corrupt: malformed version line \"v\""},
       {"x1\n{}", "is corrupt: malformed version line \"x1\""},
       {"v0\n{}", "is corrupt: malformed version line \"v0\""},
-      {"v3\n{}",
-       "has log version v3, newer than the v1 this version reads: Spark writes v2 for its "
-       "state store checkpoint format 2 and v3 for sink evolution, which rivulet does not "
-       "read. Go on running this query on Spark, or start it again on a new checkpoint"},
       {"v1", "is corrupt: missing the metadata line"},
       {"v1\n{\"nextBatchWater", "is corrupt: the metadata line is not a JSON object"},
       {"v1\n0", "is corrupt: the metadata line is not a JSON object"},

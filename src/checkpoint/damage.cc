@@ -28,6 +28,10 @@ std::string ProblemOf(const Status& status, const std::string& path) {
   return "cannot be read: " + message;
 }
 
+// Only corruption is damage; a file of a format this does not read (a newer log version)
+// or that cannot be read at all stops a start as the error it is.
+bool IsDamage(const Status& status) { return status.code() == StatusCode::kCorruption; }
+
 constexpr char kRestoreOrStartOver[] =
     "restore it from a copy, or run the query on a new checkpoint and a new output";
 
@@ -60,6 +64,7 @@ Result<std::vector<Damage>> FindLogDamage(Env& env, const std::string& dir) {
   const std::string batch = std::to_string(last);
 
   Result<std::optional<OffsetLogEntry>> entry = offsets->Read(last);
+  if (!entry.ok() && !IsDamage(entry.status())) return entry.status();
   if (!entry.ok()) {
     const std::string problem = ProblemOf(entry.status(), offsets->files().PathOf(last));
     if (committed) {
@@ -83,6 +88,7 @@ Result<std::vector<Damage>> FindLogDamage(Env& env, const std::string& dir) {
 
   if (!committed && last > 0) {
     Result<std::optional<OffsetLogEntry>> previous = offsets->Read(last - 1);
+    if (!previous.ok() && !IsDamage(previous.status())) return previous.status();
     if (!previous.ok() || !previous->has_value()) {
       found.push_back(
           {OffsetsFile(last - 1),
@@ -105,6 +111,7 @@ Result<std::vector<Damage>> FindLogDamage(Env& env, const std::string& dir) {
     Status parsed = text.ok() && text->has_value()
                         ? CommitLog::Parse(commits->files().PathOf(id), **text).status()
                         : text.status();
+    if (!parsed.ok() && !IsDamage(parsed)) return parsed;
     if (!parsed.ok()) {
       // A commit file is written only after the sink took its batch, and an offsets file
       // only after the batch before it committed: either way batch `id` was delivered.

@@ -235,6 +235,19 @@ TEST_F(DamageTest, ASecondRepairOfTheSameFileKeepsTheFirstOne) {
   EXPECT_EQ(ReadBytes(File("damaged/commits/1.1")), "second");
 }
 
+TEST_F(DamageTest, ALogOfANewerVersionIsNotDamageButAnErrorRepairLeavesAlone) {
+  Write(2, 2);
+  WriteBytes(File("offsets/1"), "v2\n{}\n0:10");
+  EXPECT_EQ(FindDamage(*Env::Default(), Dir()).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_THAT(
+      Checkpoint::Open(Dir(), 100).status().ToString(),
+      StartsWith("Invalid argument: " + File("offsets/1") + " has log version v2"));
+  EXPECT_EQ(Repair(*Env::Default(), Dir(), {}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReadBytes(File("offsets/1")), "v2\n{}\n0:10");
+}
+
 TEST_F(DamageTest, RepairWaitsForNoQueryAndNeedsACheckpoint) {
   Write(1, 1);
   auto running = Checkpoint::Open(Dir(), 100);

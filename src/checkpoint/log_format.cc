@@ -51,9 +51,9 @@ Result<int> ParseVersionLine(const std::string& path, std::string_view line,
     return CorruptFile(path, "malformed version line \"" + Excerpt(line) + "\"");
   }
   if (version > max_version) {
-    return Status::Corruption(path + " has log version v" + std::to_string(version) +
-                              ", newer than the v" + std::to_string(max_version) +
-                              " this version reads" + std::string(newer_hint));
+    return Status::InvalidArgument(path + " has log version v" + std::to_string(version) +
+                                   ", newer than the v" + std::to_string(max_version) +
+                                   " this version reads" + std::string(newer_hint));
   }
   return version;
 }

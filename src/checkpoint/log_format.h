@@ -22,8 +22,9 @@ std::vector<std::string_view> SplitLines(std::string_view text);
 Status CorruptFile(const std::string& path, std::string_view detail);
 
 // Checks a version line "v<N>" with 1 <= N <= max_version and returns N. Text that is not
-// "v" followed by a positive decimal is corrupt; a newer version is Corruption too,
-// worded as such and followed by `newer_hint` (what that version is, what to do).
+// "v" followed by a positive decimal is corrupt; a newer version is not damage but a
+// format this does not read: InvalidArgument, followed by `newer_hint` (what that version
+// is, what to do).
 Result<int> ParseVersionLine(const std::string& path, std::string_view line,
                              int max_version, std::string_view newer_hint = "");
 

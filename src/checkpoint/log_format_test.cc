@@ -47,10 +47,13 @@ TEST(ParseVersionLineTest, ALongMalformedLineIsShownAbbreviated) {
                 "...\"");
 }
 
-TEST(ParseVersionLineTest, ANewerVersionIsRefusedAsSuch) {
+TEST(ParseVersionLineTest, ANewerVersionIsRefusedAsSuchNotAsDamage) {
   EXPECT_EQ(ParseVersionLine("dir/commits/0", "v2", 1).status().ToString(),
-            "Corruption: dir/commits/0 has log version v2, newer than the v1 this "
+            "Invalid argument: dir/commits/0 has log version v2, newer than the v1 this "
             "version reads");
+  EXPECT_EQ(ParseVersionLine("dir/commits/0", "v2", 1, ": see there").status().message(),
+            "dir/commits/0 has log version v2, newer than the v1 this version reads: see "
+            "there");
 }
 
 TEST(OptionalInt64FieldTest, ReadsIntegersAndDefaultsAbsentFields) {

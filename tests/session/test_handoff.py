@@ -109,3 +109,29 @@ def test_rivulet_goes_on_from_a_checkpoint_and_output_spark_wrote(pyspark_sessio
     # The conf Spark recorded goes on as it was.
     assert offset_conf(checkpoint, 15) == offset_conf(checkpoint, 11)
     assert ids_read_by(pyspark_session, out) == list(range(48))
+
+
+def test_a_spark_offset_log_of_a_version_rivulet_does_not_read_is_refused_saying_so(
+        pyspark_session, tmp_path):
+    from rivulet import SparkSession
+
+    out, checkpoint = str(tmp_path / "out"), str(tmp_path / "checkpoint")
+    pyspark_session.conf.set("spark.sql.streaming.offsetLog.formatVersion", "2")
+    try:
+        run_counter(pyspark_session, out, checkpoint, limit=6, last_batch=1)
+    finally:
+        pyspark_session.conf.unset("spark.sql.streaming.offsetLog.formatVersion")
+    with open(os.path.join(checkpoint, "offsets", "1")) as f:
+        assert f.read().startswith("v2\n")
+
+    ours = SparkSession.builder.getOrCreate()
+    try:
+        with pytest.raises(Exception) as refused:
+            run_counter(ours, out, checkpoint, limit=9, last_batch=2)
+    finally:
+        ours.stop()
+    message = str(refused.value)
+    assert checkpoint + "/offsets/1 has log version v2, newer than the v1" in message
+    assert "Spark 4.2+'s offset log for named sources" in message
+    logged = os.listdir(os.path.join(checkpoint, "offsets"))
+    assert sorted(name for name in logged if not name.startswith(".")) == ["0", "1"]
