@@ -18,6 +18,7 @@ the engine decides what fails. ``sys.exit`` and fatal signals end the worker, an
 sees its pipe close.
 """
 
+import collections.abc
 import json
 import os
 import pickle
@@ -484,19 +485,47 @@ class Worker:
 
     def _materialize(self, method, result):
         """The rows of a read as a list; iterating runs the source's generator, so errors
-        raised there are the source's."""
-        if result is None:
-            return []
-        try:
-            iterator = iter(result)
-        except TypeError:
+        raised there are the source's. As in Spark, a read returns an iterator (a generator,
+        iter(...)): a list, None or anything else is refused."""
+        if not isinstance(result, collections.abc.Iterator):
             raise WorkerError(
                 USER_ERROR,
-                "%s: [DATA_SOURCE_INVALID_RETURN_TYPE] %s returned %s, expected an iterator "
-                "of tuples, lists, Rows, dicts or pyarrow RecordBatches"
-                % (self._where(), method, type(result).__name__),
-            ) from None
-        return self._call(method, list, iterator)
+                "%s: [DATA_SOURCE_INVALID_RETURN_TYPE] Unsupported return type ('%s') from "
+                "Python data source '%s'. Expected types: iterator. (from %s)"
+                % (self._where(), type(result).__name__, self.name, method),
+            )
+        return self._call(method, list, result)
+
+    def _check_rows(self, method, items):
+        """Spark's checks of each row a read returns: a tuple, list or Row of the schema's
+        width, a named Row with the schema's field names (matched by name)."""
+        width = len(self.schema.fields)
+        if set(map(type, items)) <= {tuple, list} and set(map(len, items)) == {width}:
+            return  # plain rows, the common case
+        names = self.schema.fieldNames()
+        for i, row in enumerate(items):
+            if hasattr(row, "__len__") and len(row) != width:
+                raise self._schema_mismatch(method, i, width, len(row))
+            if not isinstance(row, (list, tuple)):
+                raise WorkerError(
+                    USER_ERROR,
+                    "%s: [DATA_SOURCE_INVALID_RETURN_TYPE] Unsupported return type ('%s') from "
+                    "Python data source '%s'. Expected types: tuple, list, "
+                    "`pyspark.sql.types.Row`, `pyarrow.RecordBatch`. (row %d of %s)"
+                    % (self._where(), type(row).__name__, self.name, i, method),
+                )
+            fields = getattr(row, "__fields__", None)
+            if fields is not None and set(fields) != set(names):
+                raise self._schema_mismatch(method, i, names, list(fields))
+
+    def _schema_mismatch(self, method, row, expected, actual):
+        return WorkerError(
+            USER_ERROR,
+            "%s: [DATA_SOURCE_RETURN_SCHEMA_MISMATCH] Return schema mismatch in the result "
+            "from '%s' method. Expected: %s columns, Found: %s columns. Make sure the returned "
+            "values match the required output schema. (row %d)"
+            % (self._where(), method, expected, actual, row),
+        )
 
     def _encode(self, method, items):
         """(Arrow IPC stream bytes, row count) for the rows of a read; empty bytes for no
@@ -507,11 +536,12 @@ class Worker:
             return self._encode_arrow_batches(method, items)
         from rivulet._arrow_ipc import writer as arrow_ipc
 
+        self._check_rows(method, items)
         if self.api.foreign_rows:
             items = [_as_rivulet_rows(row) for row in items]
         chunks = [items[i : i + _ROWS_PER_BATCH] for i in range(0, len(items), _ROWS_PER_BATCH)]
         try:
-            data = arrow_ipc.encode_stream_batches(chunks, self.schema)
+            data = arrow_ipc.encode_stream_batches(chunks, self.schema, source_rules=True)
         except (TypeError, ValueError, OverflowError) as e:
             raise WorkerError(
                 USER_ERROR,

@@ -94,6 +94,81 @@ def test_decimals_ints_and_floats_from_ints():
     assert decoded == [(big, 3.0), (decimal.Decimal(5), 0.5)]
 
 
+# ---- source rules: values a data source's read() returns, converted as Spark converts them ----
+
+
+def source_rows(rows, fields):
+    data = arrow_ipc.encode_stream_batches([rows], schema_of(fields), source_rules=True)
+    return arrow_ipc.decode_stream(data)[1]
+
+
+def source_error(rows, fields):
+    with pytest.raises((TypeError, ValueError)) as info:
+        arrow_ipc.encode_stream_batches([rows], schema_of(fields), source_rules=True)
+    return str(info.value)
+
+
+def test_source_rules_convert_what_spark_converts():
+    fields = [("s", T.StringType(), True), ("i", T.IntegerType(), True),
+              ("d", T.DoubleType(), True)]
+    rows = [(7, 1.5, True), (True, -1.7, 3), (False, 2.0, False), (1.5, None, None)]
+    assert source_rows(rows, fields) == [
+        ("7", 1, 1.0), ("true", -1, 3.0), ("false", 2, 0.0), ("1.5", None, None)]
+    # What pyarrow refuses there, rivulet refuses too.
+    assert "expected int, got bool True" in source_error([(None, True, None)], fields)
+    assert "expected int, got str '3'" in source_error([(None, "3", None)], fields)
+    assert "expected int, got float nan" in source_error([(None, float("nan"), None)], fields)
+    assert "expected boolean, got int 1" in source_error([(1,)], [("b", T.BooleanType(), True)])
+
+
+def test_source_rules_round_decimals_half_even_and_refuse_ints_and_overflow():
+    D = decimal.Decimal
+    fields = [("v", T.DecimalType(5, 2), True)]
+    rows = [(D("1.005"),), (D("1.015"),), (D("1.234"),), (D("123.456"),), (D("NaN"),)]
+    assert source_rows(rows, fields) == [(D("1.00"),), (D("1.02"),), (D("1.23"),),
+                                         (D("123.46"),), (None,)]
+    assert "value Decimal('12345.6') out of range for decimal(5,2)" in source_error([(D("12345.6"),)], fields)
+    assert "expected decimal(5,2), got int 3" in source_error([(3,)], fields)
+    assert "expected decimal(5,2), got float 1.5" in source_error([(1.5,)], fields)
+
+
+def test_source_rules_take_a_naive_timestamp_as_the_workers_local_time():
+    code = (
+        "import datetime, time, os; os.environ['TZ'] = 'America/New_York'; time.tzset(); "
+        "from rivulet import arrow_ipc, types as T; "
+        "s = T.StructType([T.StructField('t', T.TimestampType()), "
+        "T.StructField('n', T.TimestampNTZType())]); "
+        "d = datetime.datetime(2024, 1, 2, 3, 4, 5); "
+        "data = arrow_ipc.encode_stream_batches([[(d, d)]], s, source_rules=True); "
+        "print(arrow_ipc.decode_stream(data)[1][0][0].isoformat()); "
+        "print(arrow_ipc.decode_stream(data)[1][0][1].isoformat())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": os.path.join(F.REPO_DIR, "python")},
+        capture_output=True, text=True, check=True,
+    )
+    # 03:04:05 in New York (EST, UTC-5) is 08:04:05 UTC, as Spark writes it; NTZ is as it is.
+    assert out.stdout.split() == ["2024-01-02T08:04:05+00:00", "2024-01-02T03:04:05"]
+    aware = datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone.utc)
+    assert "expected a naive datetime for timestamp_ntz" in source_error(
+        [(aware,)], [("n", T.TimestampNTZType(), True)])
+
+
+def test_source_rules_take_structs_by_position_or_name_and_arrays_as_lists_only():
+    point = T.StructType([T.StructField("x", T.LongType()), T.StructField("y", T.LongType())])
+    fields = [("p", point, True), ("a", T.ArrayType(T.LongType()), True)]
+
+    class Obj:
+        def __init__(self):
+            self.y, self.x = 2, 1
+
+    rows = [(T.Row(y=2, x=1), [1]), ({"y": 2, "x": 1}, [2]), (Obj(), [])]
+    decoded = source_rows(rows, fields)
+    # A nested Row goes by position, as Spark's conversion takes any tuple.
+    assert [tuple(r[0]) for r in decoded] == [(2, 1), (1, 2), (1, 2)]
+    assert "expected array<bigint>, got tuple (1,)" in source_error([(None, (1,))], fields)
+
+
 def test_the_codec_does_not_need_pyarrow():
     code = (
         "import sys; sys.modules['pyarrow'] = None; "

@@ -174,14 +174,34 @@ def test_leniencies_of_real_sources(worker):
     assert end == b'{"n": 2}' and [r[1] for r in rows(data)] == ["n0", "n1"]
 
 
+@pytest.mark.parametrize("strict, refusal", [
+    ("list", "[DATA_SOURCE_INVALID_RETURN_TYPE] Unsupported return type ('list') from Python "
+             "data source 'LenientSource'. Expected types: iterator."),
+    ("dict", "[DATA_SOURCE_INVALID_RETURN_TYPE] Unsupported return type ('dict') from Python "
+             "data source 'LenientSource'. Expected types: tuple, list, "
+             "`pyspark.sql.types.Row`, `pyarrow.RecordBatch`."),
+])
+def test_what_spark_refuses_from_a_read_is_refused_with_its_error(worker, strict, refusal):
+    client = worker()
+    client.init(source("lenient.py:LenientSource"), {"strict": strict})
+    client.create_reader("stream", schema_json(LENIENT_SCHEMA))
+    start = client.ok(W.INITIAL_OFFSET)[0]
+    end = client.ok(W.LATEST_OFFSET, start, ALL)[0]
+    partition = client.ok(W.PARTITIONS, start, end)[0]
+    kind, message = client.error(W.READ_PARTITION, partition)
+    assert kind == W.USER_ERROR
+    assert refusal in message
+
+
 def test_options_reach_the_source_case_insensitively(worker):
     client = worker()
     client.init(source("faulty.py:BadValueSource"), {"Bad": "short_row"})
     client.create_reader("simple", schema_json("id INT, name STRING"))
     assert client.error(W.SIMPLE_READ, b'{"offset": 0}') == (
         W.USER_ERROR,
-        "source 'BadValueSource': read returned a value that does not fit the schema: "
-        "row 3: expected 2 values, got 1",
+        "source 'BadValueSource': [DATA_SOURCE_RETURN_SCHEMA_MISMATCH] Return schema "
+        "mismatch in the result from 'read' method. Expected: 2 columns, Found: 1 columns. "
+        "Make sure the returned values match the required output schema. (row 3)",
     )
 
 
@@ -190,7 +210,7 @@ def test_options_reach_the_source_case_insensitively(worker):
     [
         ("string_in_int", "column 'id' (row 3): expected int, got str 'x'"),
         ("int_out_of_range", "column 'id' (row 3): value 2147483648 out of range for int"),
-        ("int_in_string", "column 'name' (row 3): expected string, got int 4"),
+        ("bool_in_int", "column 'id' (row 3): expected int, got bool True"),
     ],
 )
 def test_values_that_do_not_fit_name_source_column_row_and_type(worker, bad, message):

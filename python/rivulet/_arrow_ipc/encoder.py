@@ -7,6 +7,16 @@ appends the field's nodes and buffers, then its children's, to ``body`` (a ``_Bo
 turns rows (tuples, lists, dicts or Rows) into one list of values per field. A value that
 does not fit raises TypeError or ValueError naming the column, the row, the expected type and
 the value.
+
+With ``source_rules`` the values a Python data source's ``read()`` returns are converted as
+Spark converts them (``LocalDataToArrowConversion`` and pyarrow, PySpark 4.3): any value
+for a string column becomes its ``str()`` ("true"/"false" for booleans); a float for an
+integer column is truncated toward zero; a boolean for a floating-point column is 0.0 or 1.0;
+decimals are rounded half-even to the column's scale and an int is refused; a naive datetime
+for a timestamp column is local time (``astimezone``) and an aware one is refused for
+timestamp_ntz; arrays take lists only; a struct takes a tuple or Row by position, a dict or
+an object's attributes by name. Without it (``createDataFrame``), values must have the
+column's own Python type.
 """
 
 import datetime as _dt
@@ -70,27 +80,32 @@ def _describe(v):
 class _Column:
     """Encodes the values of one field (a top-level column or a nested child)."""
 
-    def __init__(self, path, dt, nullable, null_message="null in a NOT NULL column"):
+    def __init__(self, path, dt, nullable, null_message="null in a NOT NULL column",
+                 source_rules=False):
         self.path = path
         self.dt = dt
         self.nullable = nullable
         self.null_message = null_message
+        self.source_rules = source_rules
         self.type_name = dt.simpleString()
         self.children = []
         if isinstance(dt, _T.ArrayType):
             self.children = [
                 _Column(path + ".element", dt.elementType, dt.containsNull,
-                        "null in an array that does not contain nulls")
+                        "null in an array that does not contain nulls", source_rules)
             ]
         elif isinstance(dt, _T.MapType):
             self.children = [
-                _Column(path + ".key", dt.keyType, False, "null map key"),
+                _Column(path + ".key", dt.keyType, False, "null map key", source_rules),
                 _Column(path + ".value", dt.valueType, dt.valueContainsNull,
-                        "null in a map that does not contain null values"),
+                        "null in a map that does not contain null values", source_rules),
             ]
         elif isinstance(dt, _T.StructType):
             self.names = [f.name for f in dt.fields]
-            self.children = [_Column(path + "." + f.name, f.dataType, f.nullable) for f in dt.fields]
+            self.children = [
+                _Column(path + "." + f.name, f.dataType, f.nullable, source_rules=source_rules)
+                for f in dt.fields
+            ]
         self.encode = self._encoder()
 
     # -- errors --
@@ -139,6 +154,8 @@ class _Column:
             return self._float
         if isinstance(dt, _T.DecimalType):
             self.limit = 10 ** dt.precision
+            self.quantum = _decimal.Decimal("1E-%d" % dt.scale)
+            self.rounding = _decimal.Context(prec=dt.precision, rounding=_decimal.ROUND_HALF_EVEN)
             return self._decimal
         if isinstance(dt, (_T.StringType, _T.CharType, _T.VarcharType)):
             return self._string
@@ -205,6 +222,10 @@ class _Column:
 
     def _int(self, values, rows, body):
         kinds = set(map(type, values))
+        if self.source_rules and float in kinds:
+            values = [self._truncated(rows(i), v) if type(v) is float else v
+                      for i, v in enumerate(values)]
+            kinds.discard(float)
         flags = self.validity(values, rows, body, _NONE_TYPE in kinds)
         if flags is not None:
             kinds.discard(_NONE_TYPE)
@@ -222,8 +243,18 @@ class _Column:
             raise
         body.buffer(data.tobytes())
 
+    def _truncated(self, row, v):
+        """A float for an integer column, as pyarrow converts it: toward zero, if finite."""
+        if v != v or v in (float("inf"), float("-inf")):
+            raise self.mismatch(row, v)
+        return int(v)
+
     def _float(self, values, rows, body):
         kinds = set(map(type, values))
+        if self.source_rules and bool in kinds:
+            values = [float(v) if type(v) is bool else v for v in values]
+            kinds.discard(bool)
+            kinds.add(float)
         flags = self.validity(values, rows, body, _NONE_TYPE in kinds)
         if flags is not None:
             kinds.discard(_NONE_TYPE)
@@ -250,15 +281,28 @@ class _Column:
         body.buffer(data.tobytes())
 
     def _decimal(self, values, rows, body):
+        Decimal = _decimal.Decimal
+        if self.source_rules:
+            # Spark turns a NaN decimal into null and rounds the rest half-even.
+            values = [None if isinstance(v, Decimal) and v.is_nan() else v for v in values]
         self.validity(values, rows, body)
         limit = self.limit
         out = bytearray(16 * len(values))
-        Decimal = _decimal.Decimal
         for i, v in enumerate(values):
             if v is None:
                 continue
             kind = type(v)
-            if kind is int:
+            if self.source_rules:
+                if not isinstance(v, Decimal):
+                    raise self.mismatch(rows(i), v)
+                if not v.is_finite():
+                    raise self.error(rows(i), "value %s is not a finite decimal" % v, ValueError)
+                try:
+                    unscaled = int(v.quantize(self.quantum, context=self.rounding).scaleb(
+                        self.dt.scale, _DECIMAL_CONTEXT))
+                except _decimal.InvalidOperation:
+                    raise self.out_of_range(rows(i), v) from None
+            elif kind is int:
                 unscaled = v * 10 ** self.dt.scale
             elif kind is Decimal or isinstance(v, Decimal):
                 if not v.is_finite():
@@ -298,6 +342,8 @@ class _Column:
 
     def _string(self, values, rows, body):
         self._empty = ""
+        if self.source_rules and not set(map(type, values)) <= {str, _NONE_TYPE}:
+            values = [v if v is None or type(v) is str else _spark_str(v) for v in values]
 
         def convert(values, rows):
             joined = "".join(values)
@@ -335,10 +381,14 @@ class _Column:
 
     def _timestamp(self, values, rows, body):
         datetime = _dt.datetime
+        utc = _dt.timezone.utc
+        naive_is_local = self.source_rules
 
         def to_int(i, v):
             if type(v) is not datetime and not isinstance(v, datetime):
                 raise self.mismatch(rows(i), v)
+            if v.tzinfo is None and naive_is_local:
+                v = v.astimezone(utc)  # Python's rule: a naive datetime is local time
             if v.tzinfo is not None:
                 offset = v.utcoffset()
                 if offset is not None:
@@ -355,10 +405,14 @@ class _Column:
 
     def _timestamp_ntz(self, values, rows, body):
         datetime = _dt.datetime
+        naive_only = self.source_rules
 
         def to_int(i, v):
             if type(v) is not datetime and not isinstance(v, datetime):
                 raise self.mismatch(rows(i), v)
+            if naive_only and v.tzinfo is not None:
+                raise self.error(rows(i), "expected a naive datetime for timestamp_ntz, got %s"
+                                 % _describe(v))
             return (
                 (v.toordinal() - _EPOCH_ORDINAL) * _MICROS_PER_DAY
                 + (v.hour * 3600 + v.minute * 60 + v.second) * 1000000
@@ -383,7 +437,7 @@ class _Column:
     def _list_or_map(self, values, rows, body):
         is_map = isinstance(self.dt, _T.MapType)
         self.validity(values, rows, body)
-        ok = (dict,) if is_map else (list, tuple)
+        ok = (dict,) if is_map else ((list, _array) if self.source_rules else (list, tuple))
         lengths = []
         for i, v in enumerate(values):
             if v is None:
@@ -427,7 +481,7 @@ class _Column:
             if v is None:
                 fields = placeholder
             else:
-                fields = _struct_fields(v, names)
+                fields = _source_struct_fields(v, names) if self.source_rules else _struct_fields(v, names)
                 if fields is None:
                     raise self.mismatch(rows(i), v)
                 if len(fields) != width:
@@ -462,6 +516,28 @@ def _struct_fields(v, names):
     return None
 
 
+def _source_struct_fields(v, names):
+    """A struct value as Spark takes it from a data source: a tuple (a Row too) by position,
+    a dict or an object's attributes by name."""
+    if isinstance(v, tuple):
+        return v
+    if isinstance(v, dict):
+        return [v.get(n) for n in names]
+    attributes = getattr(v, "__dict__", None)
+    if attributes is None:
+        return None
+    return [attributes.get(n) for n in names]
+
+
+def _spark_str(v):
+    """A non-string value for a string column, as Spark's conversion makes it."""
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    return str(v)
+
+
 def _rows_to_columns(rows, schema):
     names = [f.name for f in schema.fields]
     width = len(names)
@@ -484,7 +560,8 @@ def _rows_to_columns(rows, schema):
     return columns
 
 
-def _encoders(schema):
+def _encoders(schema, source_rules=False):
     if not isinstance(schema, _T.StructType):
         raise TypeError("schema must be a StructType, got %s" % _describe(schema))
-    return [_Column(f.name, f.dataType, f.nullable) for f in schema.fields]
+    return [_Column(f.name, f.dataType, f.nullable, source_rules=source_rules)
+            for f in schema.fields]

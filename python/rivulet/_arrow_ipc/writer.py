@@ -69,9 +69,10 @@ def encode_columns(columns, schema):
     return b"".join(parts)
 
 
-def encode_stream_batches(batches, schema):
-    """A stream with one record batch per list of rows."""
-    encoders = _encoders(schema)
+def encode_stream_batches(batches, schema, source_rules=False):
+    """A stream with one record batch per list of rows; ``source_rules`` converts values as
+    Spark converts what a data source's read() returns (see the encoder)."""
+    encoders = _encoders(schema, source_rules)
     parts = [_schema_message(schema)]
     for rows in batches:
         rows = rows if isinstance(rows, list) else list(rows)

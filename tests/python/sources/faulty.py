@@ -223,7 +223,7 @@ class BadValueSource(DataSource):
     BAD = {
         "string_in_int": ("x", "d"),
         "int_out_of_range": (2**31, "d"),
-        "int_in_string": (3, 4),
+        "bool_in_int": (True, "d"),
         "short_row": (3,),
     }
 

@@ -1,7 +1,8 @@
 """The leniencies real PySpark sources rely on, all in one partitioned source and one simple
 one: offsets returned as JSON strings, partitions that are plain dicts or dataclasses that
-never set .value, read() returning a list, rows as dicts, Rows with nested Rows for structs,
-and timezone-aware datetimes for timestamps."""
+never set .value, Rows with nested Rows for structs (by position, as Spark takes them),
+tuples, and timezone-aware datetimes for timestamps. With the option strict=list (strict=dict)
+read() returns a list (rows as dicts), which Spark 4.3 refuses, and so does rivulet."""
 
 import datetime
 import json
@@ -24,11 +25,14 @@ class Slice:
 def _row(i):
     at = datetime.datetime(2024, 1, 1, 12, 0, i, tzinfo=PLUS_TWO if i % 2 else UTC)
     if i % 3 == 0:
-        return {"id": i, "name": "n%d" % i, "at": at, "point": Row(x=float(i), y=-1.0), "tags": ["a"]}
+        return (i, "n%d" % i, at, Row(x=float(i), y=-1.0), ["a"])
     return Row(id=i, name="n%d" % i, at=at, point=Row(x=float(i), y=-1.0), tags=[])
 
 
 class LenientReader(DataSourceStreamReader):
+    def __init__(self, strict=None):
+        self.strict = strict
+
     def initialOffset(self):
         return json.dumps({"n": 0})  # a JSON string, not a dict
 
@@ -46,7 +50,12 @@ class LenientReader(DataSourceStreamReader):
             first, stop = partition["first"], partition["stop"]
         else:
             first, stop = partition.first, partition.stop
-        return [_row(i) for i in range(first, stop)]  # a list, not an iterator
+        if self.strict == "list":
+            return [_row(i) for i in range(first, stop)]  # a list, not an iterator
+        if self.strict == "dict":
+            return iter([{"id": i, "name": "n", "at": None, "point": None, "tags": None}
+                         for i in range(first, stop)])
+        return (_row(i) for i in range(first, stop))
 
 
 class LenientSimpleReader(SimpleDataSourceStreamReader):
@@ -55,10 +64,10 @@ class LenientSimpleReader(SimpleDataSourceStreamReader):
 
     def read(self, start):
         n = start["n"]
-        return [_row(n), _row(n + 1)], {"n": n + 2}
+        return iter([_row(n), _row(n + 1)]), {"n": n + 2}
 
     def readBetweenOffsets(self, start, end):
-        return [_row(i) for i in range(start["n"], end["n"])]
+        return iter([_row(i) for i in range(start["n"], end["n"])])
 
 
 class LenientSource(DataSource):
@@ -68,7 +77,7 @@ class LenientSource(DataSource):
     def streamReader(self, schema):
         if self.options.get("kind") == "simple":
             return super().streamReader(schema)
-        return LenientReader()
+        return LenientReader(self.options.get("strict"))
 
     def simpleStreamReader(self, schema):
         return LenientSimpleReader()
