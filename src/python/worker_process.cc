@@ -86,9 +86,16 @@ Status StatusForErrorKind(const std::string& kind, const std::string& message) {
 // Spark's error for a streaming source's driver-side method that raised:
 // "[PYTHON_STREAMING_DATA_SOURCE_RUNTIME_ERROR] Failed when Python streaming data source
 // perform latestOffset: ..." (a simple reader's read() runs inside latestOffset, as in
-// Spark's prefetching wrapper). Other calls' errors are left as they are.
+// Spark's prefetching wrapper), and for a read on an executor (a partition, or a simple
+// reader's replay through readBetweenOffsets): "[PYTHON_EXCEPTION] An exception was thrown
+// from the Python worker: ...". Other calls' errors are left as they are.
 Status WithStreamingErrorClass(FunctionId id, Status status) {
   if (status.code() != StatusCode::kUserCodeError) return status;
+  if (id == FunctionId::kReadPartition || id == FunctionId::kReadBetweenOffsets) {
+    return Status::UserCodeError(
+        "[PYTHON_EXCEPTION] An exception was thrown from the Python worker: " +
+        status.message());
+  }
   const char* method = nullptr;
   switch (id) {
     case FunctionId::kSimpleRead:
@@ -100,7 +107,6 @@ Status WithStreamingErrorClass(FunctionId id, Status status) {
     case FunctionId::kCommit:
     case FunctionId::kReportLatestOffset:
     case FunctionId::kPrepareForTriggerAvailableNow:
-    case FunctionId::kReadBetweenOffsets:
     case FunctionId::kStop:
       method = FunctionName(id);
       break;

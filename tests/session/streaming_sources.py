@@ -217,3 +217,79 @@ class LoggingSink(DataSource):
         if self.options.get("arrow") == "true":
             return ArrowLoggingWriter(self.options["path"])
         return LoggingWriter(self.options["path"])
+
+
+import datetime as _datetime  # noqa: E402
+import decimal as _decimal  # noqa: E402
+
+from pyspark.sql import Row as _Row  # noqa: E402
+
+_UTC = _datetime.timezone.utc
+_PLUS_TWO = _datetime.timezone(_datetime.timedelta(hours=2))
+
+CONVERSIONS_SCHEMA = ("s STRING, i INT, d DOUBLE, dec DECIMAL(5,2), ts TIMESTAMP, "
+                      "ntz TIMESTAMP_NTZ, p STRUCT<x: BIGINT, y: BIGINT>, a ARRAY<BIGINT>, "
+                      "m MAP<STRING, INT>")
+
+# Values that are not of their column's own Python type, which Spark converts.
+CONVERSION_ROWS = [
+    (7, 1.5, True, _decimal.Decimal("1.005"),
+     _datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=_UTC),
+     _datetime.datetime(2024, 1, 2, 3, 4, 5), _Row(y=2, x=1), [1, 2], {"k": 1}),
+    (True, -1.7, 3, _decimal.Decimal("123.456"),
+     _datetime.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=_PLUS_TWO),
+     _datetime.datetime(1969, 12, 31, 23, 59, 59, 999999), {"y": 4, "x": 3}, [], {}),
+    (None, None, None, _decimal.Decimal("NaN"), None, None, None, None, None),
+    (_Row(b="x", a=1), 0.0, False, _decimal.Decimal("-0.015"),
+     _datetime.datetime(2024, 6, 1, tzinfo=_UTC), None, (5, 6), [None], {"z": None}),
+]
+
+# Reads Spark refuses, by the `case` option.
+REFUSED_READS = {
+    "dict_rows": lambda: iter([{"a": 1, "b": "x"}]),
+    "renamed_row": lambda: iter([_Row(x=1, y="x")]),
+    "short_row": lambda: iter([(1,)]),
+    "a_list": lambda: [(1, "x")],
+}
+
+
+class _OneReadReader(SimpleDataSourceStreamReader):
+    """One read() of `rows` (a function giving the read's rows), then nothing."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def initialOffset(self):
+        return {"read": 0}
+
+    def read(self, start):
+        if start["read"] >= 1:
+            return iter([]), start
+        return self.rows(), {"read": 1}
+
+    def readBetweenOffsets(self, start, end):
+        return self.rows() if end["read"] > start["read"] else iter([])
+
+
+class ConversionsSource(DataSource):
+    @classmethod
+    def name(cls):
+        return "conversions"
+
+    def schema(self):
+        return CONVERSIONS_SCHEMA
+
+    def simpleStreamReader(self, schema):
+        return _OneReadReader(lambda: iter(CONVERSION_ROWS))
+
+
+class RefusedReadSource(DataSource):
+    @classmethod
+    def name(cls):
+        return "refused_read"
+
+    def schema(self):
+        return "a INT, b STRING"
+
+    def simpleStreamReader(self, schema):
+        return _OneReadReader(REFUSED_READS[self.options["case"]])
