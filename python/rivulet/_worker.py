@@ -483,10 +483,13 @@ class Worker:
         if kind is not None and self.reader_kind != kind:
             raise WorkerError(INTERNAL, "the reader is a %s reader, not a %s one" % (self.reader_kind, kind))
 
-    def _materialize(self, method, result):
+    def _materialize(self, method, result, any_iterable=False):
         """The rows of a read as a list; iterating runs the source's generator, so errors
-        raised there are the source's. As in Spark, a read returns an iterator (a generator,
-        iter(...)): a list, None or anything else is refused."""
+        raised there are the source's. As in Spark, a partition's read() (and a replay's
+        readBetweenOffsets) returns an iterator (a generator, iter(...)), and a list, None
+        or anything else is refused; a simple reader's read() may give any iterable."""
+        if any_iterable and isinstance(result, collections.abc.Iterable):
+            return self._call(method, list, iter(result))
         if not isinstance(result, collections.abc.Iterator):
             raise WorkerError(
                 USER_ERROR,
@@ -781,7 +784,7 @@ class Worker:
             )
         rows, end = result
         end_text = self._dump_offset("read", end)
-        items = self._materialize("read", rows)
+        items = self._materialize("read", rows, any_iterable=True)
         data, count = self._encode("read", items)
         start_text = json.dumps(start)
         if count and end_text == start_text:

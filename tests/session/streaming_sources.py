@@ -241,7 +241,7 @@ CONVERSION_ROWS = [
      _datetime.datetime(1969, 12, 31, 23, 59, 59, 999999), {"y": 4, "x": 3}, [], {}),
     (None, None, None, _decimal.Decimal("NaN"), None, None, None, None, None),
     (_Row(b="x", a=1), 0.0, False, _decimal.Decimal("-0.015"),
-     _datetime.datetime(2024, 6, 1, tzinfo=_UTC), None, (5, 6), [None], {"z": None}),
+     _datetime.datetime(2024, 6, 1, tzinfo=_UTC), None, (5, 6), [7], {"z": 3}),
 ]
 
 # Reads Spark refuses, by the `case` option.
@@ -249,7 +249,7 @@ REFUSED_READS = {
     "dict_rows": lambda: iter([{"a": 1, "b": "x"}]),
     "renamed_row": lambda: iter([_Row(x=1, y="x")]),
     "short_row": lambda: iter([(1,)]),
-    "a_list": lambda: [(1, "x")],
+    "a_list": lambda: [(1, "x")],  # a simple reader's rows may be any iterable
 }
 
 

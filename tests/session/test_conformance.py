@@ -65,9 +65,17 @@ def test_reads_spark_refuses_are_refused_with_its_error_class(pyspark_session, t
                              "committed": False}
 
 
-def test_a_read_returning_a_list_fails_on_both(pyspark_session, tmp_path):
-    ours, spark = both(pyspark_session, refused_read, tmp_path, "a_list")
-    # Spark fails on next() of the list; rivulet names what Spark expects.
-    assert ours["stream_failed"] and spark["stream_failed"]
-    assert ours["classes"] == ["DATA_SOURCE_INVALID_RETURN_TYPE"]
-    assert not ours["committed"] and not spark["committed"]
+def listed_rows(spark, tmp):
+    spark.dataSource.register(RefusedReadSource)
+    out = os.path.join(tmp, "out")
+    q = (spark.readStream.format("refused_read").option("case", "a_list").load()
+         .writeStream.format("json").option("path", out)
+         .option("checkpointLocation", os.path.join(tmp, "checkpoint"))
+         .trigger(availableNow=True).start())
+    q.awaitTermination(TIMEOUT)
+    return json_lines(out)
+
+
+def test_a_simple_readers_rows_may_be_a_list_on_both(pyspark_session, tmp_path):
+    ours, spark = both(pyspark_session, listed_rows, tmp_path)
+    assert ours == spark == [{"a": 1, "b": "x"}]
