@@ -629,7 +629,16 @@ class Worker:
             "python_version": "%d.%d.%d" % sys.version_info[:3],
         }
         if config.get("need_schema", True):
-            schema = self._call("schema", self.datasource.schema)
+            try:
+                schema = self._call("schema", self.datasource.schema)
+            except WorkerError as e:
+                if e.kind != NOT_IMPLEMENTED:
+                    raise
+                raise WorkerError(
+                    USER_ERROR,
+                    "[PYTHON_DATA_SOURCE_ERROR] Failed to create Python data source instance: "
+                    "%s" % e.message,
+                ) from None
             if isinstance(schema, str):
                 reply["schema_ddl"] = schema
             elif type(schema).__name__ == "StructType" and hasattr(schema, "json"):
@@ -656,6 +665,16 @@ class Worker:
         source_schema = self.api.schema_from_json(request["schema"])
         method = "streamReader" if kind == "stream" else "simpleStreamReader"
         reader = self._call(method, getattr(self.datasource, method), source_schema)
+        if reader is None:
+            # Spark fails on the first call to it: latestOffset or initialOffset.
+            raise WorkerError(
+                USER_ERROR,
+                "[PYTHON_STREAMING_DATA_SOURCE_RUNTIME_ERROR] Failed when Python streaming data "
+                "source perform %s: %s: %s() returned None, expected a %s"
+                % ("checkSupportedFeatures" if kind == "stream" else "initialOffset",
+                   self._where(), method,
+                   "DataSourceStreamReader" if kind == "stream" else "SimpleDataSourceStreamReader"),
+            )
         self.reader, self.reader_kind = reader, kind
         reply = {"available_now": callable(getattr(reader, "prepareForTriggerAvailableNow", None))}
         if kind == "stream":

@@ -193,6 +193,16 @@ def test_what_spark_refuses_from_a_read_is_refused_with_its_error(worker, strict
     assert refusal in message
 
 
+def test_a_source_without_a_schema_fails_with_sparks_error(worker):
+    from conftest import WorkerError
+
+    with pytest.raises(WorkerError) as refused:
+        worker().init(source("faulty.py:NoSchemaSource"))
+    assert ("user_code: [PYTHON_DATA_SOURCE_ERROR] Failed to create Python data source "
+            "instance: source 'NoSchemaSource': [NOT_IMPLEMENTED] schema is not implemented."
+            ) in str(refused.value)
+
+
 def test_options_reach_the_source_case_insensitively(worker):
     client = worker()
     client.init(source("faulty.py:BadValueSource"), {"Bad": "short_row"})
@@ -294,7 +304,7 @@ def test_loading_errors(worker):
     assert client.error(W.INIT, json.dumps({"source": "json:JSONDecoder"})) == (
         W.INVALID_ARGUMENT, "[DATA_SOURCE_TYPE_MISMATCH] Expected a subclass of DataSource, but got JSONDecoder")
     kind, text = client.error(W.INIT, json.dumps({"source": source("faulty.py")}))
-    assert kind == W.INVALID_ARGUMENT and text.startswith(source("faulty.py") + " defines 7 DataSource classes")
+    assert kind == W.INVALID_ARGUMENT and text.startswith(source("faulty.py") + " defines 9 DataSource classes")
 
 
 def test_unknown_function_and_malformed_requests(worker):

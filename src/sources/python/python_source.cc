@@ -213,8 +213,20 @@ class PythonDataSource : public DataSource {
       const Schema& schema) override {
     std::string request =
         Json{{"kind", "simple"}, {"schema", schema.ToSparkJson()}}.dump();
-    RIVULET_ASSIGN_OR_RETURN(auto created, CreateReader(request));
-    auto& [worker, reply] = created;
+    auto created = CreateReader(request);
+    if (created.status().code() == StatusCode::kNotFound) {
+      // Asked only once streamReader is not implemented either: Spark's error for that.
+      return Status::NotFound(
+          "[PYTHON_DATA_SOURCE_ERROR] Failed to plan Python data source initialize "
+          "source: "
+          "source '" +
+          group_->Name() +
+          "' implements neither streamReader nor simpleStreamReader ([NOT_IMPLEMENTED] "
+          "streamReader is not implemented. [NOT_IMPLEMENTED] simpleStreamReader is not "
+          "implemented.)");
+    }
+    if (!created.ok()) return created.status();
+    auto& [worker, reply] = *created;
     return std::unique_ptr<SimpleStreamReader>(new PythonSimpleStreamReader(
         std::move(worker), schema, reply.value("available_now", false)));
   }

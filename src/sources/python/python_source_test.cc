@@ -157,13 +157,28 @@ TEST(PythonSourceTest, StreamReaderOfASimpleOnlySourceIsNotFoundAndLeavesTheSimp
   EXPECT_NE(SimpleReaderOf(*source), nullptr);
 }
 
-TEST(PythonSourceTest, NeitherReaderIsNotFound) {
+// Spark's errors for a source that cannot stream: no reader, a reader that is None.
+TEST(PythonSourceTest, NeitherReaderIsNotFoundWithSparksError) {
   auto source = Open(kSources + "faulty.py:NoReaderSource");
   ASSERT_NE(source, nullptr);
-  EXPECT_EQ(
-      source->simpleStreamReader(*source->schema()).status().ToString(),
-      "Not found: source 'NoReaderSource': [NOT_IMPLEMENTED] simpleStreamReader is not "
-      "implemented.");
+  EXPECT_EQ(source->streamReader(*source->schema()).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(source->simpleStreamReader(*source->schema()).status().ToString(),
+            "Not found: [PYTHON_DATA_SOURCE_ERROR] Failed to plan Python data source "
+            "initialize "
+            "source: source 'NoReaderSource' implements neither streamReader nor "
+            "simpleStreamReader ([NOT_IMPLEMENTED] streamReader is not implemented. "
+            "[NOT_IMPLEMENTED] simpleStreamReader is not implemented.)");
+}
+
+TEST(PythonSourceTest, AReaderThatIsNoneIsSparksRuntimeError) {
+  auto source = Open(kSources + "faulty.py:NoneReaderSource");
+  ASSERT_NE(source, nullptr);
+  EXPECT_EQ(source->streamReader(*source->schema()).status().ToString(),
+            "User code error: [PYTHON_STREAMING_DATA_SOURCE_RUNTIME_ERROR] Failed when "
+            "Python streaming data source perform checkSupportedFeatures: source "
+            "'NoneReaderSource': streamReader() returned None, expected a "
+            "DataSourceStreamReader");
 }
 
 TEST(PythonSourceTest, AdmissionControlReaderObeysTheLimitItIsGiven) {

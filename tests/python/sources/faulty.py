@@ -142,6 +142,20 @@ class FaultySource(DataSource):
         return FaultySimpleReader(_Faults(self.options))
 
 
+class NoSchemaSource(DataSource):
+    """Implements nothing at all."""
+
+
+class NoneReaderSource(DataSource):
+    """streamReader() returns None."""
+
+    def schema(self):
+        return "id INT"
+
+    def streamReader(self, schema):
+        return None
+
+
 class NotImplementedReader(DataSourceStreamReader):
     """Implements only read(), as in Spark's "method not implemented" test."""
 
