@@ -232,6 +232,44 @@ class DdlParser {
     return type;
   }
 
+  // INTERVAL YEAR [TO MONTH] | MONTH, which Spark cannot pass through Arrow either, and
+  // INTERVAL DAY|HOUR|MINUTE|SECOND [TO ...], which rivulet does not support.
+  Status RefuseInterval(size_t type_pos) {
+    static constexpr std::string_view kUnits[] = {"YEAR", "MONTH",  "DAY",
+                                                  "HOUR", "MINUTE", "SECOND"};
+    auto unit = [&]() -> int {
+      SkipSpace();
+      std::string word = Upper(PeekWord());
+      for (int i = 0; i < 6; ++i) {
+        if (word == kUnits[i]) {
+          pos_ += word.size();
+          return i;
+        }
+      }
+      return -1;
+    };
+    const int start = unit();
+    if (start < 0)
+      return Expected("an interval unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND)");
+    int end = start;
+    SkipSpace();
+    if (Upper(PeekWord()) == "TO") {
+      pos_ += 2;
+      end = unit();
+      if (end < 0) return Expected("an interval unit after TO");
+    }
+    if (start <= 1) {
+      return ErrorAt(type_pos,
+                     "[UNSUPPORTED_DATA_TYPE_FOR_ARROW_CONVERSION] "
+                     "YearMonthIntervalType(" +
+                         std::to_string(start) + ", " + std::to_string(end) +
+                         ") is not supported in conversion to Arrow.");
+    }
+    std::string name = "INTERVAL " + std::string(kUnits[start]);
+    if (end != start) name += " TO " + std::string(kUnits[end]);
+    return ErrorAt(type_pos, "type " + name + " is not supported by rivulet");
+  }
+
   Result<DataTypePtr> ParseType(int depth) {
     SkipSpace();
     size_t type_pos = pos_;
@@ -273,6 +311,17 @@ class DdlParser {
       RIVULET_ASSIGN_OR_RETURN(std::vector<Field> fields,
                                ParseFields(/*in_struct=*/true, depth + 1));
       return DataType::Struct(std::move(fields));
+    }
+    if (upper == "INTERVAL") return RefuseInterval(type_pos);
+    // Spark's types that rivulet has no column for: Spark's own refusal where Spark
+    // refuses them too (TIME, without spark.sql.timeType.enabled), else a plain one.
+    if (upper == "TIME") {
+      return ErrorAt(type_pos,
+                     "[UNSUPPORTED_TIME_TYPE] The data type TIME is not supported. "
+                     "SQLSTATE: 0A000");
+    }
+    if (upper == "VARIANT") {
+      return ErrorAt(type_pos, "type VARIANT is not supported by rivulet");
     }
     return ErrorAt(type_pos, "unknown type '" + std::string(word) + "'");
   }

@@ -179,7 +179,24 @@ TEST(DdlParserTest, ErrorsNameThePositionAndWhatWasFound) {
        "at position 2: invalid decimal(5,6): scale must be between 0 and the precision"},
       {"a DECIMAL(0)",
        "at position 2: invalid decimal(0,0): precision must be between 1 and 38"},
-      {"a INTERVAL", "at position 2: unknown type 'INTERVAL'"},
+      {"a INTERVAL",
+       "at position 10: expected an interval unit (YEAR, MONTH, DAY, HOUR, MINUTE, "
+       "SECOND), "
+       "found end of input"},
+      {"a INTERVAL YEAR TO MONTH",
+       "at position 2: [UNSUPPORTED_DATA_TYPE_FOR_ARROW_CONVERSION] "
+       "YearMonthIntervalType(0, "
+       "1) is not supported in conversion to Arrow."},
+      {"a interval month",
+       "at position 2: [UNSUPPORTED_DATA_TYPE_FOR_ARROW_CONVERSION] "
+       "YearMonthIntervalType(1, "
+       "1) is not supported in conversion to Arrow."},
+      {"a INTERVAL DAY TO SECOND",
+       "at position 2: type INTERVAL DAY TO SECOND is not supported by rivulet"},
+      {"t TIME",
+       "at position 2: [UNSUPPORTED_TIME_TYPE] The data type TIME is not supported. "
+       "SQLSTATE: 0A000"},
+      {"v VARIANT", "at position 2: type VARIANT is not supported by rivulet"},
       {"a INT; DROP", "at position 5: expected ',' or end of input, found ';'"},
       {"struct<a:int> x", "at position 14: expected end of input, found 'x'"},
   };
