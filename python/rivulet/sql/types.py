@@ -767,7 +767,47 @@ class _DdlParser:
         if upper == "STRUCT":
             self._expect_char("<")
             return StructType(self._fields(True, depth + 1))
+        if upper == "INTERVAL":
+            self._refuse_interval(type_pos)
+        # Spark's types that rivulet has no column for (as the engine's parser says).
+        if upper == "TIME":
+            raise self._error(
+                type_pos,
+                "[UNSUPPORTED_TIME_TYPE] The data type TIME is not supported. SQLSTATE: 0A000",
+            )
+        if upper == "VARIANT":
+            raise self._error(type_pos, "type VARIANT is not supported by rivulet")
         raise self._error(type_pos, "unknown type '%s'" % word)
+
+    _INTERVAL_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
+
+    def _refuse_interval(self, type_pos):
+        def unit():
+            word = self._peek_word().upper()
+            if word in self._INTERVAL_UNITS:
+                self.pos += len(word)
+                return self._INTERVAL_UNITS.index(word)
+            return -1
+
+        start = unit()
+        if start < 0:
+            raise self._expected("an interval unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND)")
+        end = start
+        if self._peek_word().upper() == "TO":
+            self.pos += 2
+            end = unit()
+            if end < 0:
+                raise self._expected("an interval unit after TO")
+        if start <= 1:
+            raise self._error(
+                type_pos,
+                "[UNSUPPORTED_DATA_TYPE_FOR_ARROW_CONVERSION] YearMonthIntervalType(%d, %d) is "
+                "not supported in conversion to Arrow." % (start, end),
+            )
+        name = "INTERVAL " + self._INTERVAL_UNITS[start]
+        if end != start:
+            name += " TO " + self._INTERVAL_UNITS[end]
+        raise self._error(type_pos, "type %s is not supported by rivulet" % name)
 
     def _fields(self, in_struct, depth):
         """The fields of a schema (up to the end of input) or of a struct (up to and
