@@ -217,13 +217,19 @@ TEST_F(EngineTest, AStrayCommitPastTheLastLoggedBatchIsReportedAndNothingRuns) {
   EXPECT_FALSE(std::filesystem::exists(checkpoint + "/commits/1"));
 }
 
-TEST_F(EngineTest, ASinkHoldingBatchesTheCheckpointLostIsRefusedBeforeAnythingRuns) {
-  stream->available = 6;
-  stream->batch_limit = 2;
-  output->reports_latest_batch = true;
+// Batches 0-2 of two rows each, into a sink that reports the batches it holds.
+struct SinkAheadTest : EngineTest {
   QueryOptions options;
-  options.max_batches = 3;
-  ASSERT_OK(StartQuery(options)->AwaitTermination());
+  void SetUp() override {
+    stream->available = 6;
+    stream->batch_limit = 2;
+    output->reports_latest_batch = true;
+    options.max_batches = 3;
+    ASSERT_OK(StartQuery(options)->AwaitTermination());
+  }
+};
+
+TEST_F(SinkAheadTest, ASinkHoldingBatchesTheCheckpointLostIsRefusedBeforeAnythingRuns) {
   // The checkpoint loses batch 2, which the sink took (a damaged last offsets file moved
   // aside, say): planning batch 2 anew would have the sink skip it, rows and all.
   std::filesystem::remove(checkpoint + "/commits/2");
@@ -237,13 +243,7 @@ TEST_F(EngineTest, ASinkHoldingBatchesTheCheckpointLostIsRefusedBeforeAnythingRu
   EXPECT_EQ(output->deliveries.size(), 3u);
 }
 
-TEST_F(EngineTest, ASinkHoldingTheBatchToReplayStarts) {
-  stream->available = 6;
-  stream->batch_limit = 2;
-  output->reports_latest_batch = true;
-  QueryOptions options;
-  options.max_batches = 3;
-  ASSERT_OK(StartQuery(options)->AwaitTermination());
+TEST_F(SinkAheadTest, ASinkHoldingTheBatchToReplayStarts) {
   std::filesystem::remove(checkpoint + "/commits/2");  // killed before commits/2
   options.max_batches = 1;
   ASSERT_OK(StartQuery(options)->AwaitTermination());
