@@ -325,9 +325,10 @@ TEST_F(PythonSourceTest,
   EXPECT_EQ(failing.code, 1);
   EXPECT_THAT(
       failing.err,
-      AllOf(StartsWith("rivulet: error: batch 2: [PYTHON_EXCEPTION] An exception was "
-                       "thrown from the Python worker: source 'FaultySource': read raised an "
-                       "exception:\nTraceback (most recent call last):\n"),
+      AllOf(StartsWith(
+                "rivulet: error: batch 2: [PYTHON_EXCEPTION] An exception was "
+                "thrown from the Python worker: source 'FaultySource': read raised an "
+                "exception:\nTraceback (most recent call last):\n"),
             HasSubstr("faulty.py\", line"), HasSubstr("in read\n"),
             HasSubstr("\nException: error in read\n")));
   EXPECT_EQ(Longs(Rows(), "id"), Range(0, 4));

@@ -20,10 +20,11 @@ Result<int64_t> CommitLog::Parse(const std::string& path, std::string_view text)
   std::vector<std::string_view> lines = SplitLines(text);
   if (lines.empty()) return CorruptFile(path, "missing the version line");
   RIVULET_RETURN_NOT_OK(
-      ParseVersionLine(path, lines[0], kVersion,
-                       ": Spark writes v2 for its state store checkpoint format 2 and v3 "
-                       "for sink evolution, which rivulet does not read. Go on running this "
-                       "query on Spark, or start it again on a new checkpoint")
+      ParseVersionLine(
+          path, lines[0], kVersion,
+          ": Spark writes v2 for its state store checkpoint format 2 and v3 "
+          "for sink evolution, which rivulet does not read. Go on running this "
+          "query on Spark, or start it again on a new checkpoint")
           .status());
   // Spark would read a missing second line as "{}", but it never writes one: a file that
   // lacks it was damaged.

@@ -90,11 +90,12 @@ Result<OffsetLogEntry> OffsetLog::Parse(const std::string& path, int64_t batch_i
   std::vector<std::string_view> lines = SplitLines(text);
   if (lines.empty()) return CorruptFile(path, "missing the version line");
   RIVULET_RETURN_NOT_OK(
-      ParseVersionLine(path, lines[0], kMaxReadVersion,
-                       ": v2 is Spark 4.2+'s offset log for named sources "
-                       "(spark.sql.streaming.offsetLog.formatVersion=2), which rivulet does "
-                       "not read. Go on running this query on Spark, or start it again on a "
-                       "new checkpoint")
+      ParseVersionLine(
+          path, lines[0], kMaxReadVersion,
+          ": v2 is Spark 4.2+'s offset log for named sources "
+          "(spark.sql.streaming.offsetLog.formatVersion=2), which rivulet does "
+          "not read. Go on running this query on Spark, or start it again on a "
+          "new checkpoint")
           .status());
   if (lines.size() < 2) return CorruptFile(path, "missing the metadata line");
   OffsetLogEntry entry;

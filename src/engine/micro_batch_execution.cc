@@ -87,7 +87,8 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
                       q->schema_, q->checkpoint_->dir(), runtime->env};
   RIVULET_ASSIGN_OR_RETURN(auto latest_logged, q->checkpoint_->LatestOffsets());
   if (latest_logged) context.latest_logged_batch = latest_logged->batch_id;
-  RIVULET_ASSIGN_OR_RETURN(context.latest_committed_batch, q->checkpoint_->LatestCommit());
+  RIVULET_ASSIGN_OR_RETURN(context.latest_committed_batch,
+                           q->checkpoint_->LatestCommit());
   RIVULET_RETURN_NOT_OK(q->sink_->Open(context).WithContext(q->sink_->description()));
   q->sink_open_ = true;
   RIVULET_RETURN_NOT_OK(q->CheckSinkNotAhead());

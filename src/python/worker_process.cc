@@ -87,8 +87,8 @@ Status StatusForErrorKind(const std::string& kind, const std::string& message) {
 // "[PYTHON_STREAMING_DATA_SOURCE_RUNTIME_ERROR] Failed when Python streaming data source
 // perform latestOffset: ..." (a simple reader's read() runs inside latestOffset, as in
 // Spark's prefetching wrapper), and for a read on an executor (a partition, or a simple
-// reader's replay through readBetweenOffsets): "[PYTHON_EXCEPTION] An exception was thrown
-// from the Python worker: ...". Other calls' errors are left as they are.
+// reader's replay through readBetweenOffsets): "[PYTHON_EXCEPTION] An exception was
+// thrown from the Python worker: ...". Other calls' errors are left as they are.
 Status WithStreamingErrorClass(FunctionId id, Status status) {
   if (status.code() != StatusCode::kUserCodeError) return status;
   if (id == FunctionId::kReadPartition || id == FunctionId::kReadBetweenOffsets) {

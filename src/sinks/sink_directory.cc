@@ -92,10 +92,10 @@ Result<std::unique_ptr<SinkDirectoryClaim>> SinkDirectoryClaim::Acquire(
     // Output without an owner is Spark's (its sink records none). It is this query's when
     // the checkpoint took it there: every committed batch is in the log, and the log
     // holds no batch the checkpoint did not plan. Anything else belongs to another query.
-    const bool continues_checkpoint =
-        logged && context.latest_logged_batch && context.latest_committed_batch &&
-        *context.latest_committed_batch <= *logged &&
-        *logged <= *context.latest_logged_batch;
+    const bool continues_checkpoint = logged && context.latest_logged_batch &&
+                                      context.latest_committed_batch &&
+                                      *context.latest_committed_batch <= *logged &&
+                                      *logged <= *context.latest_logged_batch;
     if (logged && !continues_checkpoint) {
       return Status::Busy("sink directory " + dir +
                           " already holds the output of a query it does not name; this "

@@ -350,7 +350,8 @@ TEST_F(JsonSinkTest, ALoggedDirectoryThatNamesNoQueryIsRefused) {
 // got it there, its committed batches all logged and no batch logged past its plan.
 TEST_F(JsonSinkTest, SparksOutputIsTakenOverByTheCheckpointThatWroteIt) {
   std::filesystem::create_directories(dir + "/_spark_metadata");
-  for (const char* name : {"0", "1", "2"}) std::ofstream(dir + "/_spark_metadata/" + name) << "v1";
+  for (const char* name : {"0", "1", "2"})
+    std::ofstream(dir + "/_spark_metadata/" + name) << "v1";
   const std::vector<std::pair<int64_t, int64_t>> refused = {{5, 5}, {1, 1}, {3, 3}};
   for (const auto& [logged, committed] : refused) {
     Status status;
