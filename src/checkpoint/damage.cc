@@ -42,24 +42,23 @@ Result<std::vector<Damage>> FindLogDamage(Env& env, const std::string& dir) {
   RIVULET_ASSIGN_OR_RETURN(std::vector<int64_t> offset_ids, offsets->files().BatchIds());
   RIVULET_ASSIGN_OR_RETURN(std::vector<int64_t> commit_ids, commits->files().BatchIds());
   std::vector<Damage> found;
-  const std::optional<int64_t> latest =
-      offset_ids.empty() ? std::nullopt : std::optional<int64_t>(offset_ids.back());
+  // -1 for an empty log (batch ids are never negative).
+  const int64_t last = offset_ids.empty() ? -1 : offset_ids.back();
 
   // Batch L is done only if commits/L exists: a commit past the last logged batch
   // belongs to no batch here, and trusting it would skip batch L's rows.
   for (int64_t id : commit_ids) {
-    if (latest && id <= *latest) continue;
+    if (id <= last) continue;
     found.push_back(
         {CommitsFile(id),
          "has no offsets file: " +
-             (latest ? "the last batch logged is " + std::to_string(*latest)
-                     : std::string("no batch is logged")),
+             (last >= 0 ? "the last batch logged is " + std::to_string(last)
+                        : std::string("no batch is logged")),
          RepairAction::kMoveAside,
          "no batch ran for it, so the query goes on as the offset log says, and no row "
          "is lost or doubled"});
   }
-  if (!latest) return found;
-  const int64_t last = *latest;
+  if (last < 0) return found;
   const bool committed = std::binary_search(commit_ids.begin(), commit_ids.end(), last);
   const std::string batch = std::to_string(last);
 

@@ -135,3 +135,32 @@ def test_a_spark_offset_log_of_a_version_rivulet_does_not_read_is_refused_saying
     assert "Spark 4.2+'s offset log for named sources" in message
     logged = os.listdir(os.path.join(checkpoint, "offsets"))
     assert sorted(name for name in logged if not name.startswith(".")) == ["0", "1"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_spark_streaming_file_source_reads_rivulets_output_through_its_log(
+        pyspark_session, tmp_path, fmt):
+    from rivulet import SparkSession
+
+    out, checkpoint = str(tmp_path / "out"), str(tmp_path / "checkpoint")
+    ours = SparkSession.builder.getOrCreate()
+    try:
+        ours.dataSource.register(CounterSource)
+        query = (ours.readStream.format("counter").option("limit", "9").load()
+                 .writeStream.format(fmt).option("path", out)
+                 .option("checkpointLocation", checkpoint).start())
+        wait_for_commit(checkpoint, 2, query)
+        query.stop()
+    finally:
+        ours.stop()
+    # A file the log does not list is not output: Spark's source must not read it.
+    with open(os.path.join(out, "part-00000-stray.%s" % fmt), "w") as f:
+        f.write('{"id": 99, "text": "stray"}\n' if fmt == "json" else "99,stray\n")
+
+    name = "seen_%s_%d" % (fmt, os.getpid())
+    seen = (pyspark_session.readStream.schema("id LONG, text STRING").format(fmt).load(out)
+            .writeStream.format("memory").queryName(name)
+            .option("checkpointLocation", str(tmp_path / "reader-checkpoint"))
+            .trigger(availableNow=True).start())
+    seen.awaitTermination(TIMEOUT)
+    assert sorted(row.id for row in pyspark_session.table(name).collect()) == list(range(9))
