@@ -44,16 +44,17 @@ Result<std::unique_ptr<Checkpoint>> Checkpoint::Open(const std::string& dir_arg,
   RIVULET_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
   // An unfinished `metadata`.
   RIVULET_RETURN_NOT_OK(RemoveTemporaryFiles(*env, dir, names));
-  RIVULET_ASSIGN_OR_RETURN(std::vector<Damage> damage, FindDamage(*env, dir));
-  if (!damage.empty()) return DamageError(dir, damage.front());
-  RIVULET_ASSIGN_OR_RETURN(QueryMetadata metadata,
-                           LoadOrCreateQueryMetadata(*env, dir + "/metadata"));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<OffsetLog> offsets,
       OffsetLog::Open(dir + "/offsets", /*remove_temporary_files=*/true, env));
   RIVULET_ASSIGN_OR_RETURN(
       std::unique_ptr<CommitLog> commits,
       CommitLog::Open(dir + "/commits", /*remove_temporary_files=*/true, env));
+  RIVULET_ASSIGN_OR_RETURN(std::vector<Damage> damage,
+                           FindDamage(*env, dir, *offsets, *commits));
+  if (!damage.empty()) return DamageError(dir, damage.front());
+  RIVULET_ASSIGN_OR_RETURN(QueryMetadata metadata,
+                           LoadOrCreateQueryMetadata(*env, dir + "/metadata"));
   return std::unique_ptr<Checkpoint>(
       new Checkpoint(env, std::move(dir), min_batches_to_retain, std::move(lock),
                      std::move(metadata), std::move(offsets), std::move(commits)));

@@ -35,12 +35,13 @@ bool IsDamage(const Status& status) { return status.code() == StatusCode::kCorru
 constexpr char kRestoreOrStartOver[] =
     "restore it from a copy, or run the query on a new checkpoint and a new output";
 
-// The damage of the log files, read as a restart reads them.
-Result<std::vector<Damage>> FindLogDamage(Env& env, const std::string& dir) {
-  RIVULET_ASSIGN_OR_RETURN(auto offsets, OffsetLog::Open(dir + "/offsets", false, &env));
-  RIVULET_ASSIGN_OR_RETURN(auto commits, CommitLog::Open(dir + "/commits", false, &env));
-  RIVULET_ASSIGN_OR_RETURN(std::vector<int64_t> offset_ids, offsets->files().BatchIds());
-  RIVULET_ASSIGN_OR_RETURN(std::vector<int64_t> commit_ids, commits->files().BatchIds());
+// The damage of the log files, read as a restart reads them; *any_batches tells whether
+// either log holds a batch at all.
+Result<std::vector<Damage>> FindLogDamage(const OffsetLog& offsets,
+                                          const CommitLog& commits, bool* any_batches) {
+  RIVULET_ASSIGN_OR_RETURN(std::vector<int64_t> offset_ids, offsets.files().BatchIds());
+  RIVULET_ASSIGN_OR_RETURN(std::vector<int64_t> commit_ids, commits.files().BatchIds());
+  *any_batches = !offset_ids.empty() || !commit_ids.empty();
   std::vector<Damage> found;
   // -1 for an empty log (batch ids are never negative).
   const int64_t last = offset_ids.empty() ? -1 : offset_ids.back();
@@ -62,10 +63,10 @@ Result<std::vector<Damage>> FindLogDamage(Env& env, const std::string& dir) {
   const bool committed = std::binary_search(commit_ids.begin(), commit_ids.end(), last);
   const std::string batch = std::to_string(last);
 
-  Result<std::optional<OffsetLogEntry>> entry = offsets->Read(last);
+  Result<std::optional<OffsetLogEntry>> entry = offsets.Read(last);
   if (!entry.ok() && !IsDamage(entry.status())) return entry.status();
   if (!entry.ok()) {
-    const std::string problem = ProblemOf(entry.status(), offsets->files().PathOf(last));
+    const std::string problem = ProblemOf(entry.status(), offsets.files().PathOf(last));
     if (committed) {
       found.push_back({OffsetsFile(last), problem, RepairAction::kNone,
                        "batch " + batch +
@@ -86,14 +87,13 @@ Result<std::vector<Damage>> FindLogDamage(Env& env, const std::string& dir) {
   }
 
   if (!committed && last > 0) {
-    Result<std::optional<OffsetLogEntry>> previous = offsets->Read(last - 1);
+    Result<std::optional<OffsetLogEntry>> previous = offsets.Read(last - 1);
     if (!previous.ok() && !IsDamage(previous.status())) return previous.status();
     if (!previous.ok() || !previous->has_value()) {
       found.push_back(
           {OffsetsFile(last - 1),
-           previous.ok()
-               ? std::string("is missing")
-               : ProblemOf(previous.status(), offsets->files().PathOf(last - 1)),
+           previous.ok() ? std::string("is missing")
+                         : ProblemOf(previous.status(), offsets.files().PathOf(last - 1)),
            RepairAction::kNone,
            "batch " + batch +
                " did not commit and must run again over exactly its logged range, which "
@@ -106,15 +106,15 @@ Result<std::vector<Damage>> FindLogDamage(Env& env, const std::string& dir) {
   auto newest = std::upper_bound(commit_ids.begin(), commit_ids.end(), last);
   if (newest != commit_ids.begin()) {
     const int64_t id = *std::prev(newest);
-    Result<std::optional<std::string>> text = commits->files().Read(id);
+    Result<std::optional<std::string>> text = commits.files().Read(id);
     Status parsed = text.ok() && text->has_value()
-                        ? CommitLog::Parse(commits->files().PathOf(id), **text).status()
+                        ? CommitLog::Parse(commits.files().PathOf(id), **text).status()
                         : text.status();
     if (!parsed.ok() && !IsDamage(parsed)) return parsed;
     if (!parsed.ok()) {
       // A commit file is written only after the sink took its batch, and an offsets file
       // only after the batch before it committed: either way batch `id` was delivered.
-      found.push_back({CommitsFile(id), ProblemOf(parsed, commits->files().PathOf(id)),
+      found.push_back({CommitsFile(id), ProblemOf(parsed, commits.files().PathOf(id)),
                        RepairAction::kRewriteCommit,
                        "batch " + std::to_string(id) +
                            " had reached the sink (its commit file exists), so the file "
@@ -167,7 +167,17 @@ Status Apply(Env& env, const std::string& dir, const Damage& damage,
 }  // namespace
 
 Result<std::vector<Damage>> FindDamage(Env& env, const std::string& dir) {
-  RIVULET_ASSIGN_OR_RETURN(std::vector<Damage> found, FindLogDamage(env, dir));
+  RIVULET_ASSIGN_OR_RETURN(auto offsets, OffsetLog::Open(dir + "/offsets", false, &env));
+  RIVULET_ASSIGN_OR_RETURN(auto commits, CommitLog::Open(dir + "/commits", false, &env));
+  return FindDamage(env, dir, *offsets, *commits);
+}
+
+Result<std::vector<Damage>> FindDamage(Env& env, const std::string& dir,
+                                       const OffsetLog& offsets,
+                                       const CommitLog& commits) {
+  bool any_batches = false;
+  RIVULET_ASSIGN_OR_RETURN(std::vector<Damage> found,
+                           FindLogDamage(offsets, commits, &any_batches));
   const std::string path = dir + "/metadata";
   Result<std::string> text = env.ReadFile(path);
   std::optional<Damage> metadata;
@@ -177,11 +187,7 @@ Result<std::vector<Damage>> FindDamage(Env& env, const std::string& dir) {
       "and postgres progress tables) refuses a new one: give the id it names";
   if (!text.ok()) {
     if (text.status().code() != StatusCode::kNotFound) return text.status();
-    RIVULET_ASSIGN_OR_RETURN(auto offsets, BatchLog::Open(dir + "/offsets", false, &env));
-    RIVULET_ASSIGN_OR_RETURN(auto commits, BatchLog::Open(dir + "/commits", false, &env));
-    RIVULET_ASSIGN_OR_RETURN(auto any_offsets, offsets->LatestId());
-    RIVULET_ASSIGN_OR_RETURN(auto any_commits, commits->LatestId());
-    if (any_offsets || any_commits) {
+    if (any_batches) {
       metadata = Damage{"metadata", "is missing, but batches are logged",
                         RepairAction::kNewMetadata, kNewId};
     }

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint/commit_log.h"
+#include "checkpoint/offset_log.h"
 #include "common/env.h"
 #include "rivulet/status.h"
 
@@ -35,6 +37,10 @@ struct Damage {
 // The damage in checkpoint `dir`, in the order a restart meets it; empty for a sound
 // (or new) checkpoint. Errors only when the directory cannot be read.
 Result<std::vector<Damage>> FindDamage(Env& env, const std::string& dir);
+// The same, reading the logs of `dir` already open (as Checkpoint::Open has them).
+Result<std::vector<Damage>> FindDamage(Env& env, const std::string& dir,
+                                       const OffsetLog& offsets,
+                                       const CommitLog& commits);
 
 // One line for a start that meets `damage`: the file, the problem, and the command that
 // repairs it or what to do where no command can.

@@ -85,10 +85,8 @@ Result<std::shared_ptr<MicroBatchExecution>> MicroBatchExecution::Create(
   RIVULET_RETURN_NOT_OK(q->Recover());
   SinkContext context{q->id(),    q->run_id(),           q->name(),
                       q->schema_, q->checkpoint_->dir(), runtime->env};
-  RIVULET_ASSIGN_OR_RETURN(auto latest_logged, q->checkpoint_->LatestOffsets());
-  if (latest_logged) context.latest_logged_batch = latest_logged->batch_id;
-  RIVULET_ASSIGN_OR_RETURN(context.latest_committed_batch,
-                           q->checkpoint_->LatestCommit());
+  context.latest_logged_batch = q->recovered_logged_;
+  context.latest_committed_batch = q->recovered_committed_;
   RIVULET_RETURN_NOT_OK(q->sink_->Open(context).WithContext(q->sink_->description()));
   q->sink_open_ = true;
   RIVULET_RETURN_NOT_OK(q->CheckSinkNotAhead());
@@ -120,6 +118,7 @@ Status MicroBatchExecution::Recover() {
   offset_conf_ = checkpoint::NewQueryConf();
   if (!latest) return Status::OK();  // a new query starts at batch 0
   offset_conf_ = latest->conf;
+  recovered_logged_ = latest->batch_id;
   const std::string where = "checkpoint " + checkpoint_->dir();
   if (latest->offsets.size() != 1) {
     return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id) +
@@ -129,6 +128,7 @@ Status MicroBatchExecution::Recover() {
   // Batch L is done only if commits/L exists. Opening the checkpoint refused a commit
   // past L (see checkpoint/damage.h).
   RIVULET_ASSIGN_OR_RETURN(auto last_commit, checkpoint_->LatestCommit());
+  recovered_committed_ = last_commit;
   if (last_commit && *last_commit == latest->batch_id) {
     if (latest->batch_id == std::numeric_limits<int64_t>::max()) {
       return Status::Corruption(where + ": offsets/" + std::to_string(latest->batch_id) +

@@ -133,6 +133,9 @@ class MicroBatchExecution final
   Offset next_start_;
   // The conf every offsets entry records: the latest entry's, or Spark's for a new query.
   std::map<std::string, std::string> offset_conf_;
+  // What Recover found: the latest logged and committed batch ids, for the sink's Open.
+  std::optional<int64_t> recovered_logged_;
+  std::optional<int64_t> recovered_committed_;
   std::optional<PlannedBatch> replay_;  // logged but not committed at start
   SteadyClock::time_point next_trigger_;
 

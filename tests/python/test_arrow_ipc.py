@@ -103,9 +103,7 @@ def source_rows(rows, fields):
 
 
 def source_error(rows, fields):
-    with pytest.raises((TypeError, ValueError)) as info:
-        arrow_ipc.encode_stream_batches([rows], schema_of(fields), source_rules=True)
-    return str(info.value)
+    return encode_error(rows, fields, source_rules=True)
 
 
 def test_source_rules_convert_what_spark_converts():
@@ -186,9 +184,9 @@ def test_the_codec_does_not_need_pyarrow():
 # ---- errors name the column, the row, the expected type and the value ----
 
 
-def encode_error(rows, fields):
+def encode_error(rows, fields, source_rules=False):
     with pytest.raises((TypeError, ValueError)) as info:
-        arrow_ipc.encode_stream(rows, schema_of(fields))
+        arrow_ipc.encode_stream_batches([rows], schema_of(fields), source_rules=source_rules)
     return type(info.value).__name__ + ": " + str(info.value)
 
 
