@@ -44,6 +44,8 @@ class SimpleStreamReader {
   // Deterministic re-read of (start, end], used to replay a batch after a restart.
   virtual Result<std::vector<RecordBatchPtr>> ReadBetweenOffsets(const Offset& start,
                                                                  const Offset& end) = 0;
+  // Everything up to `end` is delivered and may be forgotten. Called, as Spark does, once
+  // the batch after the one ending at `end` is logged.
   virtual Status Commit(const Offset& /*end*/) { return Status::OK(); }
   // Spark 4.2's SupportsTriggerAvailableNow mixin.
   virtual bool SupportsTriggerAvailableNow() const { return false; }
@@ -66,6 +68,7 @@ class StreamReader {
   virtual Result<std::vector<InputPartitionPtr>> Partitions(const Offset& start,
                                                             const Offset& end) = 0;
   virtual Result<std::vector<RecordBatchPtr>> Read(const InputPartition& partition) = 0;
+  // As SimpleStreamReader::Commit.
   virtual Status Commit(const Offset& /*end*/) { return Status::OK(); }
   virtual Status Stop() { return Status::OK(); }
   virtual bool SupportsTriggerAvailableNow() const { return false; }

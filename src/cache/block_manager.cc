@@ -16,7 +16,11 @@ bool BlockManager::Put(const BlockId& id, std::vector<RecordBatchPtr> batches) {
   int64_t replaced = existing == blocks_.end() ? 0 : existing->second.bytes;
   if (used_ - replaced + bytes > limit_) return false;
   used_ += bytes - replaced;
-  used_by_stream_[id.stream] += bytes - replaced;
+  if (bytes != replaced) {
+    int64_t& by_stream = used_by_stream_[id.stream];
+    by_stream += bytes - replaced;
+    if (by_stream == 0) used_by_stream_.erase(id.stream);
+  }
   blocks_[id] = Block{std::move(batches), bytes};
   return true;
 }
@@ -32,10 +36,13 @@ void BlockManager::Remove(const BlockId& id) {
   std::lock_guard lock(mu_);
   auto it = blocks_.find(id);
   if (it == blocks_.end()) return;
-  used_ -= it->second.bytes;
-  auto stream = used_by_stream_.find(id.stream);
-  stream->second -= it->second.bytes;
-  if (stream->second == 0) used_by_stream_.erase(stream);
+  // A stream whose blocks are all empty has no entry in used_by_stream_.
+  if (const int64_t bytes = it->second.bytes; bytes > 0) {
+    used_ -= bytes;
+    auto stream = used_by_stream_.find(id.stream);
+    stream->second -= bytes;
+    if (stream->second == 0) used_by_stream_.erase(stream);
+  }
   blocks_.erase(it);
 }
 

@@ -34,6 +34,19 @@ TEST(BlockManagerTest, AccountsTheBytesOfEveryBlock) {
   EXPECT_EQ(blocks.used_bytes(), 25 * 8);
 }
 
+TEST(BlockManagerTest, EmptyBlocksMayOutliveTheStreamsOtherBlocksInAnyOrder) {
+  BlockManager blocks(1 << 20);
+  ASSERT_TRUE(blocks.Put({1, 0}, {}));  // a batch without rows
+  ASSERT_TRUE(blocks.Put({1, 1}, {LongBatch(4)}));
+  ASSERT_TRUE(blocks.Put({1, 2}, {LongBatch(0)}));
+  blocks.Remove({1, 1});
+  EXPECT_EQ(blocks.used_bytes(1), 0);
+  blocks.Remove({1, 0});
+  blocks.Remove({1, 2});
+  EXPECT_EQ(blocks.num_blocks(), 0u);
+  EXPECT_EQ(blocks.used_bytes(), 0);
+}
+
 TEST(BlockManagerTest, RefusesABlockThatWouldPassTheLimitAndKeepsTheOthers) {
   BlockManager blocks(int64_t{100} * 8);
   ASSERT_TRUE(blocks.Put({1, 0}, {LongBatch(60)}));

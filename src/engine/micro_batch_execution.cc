@@ -137,6 +137,7 @@ Status MicroBatchExecution::Recover() {
     }
     next_batch_id_ = latest->batch_id + 1;
     next_start_ = latest->offsets[0];
+    owed_source_commit_ = latest->offsets[0];
     return Status::OK();
   }
   // The last logged batch did not commit: run it again with exactly its logged range.
@@ -275,6 +276,13 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
       RunOnExecutors<Batches>(partitions.size(), source_->MayBlock(), read, write_log);
   if (!read_all.ok()) return read_all.status().WithContext(context);
   progress_->Lap("getBatch");
+  // The previous batch's source commit, now that this batch is logged; a replayed batch
+  // was logged by an earlier run, which made that commit already.
+  if (log_offsets && owed_source_commit_) {
+    RIVULET_RETURN_NOT_OK(reader_->Commit(*owed_source_commit_)
+                              .WithContext("batch " + std::to_string(batch.id - 1)));
+    owed_source_commit_.reset();
+  }
   int64_t rows = 0;
   for (const auto& part : *read_all) {
     for (const auto& b : part) rows += b->num_rows();
@@ -295,7 +303,7 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
   KillPoint("after-sink-commit", batch.id);
   RIVULET_RETURN_NOT_OK(checkpoint_->WriteCommit(batch.id).WithContext(context));
   KillPoint("after-commit-log", batch.id);
-  RIVULET_RETURN_NOT_OK(reader_->Commit(batch.end).WithContext(context));
+  owed_source_commit_ = batch.end;
   progress_->Lap("commitOffsets");
 
   next_start_ = batch.end;

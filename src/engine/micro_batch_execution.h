@@ -137,6 +137,10 @@ class MicroBatchExecution final
   std::optional<int64_t> recovered_logged_;
   std::optional<int64_t> recovered_committed_;
   std::optional<PlannedBatch> replay_;  // logged but not committed at start
+  // The end of the last delivered batch, whose source commit is owed. As in Spark, a
+  // source hears commit(end of batch N) only once batch N+1 is logged, so the last batch
+  // of a run is committed to its source by the next run.
+  std::optional<Offset> owed_source_commit_;
   SteadyClock::time_point next_trigger_;
 
   std::atomic<bool> stop_requested_{false};

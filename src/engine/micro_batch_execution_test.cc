@@ -148,7 +148,8 @@ TEST_F(EngineTest, EachBatchIsLoggedDeliveredCommittedAndTheSourceCommitted) {
   ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(AllValues(), Range(6));
   EXPECT_EQ(output->values_by_batch.size(), 3u);
-  EXPECT_EQ(stream->Count("commit(6)"), 1);
+  EXPECT_EQ(stream->Count("commit(2)"), 1);
+  EXPECT_EQ(stream->Count("commit(4)"), 1);
   EXPECT_EQ(stream->Count("readBetweenOffsets"), 0);  // every batch came from the cache
   auto progress = query->recentProgress();
   ASSERT_EQ(progress.size(), 3u);
@@ -157,6 +158,27 @@ TEST_F(EngineTest, EachBatchIsLoggedDeliveredCommittedAndTheSourceCommitted) {
   EXPECT_EQ(progress[2].sources[0].start_offset, R"({"position":4})");
   EXPECT_EQ(progress[2].sources[0].end_offset, R"({"position":6})");
   EXPECT_EQ(progress[2].sources[0].metrics.at("cacheHits"), "3");
+}
+
+TEST_F(EngineTest, ASourceHearsABatchsCommitOnceTheNextBatchIsLoggedAsInSpark) {
+  stream->available = 4;
+  stream->batch_limit = 2;
+  QueryOptions options;
+  options.max_batches = 2;
+  ASSERT_OK(StartQuery(options)->AwaitTermination());
+  EXPECT_EQ(stream->Count("commit("), 1);
+  EXPECT_EQ(stream->Count("commit(2)"), 1);  // batch 1 is logged: batch 0 is committed
+
+  // The last batch of a run is committed to its source when the next run logs a batch;
+  // a run that finds no new data commits nothing.
+  QueryOptions once;
+  once.trigger.kind = Trigger::Kind::kOnce;
+  ASSERT_OK(StartQuery(once)->AwaitTermination());
+  EXPECT_EQ(stream->Count("commit("), 1);
+  stream->available = 6;
+  ASSERT_OK(StartQuery(once)->AwaitTermination());
+  EXPECT_EQ(stream->Count("commit(4)"), 1);
+  EXPECT_EQ(stream->Count("commit("), 2);
 }
 
 TEST_F(EngineTest, ARestartedQueryGoesOnFromTheLastCommittedBatch) {
@@ -189,6 +211,8 @@ TEST_F(EngineTest, AnUncommittedBatchIsReplayedWithExactlyItsLoggedOffsets) {
   auto query = StartQuery(options);
   ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(stream->Count("readBetweenOffsets(2,4)"), 1);
+  EXPECT_EQ(stream->Count("commit("),
+            1);  // the replay commits nothing: the first run did
   EXPECT_EQ(output->deliveries[1], 2);
   EXPECT_EQ(output->values_by_batch[1], (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(query->recentProgress().back().batch_id, 1);
