@@ -3,6 +3,10 @@
 
     build/venv/bin/python bench/spark_compare.py [--repeats 2]
 
+rivulet runs twice: in this environment, where its workers import the real pyspark as
+Spark's do, and "alone", in an interpreter that sees rivulet, cloudpickle and pyarrow but
+no pyspark, as a user of rivulet alone has it.
+
 Figures, each engine's runs interleaved (rivulet, Spark, rivulet, ...) so that both see the
 same machine load; medians over the repeats:
 
@@ -130,9 +134,9 @@ def tree_rss_mib(pid):
 
 
 def measure(engine, work):
+    spark = make_session(engine)  # rivulet's makes pyspark.sql.datasource importable
     from spark_compare_sources import ArrowSource, ClockSource, OneRowSource, TupleSource
 
-    spark = make_session(engine)
     for cls in (ArrowSource, ClockSource, OneRowSource, TupleSource):
         spark.dataSource.register(cls)
     out = {}
@@ -190,14 +194,46 @@ def measure(engine, work):
 # ---- in the parent: both engines, interleaved ----------------------------------------------
 
 
-def run_child(engine):
+# What rivulet needs of this environment, without pyspark: a user of rivulet alone has these.
+RIVULET_ALONE = ("rivulet", "cloudpickle", "pyarrow", "numpy")
+
+
+def python_without_pyspark(root):
+    """An interpreter that sees this environment's rivulet, cloudpickle and pyarrow but no
+    pyspark (the source modules then import rivulet's own pyspark.sql.datasource): a
+    virtual environment whose one .pth names a folder of links to those packages."""
+    import sysconfig
+
+    site = sysconfig.get_paths()["purelib"]
+    links = os.path.join(root, "packages")
+    os.makedirs(links)
+    for name in os.listdir(site):
+        if name.split("-")[0].split(".")[0] in RIVULET_ALONE:
+            os.symlink(os.path.join(site, name), os.path.join(links, name))
+    venv = os.path.join(root, "venv")
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--without-pip", venv], check=True)
+    python = os.path.join(venv, "bin", "python")
+    own_site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
+                               "['purelib'])"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    with open(os.path.join(own_site, "rivulet-alone.pth"), "w") as f:
+        f.write(links + "\n")
+    probe = subprocess.run([python, "-c", "import importlib.util as u; "
+                            "print(u.find_spec('pyspark') is None)"],
+                           capture_output=True, text=True, check=True)
+    assert probe.stdout.strip() == "True", "pyspark is still importable"
+    return python
+
+
+def run_child(engine, python=sys.executable):
     work = tempfile.mkdtemp(prefix="compare-%s-" % engine)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([HERE] + [p for p in env.get("PYTHONPATH", "").split(
         os.pathsep) if p])
-    env["PYSPARK_PYTHON"] = sys.executable
+    env["PYSPARK_PYTHON"] = python
     try:
-        done = subprocess.run([sys.executable, __file__, "--child", engine, "--work", work],
+        done = subprocess.run([python, __file__, "--child", engine, "--work", work],
                               capture_output=True, text=True, env=env, timeout=15 * TIMEOUT)
         if done.returncode != 0:
             raise RuntimeError("%s child failed:\n%s" % (engine, done.stderr[-3000:]))
@@ -227,21 +263,33 @@ def main():
     if args.child:
         print(json.dumps(measure(args.child, args.work)))
         return
-    runs = {"rivulet": [], "spark": []}
-    for _ in range(args.repeats):
-        for engine in ("rivulet", "spark"):
-            runs[engine].append(run_child(engine))
-            print("%s: %s" % (engine, json.dumps(runs[engine][-1])), flush=True)
-    print("\nmedians of %d runs each, interleaved" % args.repeats)
-    print("  %-38s %14s %14s %10s  %s" % ("figure", "rivulet", "Spark", "ratio", "goal"))
+    alone_root = tempfile.mkdtemp(prefix="compare-alone-")
+    try:
+        alone = python_without_pyspark(alone_root)
+        # rivulet: the same environment as Spark (the workers import the real pyspark);
+        # alone: rivulet as its users install it, without pyspark.
+        engines = {"rivulet": sys.executable, "alone": alone, "spark": sys.executable}
+        runs = {engine: [] for engine in engines}
+        for _ in range(args.repeats):
+            for engine, python in engines.items():
+                runs[engine].append(run_child("spark" if engine == "spark" else "rivulet",
+                                              python))
+                print("%s: %s" % (engine, json.dumps(runs[engine][-1])), flush=True)
+    finally:
+        shutil.rmtree(alone_root, ignore_errors=True)
+    print("\nmedians of %d runs each, interleaved; 'alone' is rivulet without pyspark "
+          "installed" % args.repeats)
+    print("  %-38s %11s %11s %11s %7s %7s  %s" % ("figure", "rivulet", "alone", "Spark",
+                                                  "ratio", "alone", "goal (alone)"))
     for key, label, unit, higher, goal in FIGURES:
-        ours = statistics.median(r[key] for r in runs["rivulet"])
-        theirs = statistics.median(r[key] for r in runs["spark"])
-        ratio = ours / theirs if higher else theirs / ours
-        goal_text = "-" if goal is None else (">= %dx: %s" % (goal, "met" if ratio >= goal
-                                                               else "missed"))
-        print("  %-38s %14.4g %14.4g %9.1fx  %s" % (label + " (" + unit + ")", ours, theirs,
-                                                    ratio, goal_text))
+        ours, by_itself, theirs = (statistics.median(r[key] for r in runs[engine])
+                                   for engine in ("rivulet", "alone", "spark"))
+        ratio, ratio_alone = ((x / theirs if higher else theirs / x) for x in (ours, by_itself))
+        goal_text = "-" if goal is None else (">= %dx: %s" % (
+            goal, "met" if ratio_alone >= goal else "missed"))
+        print("  %-38s %11.4g %11.4g %11.4g %6.1fx %6.1fx  %s" % (
+            label + " (" + unit + ")", ours, by_itself, theirs, ratio, ratio_alone,
+            goal_text))
 
 
 if __name__ == "__main__":

@@ -98,10 +98,11 @@ class _ArrowReader(DataSourceStreamReader):
 
     def read(self, partition):
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         ids = pa.array(range(partition.first, partition.stop), pa.int64())
         names = pa.array(["name-%d" % i for i in range(partition.first, partition.stop)])
-        scores = pa.compute.multiply(pa.compute.cast(ids, pa.float64()), 0.5)
+        scores = pc.multiply(pc.cast(ids, pa.float64()), 0.5)
         yield pa.RecordBatch.from_arrays([ids, names, scores], ["id", "name", "score"])
 
 

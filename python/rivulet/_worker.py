@@ -521,6 +521,16 @@ class Worker:
             if fields is not None and set(fields) != set(names):
                 raise self._schema_mismatch(method, i, names, list(fields))
 
+    def _with_rivulet_rows(self, items):
+        """The rows with another Row class's rows (real pyspark's) made rivulet's. Under a
+        schema of atomic types only a named row itself can be one, so plain tuples and
+        lists are passed as they are: the common case costs one type check a row."""
+        from rivulet.sql.types import AtomicType
+
+        if all(isinstance(f.dataType, AtomicType) for f in self.schema.fields):
+            return [r if type(r) in (tuple, list) else _as_rivulet_rows(r) for r in items]
+        return [_as_rivulet_rows(row) for row in items]
+
     def _schema_mismatch(self, method, row, expected, actual):
         return WorkerError(
             USER_ERROR,
@@ -541,7 +551,7 @@ class Worker:
 
         self._check_rows(method, items)
         if self.api.foreign_rows:
-            items = [_as_rivulet_rows(row) for row in items]
+            items = self._with_rivulet_rows(items)
         chunks = [items[i : i + _ROWS_PER_BATCH] for i in range(0, len(items), _ROWS_PER_BATCH)]
         try:
             data = arrow_ipc.encode_stream_batches(chunks, self.schema, source_rules=True)
