@@ -248,14 +248,14 @@ class ColumnLoader {
       }
       case Wire::kFixedSizeList: {
         RIVULET_ASSIGN_OR_RETURN(ArrayDataPtr child, LoadChild(plan.children[0]));
-        RIVULET_ASSIGN_OR_RETURN(auto offsets,
-                                 FixedOffsets(path, length, plan.fixed_size));
         if (child->length / std::max(plan.fixed_size, 1) <
             (plan.fixed_size ? length : 0)) {
           return ColumnError(path, "child has " + std::to_string(child->length) +
                                        " values, fewer than " + std::to_string(length) +
                                        " lists of " + std::to_string(plan.fixed_size));
         }
+        RIVULET_ASSIGN_OR_RETURN(auto offsets,
+                                 FixedOffsets(path, length, plan.fixed_size));
         a->buffers.push_back(offsets);
         a->children.push_back(std::move(child));
         break;
@@ -394,8 +394,17 @@ class ColumnLoader {
     return Status::OK();
   }
 
+  // Values of width 0 take no bytes of the body, so nothing else bounds their count, and
+  // the engine's layout gives each an offset: a forged length would allocate gigabytes.
+  static constexpr int64_t kMaxZeroWidthValues = int64_t{1} << 20;
+
   static Result<BufferPtr> FixedOffsets(const std::string& path, int64_t length,
                                         int width) {
+    if (width == 0 && length > kMaxZeroWidthValues) {
+      return ColumnError(path, std::to_string(length) +
+                                   " values of size 0: more than the engine takes (" +
+                                   std::to_string(kMaxZeroWidthValues) + ")");
+    }
     if (width > 0 && length > std::numeric_limits<int32_t>::max() / width) {
       return ColumnError(path, std::to_string(length) + " values of " +
                                    std::to_string(width) +
