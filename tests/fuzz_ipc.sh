@@ -33,8 +33,6 @@ fi
 
 # -rss_limit_mb bounds what a lying length can make the decoder allocate.
 mkdir -p "$build/crashes"
-# Inputs that once crashed the decoder (or made it allocate too much) run first, each once.
-"$build/stream_fuzz" -rss_limit_mb=2048 -timeout=20 "$root"/tests/fuzz_regressions/*
 "$build/stream_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 \
   -artifact_prefix="$build/crashes/" \
   -max_len=65536 -print_final_stats=1 "$corpus"

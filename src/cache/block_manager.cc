@@ -16,11 +16,7 @@ bool BlockManager::Put(const BlockId& id, std::vector<RecordBatchPtr> batches) {
   int64_t replaced = existing == blocks_.end() ? 0 : existing->second.bytes;
   if (used_ - replaced + bytes > limit_) return false;
   used_ += bytes - replaced;
-  if (bytes != replaced) {
-    int64_t& by_stream = used_by_stream_[id.stream];
-    by_stream += bytes - replaced;
-    if (by_stream == 0) used_by_stream_.erase(id.stream);
-  }
+  AddToStream(id.stream, bytes - replaced);
   blocks_[id] = Block{std::move(batches), bytes};
   return true;
 }
@@ -36,14 +32,16 @@ void BlockManager::Remove(const BlockId& id) {
   std::lock_guard lock(mu_);
   auto it = blocks_.find(id);
   if (it == blocks_.end()) return;
-  // A stream whose blocks are all empty has no entry in used_by_stream_.
-  if (const int64_t bytes = it->second.bytes; bytes > 0) {
-    used_ -= bytes;
-    auto stream = used_by_stream_.find(id.stream);
-    stream->second -= bytes;
-    if (stream->second == 0) used_by_stream_.erase(stream);
-  }
+  used_ -= it->second.bytes;
+  AddToStream(id.stream, -it->second.bytes);
   blocks_.erase(it);
+}
+
+void BlockManager::AddToStream(int64_t stream, int64_t delta) {
+  if (delta == 0) return;  // an empty block makes no entry
+  auto [entry, added] = used_by_stream_.try_emplace(stream, 0);
+  entry->second += delta;
+  if (entry->second == 0) used_by_stream_.erase(entry);
 }
 
 int64_t BlockManager::used_bytes() const {

@@ -56,11 +56,15 @@ class BlockManager {
     int64_t bytes = 0;
   };
 
+  // Adds `delta` bytes to the stream's count; a stream at 0 bytes keeps no entry. Called
+  // with mu_ held.
+  void AddToStream(int64_t stream, int64_t delta);
+
   const int64_t limit_;
   mutable std::mutex mu_;
   std::map<BlockId, Block> blocks_;
   int64_t used_ = 0;
-  std::map<int64_t, int64_t> used_by_stream_;  // streams holding blocks only
+  std::map<int64_t, int64_t> used_by_stream_;  // streams holding bytes only
 };
 
 // A fresh stream number for block ids (Spark's PythonMicroBatchStream.nextStreamId).

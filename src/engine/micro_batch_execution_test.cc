@@ -211,8 +211,8 @@ TEST_F(EngineTest, AnUncommittedBatchIsReplayedWithExactlyItsLoggedOffsets) {
   auto query = StartQuery(options);
   ASSERT_OK(query->AwaitTermination());
   EXPECT_EQ(stream->Count("readBetweenOffsets(2,4)"), 1);
-  EXPECT_EQ(stream->Count("commit("),
-            1);  // the replay commits nothing: the first run did
+  // The replay commits nothing to the source: the first run made batch 0's commit.
+  EXPECT_EQ(stream->Count("commit("), 1);
   EXPECT_EQ(output->deliveries[1], 2);
   EXPECT_EQ(output->values_by_batch[1], (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(query->recentProgress().back().batch_id, 1);

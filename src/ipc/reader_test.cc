@@ -352,6 +352,17 @@ TEST(ReaderTest, MisalignedStructVectorsAreRefused) {
             "Corruption: dictionary block vector is misaligned");
 }
 
+// The child's count is checked before the list's offsets are made: this length once made
+// the reader allocate 3 GB.
+TEST(ReaderTest, AFixedSizeListLongerThanItsChildIsRefusedBeforeAllocating) {
+  auto read = ReadStream(std::make_shared<const std::string>(
+      FuzzFinding("fuzz-fixed-size-list-of-a-forged-length.arrows")));
+  EXPECT_EQ(
+      read.status().ToString(),
+      "Corruption: message at byte 784: column 'fsl': child has 6 values, fewer than "
+      "771751939 lists of 2");
+}
+
 TEST(ReaderTest, MetadataThatDoesNotVerifyIsRefused) {
   std::string garbage = Bytes<uint32_t>({4, 1000, 7, 9});
   EXPECT_EQ(Read(Frame(garbage)),

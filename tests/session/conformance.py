@@ -6,6 +6,7 @@ each run."""
 import importlib.util
 import json
 import os
+import sys
 import urllib.parse
 
 import cloudpickle
@@ -23,8 +24,6 @@ def load_class(relative_path, class_name):
     module_name = "conformance_" + os.path.splitext(relative_path)[0].replace("/", "_")
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
-    import sys
-
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
     # rivulet pickles with cloudpickle, PySpark with the copy it bundles.
