@@ -7,7 +7,10 @@
 //   boolean->bool, byte->int8, short->int16, int->int32, long->int64, float->float32,
 //   double->float64, decimal(p,s)->decimal128(p,s), string->utf8, binary->binary,
 //   date->date32, timestamp->timestamp[us, UTC], timestamp_ntz->timestamp[us],
-//   null->null, array<T>->list<T>, map<K,V>->map<K,V>, struct<...>->struct<...>.
+//   interval day to second->duration[us], null->null, array<T>->list<T>,
+//   map<K,V>->map<K,V>, struct<...>->struct<...>,
+//   variant->struct<value: binary not null, metadata: binary not null> (the metadata
+//   field tagged variant=true, as PySpark sends it).
 // Types are immutable and shared; compare them with Equals, not pointers.
 
 #include <cstdint>
@@ -36,6 +39,8 @@ enum class TypeId {
   kDate,
   kTimestamp,
   kTimestampNtz,
+  kDayTimeInterval,  // Spark's DayTimeIntervalType(DAY, SECOND): microseconds
+  kVariant,          // semi-structured: Spark's variant binary, value and metadata
   kArray,
   kMap,
   kStruct,
@@ -70,12 +75,17 @@ class DataType {
   const DataTypePtr& key_type() const { return key_; }
   const DataTypePtr& value_type() const { return element_; }
   bool value_contains_null() const { return contains_null_; }
-  // Struct types:
+  // Struct types, and the variant's storage fields (value, metadata):
   const std::vector<Field>& fields() const { return fields_; }
 
   bool Equals(const DataType& other) const;
   bool IsNested() const {
     return id_ == TypeId::kArray || id_ == TypeId::kMap || id_ == TypeId::kStruct;
+  }
+  // Laid out as an Arrow struct of fields(): a struct, or a variant (whose fields are
+  // its value and metadata binaries). A variant is atomic to Spark, so not IsNested.
+  bool HasStructLayout() const {
+    return id_ == TypeId::kStruct || id_ == TypeId::kVariant;
   }
 
   // Spark's simpleString: "int", "decimal(10,2)", "array<string>",
@@ -98,6 +108,9 @@ class DataType {
   static DataTypePtr Date();
   static DataTypePtr Timestamp();
   static DataTypePtr TimestampNtz();
+  // Spark's INTERVAL DAY TO SECOND, the one day-time interval that Arrow carries.
+  static DataTypePtr DayTimeInterval();
+  static DataTypePtr Variant();
   // Spark's limits: 1 <= precision <= 38, 0 <= scale <= precision.
   static Result<DataTypePtr> Decimal(int precision, int scale);
   static DataTypePtr Array(DataTypePtr element, bool contains_null = true);

@@ -34,6 +34,15 @@ struct TimestampValue {  // microseconds since the epoch (UTC for timestamp, wal
   int64_t micros = 0;
   bool operator==(const TimestampValue&) const = default;
 };
+struct IntervalValue {  // a day-time interval, in microseconds (may be negative)
+  int64_t micros = 0;
+  bool operator==(const IntervalValue&) const = default;
+};
+struct VariantValue {  // Spark's variant binary encoding: a value and its metadata
+  std::string value;
+  std::string metadata;
+  bool operator==(const VariantValue&) const = default;
+};
 struct ListValue {  // array elements, or struct fields by position
   std::vector<Value> items;
   bool operator==(const ListValue&) const;
@@ -45,9 +54,9 @@ struct MapValue {
 
 class Value {
  public:
-  using Storage =
-      std::variant<std::monostate, bool, int64_t, double, std::string, Bytes,
-                   DecimalValue, DateValue, TimestampValue, ListValue, MapValue>;
+  using Storage = std::variant<std::monostate, bool, int64_t, double, std::string, Bytes,
+                               DecimalValue, DateValue, TimestampValue, IntervalValue,
+                               VariantValue, ListValue, MapValue>;
 
   Value() = default;                             // null
   Value(bool v) : v_(v) {}                       // NOLINT
@@ -60,6 +69,8 @@ class Value {
   Value(DecimalValue v) : v_(v) {}               // NOLINT
   Value(DateValue v) : v_(v) {}                  // NOLINT
   Value(TimestampValue v) : v_(v) {}             // NOLINT
+  Value(IntervalValue v) : v_(v) {}              // NOLINT
+  Value(VariantValue v) : v_(std::move(v)) {}    // NOLINT
   Value(ListValue v) : v_(std::move(v)) {}       // NOLINT
   Value(MapValue v) : v_(std::move(v)) {}        // NOLINT
 
@@ -77,7 +88,8 @@ class Value {
   // Name of the held kind for error messages: "null", "bool", "int", "string" and so on.
   const char* KindName() const;
   // Spark's console rendering: null -> "null", arrays "[1, 2]", structs "{1, a}",
-  // maps "{a -> 1}", timestamps "2024-01-02 03:04:05.123456".
+  // maps "{a -> 1}", timestamps "2024-01-02 03:04:05.123456", intervals
+  // "INTERVAL '1 02:00:03.5' DAY TO SECOND", variants as their JSON.
   // Without a type a ListValue prints as an array; the column's type prints structs.
   std::string ToString() const;
   std::string ToString(const DataType& type) const;

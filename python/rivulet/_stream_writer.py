@@ -7,7 +7,8 @@ DataSourceStreamArrowWriter): the engine's side is src/sinks/python/python_sink.
     WRITER_ABORT   batch id, pickled messages, an empty field for a failed partition
 
 write() gets an iterator of Rows, converted as collect() converts them, or for an Arrow
-writer of pyarrow.RecordBatches.
+writer of pyarrow.RecordBatches. The rows (top-level) and the variants are of the source's
+framework: real pyspark's Row and VariantVal when its classes come from there.
 """
 
 import json
@@ -81,7 +82,8 @@ class StreamWriterCalls:
         if create_row is None:
             from rivulet.sql.types import _create_row as create_row
         names = schema.names
-        converters = [_python_converter(f.dataType) or (lambda x: x) for f in schema.fields]
+        types = self.worker.api.types
+        converters = [_python_converter(f.dataType, types) or (lambda x: x) for f in schema.fields]
         return (create_row(names, [c(v) for c, v in zip(converters, row)]) for row in rows)
 
     def write(self, fields):

@@ -17,14 +17,17 @@ long (bool is refused); float or int for float/double; decimal.Decimal or int fo
 (no rounding: more fraction digits than the scale is an error); str for string; bytes or
 bytearray for binary; bool for boolean; datetime.date (or datetime) for date;
 datetime.datetime for timestamp (an aware one is converted to UTC, a naive one is taken as
-UTC) and timestamp_ntz (its wall-clock time, any tzinfo ignored); list or tuple for arrays;
-dict for maps; tuple, list, dict or Row for structs. A value that does not fit raises
+UTC) and timestamp_ntz (its wall-clock time, any tzinfo ignored); datetime.timedelta for
+interval day to second (its microseconds must fit int64); VariantVal for variant (others
+are refused with Spark's [MALFORMED_VARIANT]); list or tuple for arrays; dict for maps;
+tuple, list, dict or Row for structs. A value that does not fit raises
 TypeError or ValueError naming the column (dotted for nested fields), the row, the expected
 type and the value: "column 'id' (row 3): expected int, got str 'x'".
 
 Decoded values: timestamps are aware datetimes in UTC, timestamp_ntz naive datetimes,
-decimals decimal.Decimal, maps dicts, nested structs Row objects with field names, and
-top-level rows plain tuples. Compressed streams cannot be decoded without an LZ4 or zstd
+decimals decimal.Decimal, intervals (Arrow durations) datetime.timedelta, variants (structs
+of binary value and metadata, the metadata field tagged variant=true) VariantVal, maps
+dicts, nested structs Row objects with field names, and top-level rows plain tuples. Compressed streams cannot be decoded without an LZ4 or zstd
 module; such a stream raises ValueError.
 
 The implementation is the private package ``rivulet._arrow_ipc``.

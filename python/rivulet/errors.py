@@ -40,6 +40,13 @@ _TEMPLATES = {
     ),
     "DATA_SOURCE_TYPE_MISMATCH": "Expected <expected>, but got <actual>.",
     "UNSUPPORTED_OPERATION": "<operation> is not supported.",
+    "MALFORMED_VARIANT": "Variant binary is malformed. Please check the data source is valid.",
+    "UNKNOWN_PRIMITIVE_TYPE_IN_VARIANT": (
+        "Unknown primitive type with id <id> was found in a variant value."
+    ),
+    "VARIANT_DUPLICATE_KEY": (
+        "Failed to build variant because of a duplicate object key `<key>`."
+    ),
 }
 
 

@@ -7,7 +7,8 @@
 //   name    := [A-Za-z0-9_]+ (not all digits) | '`' (any char, `` for `)* '`'
 //   type    := BOOLEAN | TINYINT | BYTE | SMALLINT | SHORT | INT | INTEGER | BIGINT
 //            | LONG | FLOAT | REAL | DOUBLE | STRING | BINARY | DATE | TIMESTAMP
-//            | TIMESTAMP_LTZ | TIMESTAMP_NTZ | VOID | NULL
+//            | TIMESTAMP_LTZ | TIMESTAMP_NTZ | VOID | NULL | VARIANT
+//            | INTERVAL DAY TO SECOND
 //            | (DECIMAL | DEC | NUMERIC) ['(' int [',' int] ')']
 //            | (CHAR | VARCHAR) '(' int ')'
 //            | ARRAY '<' type '>' | MAP '<' type ',' type '>' | STRUCT '<' fields '>'
@@ -57,6 +58,7 @@ DataTypePtr SimpleType(const std::string& upper) {
       {"TIMESTAMP", DataType::Timestamp()},
       {"TIMESTAMP_LTZ", DataType::Timestamp()},
       {"TIMESTAMP_NTZ", DataType::TimestampNtz()},
+      {"VARIANT", DataType::Variant()},
       {"VOID", DataType::Null()},
       {"NULL", DataType::Null()},
   };
@@ -232,9 +234,11 @@ class DdlParser {
     return type;
   }
 
-  // INTERVAL YEAR [TO MONTH] | MONTH, which Spark cannot pass through Arrow either, and
-  // INTERVAL DAY|HOUR|MINUTE|SECOND [TO ...], which rivulet does not support.
-  Status RefuseInterval(size_t type_pos) {
+  // INTERVAL DAY TO SECOND, the day-time interval that Arrow carries (as duration[us]).
+  // Spark refuses the rest when a Python source's rows come back through Arrow: YEAR
+  // [TO MONTH] | MONTH at once, and any other day-time range as a mismatch with (0, 3)
+  // at the first read; rivulet refuses both here, with Spark's error class.
+  Result<DataTypePtr> ParseInterval(size_t type_pos) {
     static constexpr std::string_view kUnits[] = {"YEAR", "MONTH",  "DAY",
                                                   "HOUR", "MINUTE", "SECOND"};
     auto unit = [&]() -> int {
@@ -258,16 +262,26 @@ class DdlParser {
       end = unit();
       if (end < 0) return Expected("an interval unit after TO");
     }
+    auto range = [&](int first) {
+      return "(" + std::to_string(start - first) + ", " + std::to_string(end - first) +
+             ")";
+    };
     if (start <= 1) {
       return ErrorAt(type_pos,
                      "[UNSUPPORTED_DATA_TYPE_FOR_ARROW_CONVERSION] "
-                     "YearMonthIntervalType(" +
-                         std::to_string(start) + ", " + std::to_string(end) +
-                         ") is not supported in conversion to Arrow.");
+                     "YearMonthIntervalType" +
+                         range(0) + " is not supported in conversion to Arrow.");
     }
+    constexpr int kDay = 2;
+    constexpr int kSecond = 5;
+    if (start == kDay && end == kSecond) return DataType::DayTimeInterval();
     std::string name = "INTERVAL " + std::string(kUnits[start]);
     if (end != start) name += " TO " + std::string(kUnits[end]);
-    return ErrorAt(type_pos, "type " + name + " is not supported by rivulet");
+    return ErrorAt(type_pos, "[ARROW_TYPE_MISMATCH] " + name + " (DayTimeIntervalType" +
+                                 range(kDay) +
+                                 ") does not survive Arrow, which carries day-time "
+                                 "intervals as DayTimeIntervalType(0, 3); use INTERVAL "
+                                 "DAY TO SECOND.");
   }
 
   Result<DataTypePtr> ParseType(int depth) {
@@ -312,16 +326,13 @@ class DdlParser {
                                ParseFields(/*in_struct=*/true, depth + 1));
       return DataType::Struct(std::move(fields));
     }
-    if (upper == "INTERVAL") return RefuseInterval(type_pos);
-    // Spark's types that rivulet has no column for: Spark's own refusal where Spark
-    // refuses them too (TIME, without spark.sql.timeType.enabled), else a plain one.
+    if (upper == "INTERVAL") return ParseInterval(type_pos);
+    // TIME has no Arrow path from a Python source in Spark (without
+    // spark.sql.timeType.enabled); rivulet refuses it with Spark's error.
     if (upper == "TIME") {
       return ErrorAt(type_pos,
                      "[UNSUPPORTED_TIME_TYPE] The data type TIME is not supported. "
                      "SQLSTATE: 0A000");
-    }
-    if (upper == "VARIANT") {
-      return ErrorAt(type_pos, "type VARIANT is not supported by rivulet");
     }
     return ErrorAt(type_pos, "unknown type '" + std::string(word) + "'");
   }

@@ -11,5 +11,7 @@
 namespace rivulet {
 
 void AppendJavaDouble(double v, std::string* out);
+// Java's Float.toString: the same layout, with the shortest digits of a float.
+void AppendJavaFloat(float v, std::string* out);
 
 }  // namespace rivulet

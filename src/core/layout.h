@@ -24,6 +24,7 @@ inline int64_t FixedWidth(TypeId id) {
     case TypeId::kDouble:
     case TypeId::kTimestamp:
     case TypeId::kTimestampNtz:
+    case TypeId::kDayTimeInterval:
       return 8;
     case TypeId::kDecimal:
       return 16;

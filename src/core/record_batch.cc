@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/layout.h"
+#include "core/variant.h"
 
 namespace rivulet {
 namespace {
@@ -144,9 +145,36 @@ class Validator {
   Status Child(const ArrayData& child, const DataType& type, const std::string& name) {
     std::string saved = path_;
     path_ += "." + name;
+    ++depth_;
     RIVULET_RETURN_NOT_OK(Layout(child, type));
+    --depth_;
     path_ = saved;
     return Status::OK();
+  }
+
+  // Every variant in [offset, end) must be well formed (nulls in its value or metadata
+  // are NestedNulls' to report).
+  Status Variants(const ArrayData& a, int64_t end) const {
+    const ArrayData& values = *a.children[0];
+    const ArrayData& metadata = *a.children[1];
+    for (int64_t i = a.offset; i < end; ++i) {
+      if (a.IsNull(i - a.offset) || values.IsNull(i) || metadata.IsNull(i)) continue;
+      auto json = VariantToJson(BytesAt(values, i), BytesAt(metadata, i));
+      if (!json.ok()) {
+        return Status::InvalidArgument(
+            "column '" + path_ + "' (" + (depth_ == 0 ? "row " : "index ") +
+            std::to_string(i - a.offset) + "): " + json.status().message());
+      }
+    }
+    return Status::OK();
+  }
+
+  // The binary at logical index i of `a`.
+  static std::string_view BytesAt(const ArrayData& a, int64_t i) {
+    int32_t begin = Load<int32_t>(*a.buffers[1], a.offset + i);
+    int32_t end = Load<int32_t>(*a.buffers[1], a.offset + i + 1);
+    return {reinterpret_cast<const char*>(a.buffers[2]->data()) + begin,
+            static_cast<size_t>(end - begin)};
   }
 
   Status Layout(const ArrayData& a, const DataType& type) {
@@ -200,6 +228,7 @@ class Validator {
         return Child(*entries.children[1], *type.value_type(), "value");
       }
       case TypeId::kStruct:
+      case TypeId::kVariant:
         RIVULET_RETURN_NOT_OK(Common(a, 1, type.fields().size(), name, &end));
         for (size_t k = 0; k < type.fields().size(); ++k) {
           const Field& field = type.fields()[k];
@@ -209,6 +238,7 @@ class Validator {
           }
           RIVULET_RETURN_NOT_OK(Child(*a.children[k], *field.type, field.name));
         }
+        if (type.id() == TypeId::kVariant) return Variants(a, end);
         return Status::OK();
       default:
         RIVULET_RETURN_NOT_OK(Common(a, 2, 0, name, &end));
@@ -224,6 +254,7 @@ class Validator {
         return !type.value_contains_null() || HasNestedNotNull(*type.key_type()) ||
                HasNestedNotNull(*type.value_type());
       case TypeId::kStruct:
+      case TypeId::kVariant:
         for (const Field& f : type.fields()) {
           if (!f.nullable || HasNestedNotNull(*f.type)) return true;
         }
@@ -274,6 +305,7 @@ class Validator {
         return Status::OK();
       }
       case TypeId::kStruct:
+      case TypeId::kVariant:
         for (size_t k = 0; k < type.fields().size(); ++k) {
           const Field& field = type.fields()[k];
           RIVULET_RETURN_NOT_OK(
@@ -286,6 +318,7 @@ class Validator {
   }
 
   std::string path_;
+  int depth_ = 0;  // 0 for a column, one more for each level of children
 };
 
 void CollectBuffers(const ArrayData& a, std::unordered_set<const Buffer*>* seen,
@@ -336,6 +369,8 @@ Value ArrayData::GetValue(int64_t i) const {
     case TypeId::kTimestamp:
     case TypeId::kTimestampNtz:
       return Value(TimestampValue{Load<int64_t>(*buffers[1], at)});
+    case TypeId::kDayTimeInterval:
+      return Value(IntervalValue{Load<int64_t>(*buffers[1], at)});
     case TypeId::kString:
     case TypeId::kBinary: {
       int32_t begin = Load<int32_t>(*buffers[1], at);
@@ -365,6 +400,11 @@ Value ArrayData::GetValue(int64_t i) const {
                                  entries.children[1]->GetValue(entries.offset + j));
       }
       return Value(std::move(map));
+    }
+    case TypeId::kVariant: {
+      Value value = children[0]->GetValue(at);
+      Value metadata = children[1]->GetValue(at);
+      return Value(VariantValue{value.as<Bytes>().data, metadata.as<Bytes>().data});
     }
     case TypeId::kStruct: {
       ListValue fields;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/layout.h"
+#include "core/variant.h"
 #include "rivulet/record_batch.h"
 
 namespace rivulet {
@@ -129,6 +130,7 @@ struct ColumnBuilder {
              MakeField("value", type->value_type(), type->value_contains_null())});
         break;
       case TypeId::kStruct:
+      case TypeId::kVariant:
         for (const Field& f : type->fields()) {
           children.emplace_back(f.type, path + "." + f.name, f.nullable,
                                 core::NullRefusedMessage(id));
@@ -208,6 +210,7 @@ struct ColumnBuilder {
         offsets.push_back(offsets.back());
         break;
       case TypeId::kStruct:
+      case TypeId::kVariant:
         for (ColumnBuilder& child : children) child.AppendPlaceholder(child.nullable);
         break;
       default:
@@ -345,6 +348,19 @@ struct ColumnBuilder {
         if (!v.is<TimestampValue>()) return Mismatch(row, v);
         PushFixed(v.as<TimestampValue>().micros);
         break;
+      case TypeId::kDayTimeInterval:
+        if (!v.is<IntervalValue>()) return Mismatch(row, v);
+        PushFixed(v.as<IntervalValue>().micros);
+        break;
+      case TypeId::kVariant: {
+        if (!v.is<VariantValue>()) return Mismatch(row, v);
+        const VariantValue& variant = v.as<VariantValue>();
+        auto json = VariantToJson(variant.value, variant.metadata);
+        if (!json.ok()) return Error(row, json.status().message());
+        RIVULET_RETURN_NOT_OK(children[0].Append(row, Bytes{variant.value}));
+        RIVULET_RETURN_NOT_OK(children[1].Append(row, Bytes{variant.metadata}));
+        break;
+      }
       case TypeId::kArray: {
         if (!v.is<ListValue>()) return Mismatch(row, v);
         ColumnBuilder& element = children[0];
@@ -415,6 +431,7 @@ struct ColumnBuilder {
         for (ColumnBuilder& child : children) child.Truncate(offsets.back());
         break;
       case TypeId::kStruct:
+      case TypeId::kVariant:
         for (ColumnBuilder& child : children) child.Truncate(n);
         break;
       default:
@@ -463,6 +480,7 @@ struct ColumnBuilder {
         break;
       }
       case TypeId::kStruct:
+      case TypeId::kVariant:
         for (ColumnBuilder& child : children) data->children.push_back(child.Finish());
         break;
       default:

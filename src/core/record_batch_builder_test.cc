@@ -195,6 +195,9 @@ TEST(RecordBatchBuilderTest, ValuesOfTheWrongKindAreRefused) {
       {"t TIMESTAMP_NTZ", DateValue{0},
        "column 't' (row 0): expected timestamp_ntz, got date 1970-01-01"},
       {"v VOID", 1, "column 'v' (row 0): expected void, got int 1"},
+      {"d INTERVAL DAY TO SECOND", 5,
+       "column 'd' (row 0): expected interval day to second, got int 5"},
+      {"v VARIANT", Bytes{"x"}, "column 'v' (row 0): expected variant, got bytes [78]"},
       {"a ARRAY<INT>", 1, "column 'a' (row 0): expected array<int>, got int 1"},
       {"a ARRAY<INT>", MapValue{}, "column 'a' (row 0): expected array<int>, got map {}"},
       {"m MAP<STRING, INT>", ListValue{},
@@ -207,6 +210,11 @@ TEST(RecordBatchBuilderTest, ValuesOfTheWrongKindAreRefused) {
     EXPECT_EQ(Refusal(ddl, {{value}}), std::string("Invalid argument: ") + message)
         << ddl;
   }
+  // A variant's bytes are checked, as Spark checks them before writing one.
+  EXPECT_EQ(
+      Refusal("v VARIANT", {{VariantValue{"\x0c", std::string("\x01\x00\x00", 3)}}}),
+      "Invalid argument: column 'v' (row 0): [MALFORMED_VARIANT] Variant binary is "
+      "malformed. Please check the data source is valid. (an integer is cut short)");
   // Strings for a string column are checked to be UTF-8, as Arrow requires.
   EXPECT_EQ(Refusal("s STRING", {{std::string("ok\xc3(", 4)}}),
             "Invalid argument: column 's' (row 0): string is not valid UTF-8");

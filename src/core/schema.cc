@@ -283,6 +283,10 @@ std::string DataType::ToString() const {
       return "timestamp";
     case TypeId::kTimestampNtz:
       return "timestamp_ntz";
+    case TypeId::kDayTimeInterval:
+      return "interval day to second";
+    case TypeId::kVariant:
+      return "variant";
     case TypeId::kArray:
       return "array<" + element_->ToString() + ">";
     case TypeId::kMap:
@@ -341,7 +345,19 @@ RIVULET_PRIMITIVE(Binary, TypeId::kBinary)
 RIVULET_PRIMITIVE(Date, TypeId::kDate)
 RIVULET_PRIMITIVE(Timestamp, TypeId::kTimestamp)
 RIVULET_PRIMITIVE(TimestampNtz, TypeId::kTimestampNtz)
+RIVULET_PRIMITIVE(DayTimeInterval, TypeId::kDayTimeInterval)
 #undef RIVULET_PRIMITIVE
+
+DataTypePtr DataType::Variant() {
+  static const DataTypePtr kType = [] {
+    auto type = std::shared_ptr<DataType>(new DataType(TypeId::kVariant));
+    Field metadata{"metadata", Binary(), false};
+    metadata.metadata["variant"] = "true";
+    type->fields_ = {Field{"value", Binary(), false}, std::move(metadata)};
+    return DataTypePtr(std::move(type));
+  }();
+  return kType;
+}
 
 Result<DataTypePtr> DataType::Decimal(int precision, int scale) {
   std::string name =

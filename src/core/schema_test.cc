@@ -51,6 +51,8 @@ TEST(DataTypeTest, ToStringIsSparksSimpleString) {
   EXPECT_EQ(DataType::Date()->ToString(), "date");
   EXPECT_EQ(DataType::Timestamp()->ToString(), "timestamp");
   EXPECT_EQ(DataType::TimestampNtz()->ToString(), "timestamp_ntz");
+  EXPECT_EQ(DataType::DayTimeInterval()->ToString(), "interval day to second");
+  EXPECT_EQ(DataType::Variant()->ToString(), "variant");
   EXPECT_EQ(DataType::Array(DataType::String())->ToString(), "array<string>");
   EXPECT_EQ(DataType::Map(DataType::String(), DataType::Int())->ToString(),
             "map<string,int>");
@@ -65,6 +67,8 @@ TEST(DataTypeTest, ToDdlIsSparksSqlForm) {
   EXPECT_EQ(DataType::Long()->ToDdl(), "BIGINT");
   EXPECT_EQ(DataType::Null()->ToDdl(), "VOID");
   EXPECT_EQ(DataType::TimestampNtz()->ToDdl(), "TIMESTAMP_NTZ");
+  EXPECT_EQ(DataType::DayTimeInterval()->ToDdl(), "INTERVAL DAY TO SECOND");
+  EXPECT_EQ(DataType::Variant()->ToDdl(), "VARIANT");
   EXPECT_EQ(Decimal(38, 6)->ToDdl(), "DECIMAL(38,6)");
   EXPECT_EQ(DataType::Array(DataType::String())->ToDdl(), "ARRAY<STRING>");
   EXPECT_EQ(DataType::Map(DataType::String(), DataType::Array(DataType::Int()))->ToDdl(),

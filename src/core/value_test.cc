@@ -20,6 +20,8 @@ TEST(ValueTest, KindNames) {
   EXPECT_STREQ(Value(DecimalValue{1, 0}).KindName(), "decimal");
   EXPECT_STREQ(Value(DateValue{0}).KindName(), "date");
   EXPECT_STREQ(Value(TimestampValue{0}).KindName(), "timestamp");
+  EXPECT_STREQ(Value(IntervalValue{0}).KindName(), "interval");
+  EXPECT_STREQ(Value(VariantValue{}).KindName(), "variant");
   EXPECT_STREQ(Value(ListValue{}).KindName(), "list");
   EXPECT_STREQ(Value(MapValue{}).KindName(), "map");
 }
@@ -34,6 +36,36 @@ TEST(ValueTest, ScalarsPrintAsSparksConsole) {
   EXPECT_EQ(Value("héllo").ToString(), "héllo");
   EXPECT_EQ(Value(Bytes{std::string("\x01\x02\x0a\xff", 4)}).ToString(), "[01 02 0A FF]");
   EXPECT_EQ(Value(Bytes{}).ToString(), "[]");
+}
+
+// Each text is what Spark 4.3's json and csv sinks wrote for the same interval.
+TEST(ValueTest, DayTimeIntervalsPrintAsSpark) {
+  constexpr int64_t kSecond = 1'000'000;
+  constexpr int64_t kHour = 3600 * kSecond;
+  constexpr int64_t kDay = 24 * kHour;
+  const std::pair<int64_t, const char*> kCases[] = {
+      {kDay + 2 * kHour + 3 * kSecond + 5, "INTERVAL '1 02:00:03.000005' DAY TO SECOND"},
+      {-3 * kDay + 5 * kHour, "INTERVAL '-2 19:00:00' DAY TO SECOND"},
+      {kSecond / 2, "INTERVAL '0 00:00:00.5' DAY TO SECOND"},
+      {-1, "INTERVAL '-0 00:00:00.000001' DAY TO SECOND"},
+      {-kDay, "INTERVAL '-1 00:00:00' DAY TO SECOND"},
+      {-kDay + 1, "INTERVAL '-0 23:59:59.999999' DAY TO SECOND"},
+      {0, "INTERVAL '0 00:00:00' DAY TO SECOND"},
+      {std::numeric_limits<int64_t>::max(),
+       "INTERVAL '106751991 04:00:54.775807' DAY TO SECOND"},
+      {std::numeric_limits<int64_t>::min(),
+       "INTERVAL '-106751991 04:00:54.775808' DAY TO SECOND"},
+  };
+  for (const auto& [micros, text] : kCases) {
+    EXPECT_EQ(Value(IntervalValue{micros}).ToString(), text) << micros;
+  }
+}
+
+TEST(ValueTest, VariantsPrintAsTheirJson) {
+  const std::string kEmptyMetadata("\x01\x00\x00", 3);
+  EXPECT_EQ(Value(VariantValue{"\x0c\x05", kEmptyMetadata}).ToString(), "5");
+  EXPECT_EQ(Value(VariantValue{"\x0c", kEmptyMetadata}).ToString(),
+            "<malformed variant>");
 }
 
 TEST(ValueTest, DoublesPrintAsJavasDoubleToString) {

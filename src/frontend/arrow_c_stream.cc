@@ -62,11 +62,14 @@ std::string FormatOf(const DataType& type) {
       return "tsu:UTC";
     case TypeId::kTimestampNtz:
       return "tsu:";
+    case TypeId::kDayTimeInterval:
+      return "tDu";
     case TypeId::kArray:
       return "+l";
     case TypeId::kMap:
       return "+m";
     case TypeId::kStruct:
+    case TypeId::kVariant:
       return "+s";
   }
   return "n";
@@ -116,6 +119,7 @@ std::vector<FieldSpec> ChildrenOf(const DataType& type) {
     case TypeId::kArray:
       return {{"element", type.element_type().get(), type.contains_null(), {}}};
     case TypeId::kStruct:
+    case TypeId::kVariant:
       return SpecsOf(type.fields());
     default:
       return {};
@@ -175,6 +179,7 @@ int64_t BufferCount(TypeId id) {
     case TypeId::kNull:
       return 0;
     case TypeId::kStruct:
+    case TypeId::kVariant:
       return 1;
     case TypeId::kString:
     case TypeId::kBinary:

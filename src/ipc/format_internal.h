@@ -32,7 +32,7 @@ constexpr int kFooterVersion = 0, kFooterSchema = 1, kFooterDictionaries = 2,
 namespace type_id {
 constexpr uint8_t kNull = 1, kInt = 2, kFloatingPoint = 3, kBinary = 4, kUtf8 = 5,
                   kBool = 6, kDecimal = 7, kDate = 8, kTimestamp = 10, kList = 12,
-                  kStruct = 13, kMap = 17;
+                  kStruct = 13, kMap = 17, kDuration = 18;
 }  // namespace type_id
 namespace header_id {
 constexpr uint8_t kSchema = 1, kDictionaryBatch = 2, kRecordBatch = 3;

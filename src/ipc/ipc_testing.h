@@ -162,6 +162,11 @@ inline json ValueToJson(const Value& v, const DataType& type) {
     case TypeId::kTimestamp:
     case TypeId::kTimestampNtz:
       return std::to_string(v.as<TimestampValue>().micros);
+    case TypeId::kDayTimeInterval:
+      return std::to_string(v.as<IntervalValue>().micros);
+    case TypeId::kVariant:
+      return {{"value", Hex(v.as<VariantValue>().value)},
+              {"metadata", Hex(v.as<VariantValue>().metadata)}};
     case TypeId::kArray: {
       json out = json::array();
       for (const Value& item : v.as<ListValue>().items) {
@@ -218,6 +223,11 @@ inline Value JsonToValue(const json& j, const DataType& type) {
     case TypeId::kTimestampNtz:
       return Value(
           TimestampValue{static_cast<int64_t>(std::stoll(j.get<std::string>()))});
+    case TypeId::kDayTimeInterval:
+      return Value(IntervalValue{static_cast<int64_t>(std::stoll(j.get<std::string>()))});
+    case TypeId::kVariant:
+      return Value(VariantValue{Unhex(j["value"].get<std::string>()),
+                                Unhex(j["metadata"].get<std::string>())});
     case TypeId::kArray: {
       ListValue list;
       for (const json& item : j)

@@ -198,7 +198,8 @@ class ColumnLoader {
       case Wire::kDecimal128:
       case Wire::kDate32:
       case Wire::kDate64:
-      case Wire::kTimestamp: {
+      case Wire::kTimestamp:
+      case Wire::kDuration: {
         int width = WireWidth(plan);
         RIVULET_ASSIGN_OR_RETURN(BufferPtr values,
                                  body_->NextBuffer(path, std::min(width, 8)));
@@ -453,7 +454,8 @@ class ColumnLoader {
         }
         return OwnedBuffer(std::move(out));
       }
-      case Wire::kTimestamp: {
+      case Wire::kTimestamp:
+      case Wire::kDuration: {
         const auto* v = reinterpret_cast<const int64_t*>(p);
         switch (plan.unit) {
           case fb::TimeUnit::Microsecond:
@@ -471,7 +473,9 @@ class ColumnLoader {
             for (int64_t i = 0; i < length; ++i) {
               if (!valid(i)) continue;
               if (__builtin_mul_overflow(v[i], factor, &out[i])) {
-                return ColumnError(plan.path, "timestamp " + std::to_string(v[i]) + " " +
+                const char* kind =
+                    plan.wire == Wire::kDuration ? "duration " : "timestamp ";
+                return ColumnError(plan.path, kind + std::to_string(v[i]) + " " +
                                                   UnitName(plan.unit) + " (row " +
                                                   std::to_string(i) +
                                                   ") does not fit in microseconds");

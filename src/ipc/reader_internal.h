@@ -63,6 +63,7 @@ enum class Wire {
   kDate32,
   kDate64,
   kTimestamp,
+  kDuration,
   kUtf8,
   kBinary,
   kLargeUtf8,
@@ -81,7 +82,7 @@ struct FieldPlan {
   int bit_width = 0;      // kInt
   bool is_signed = true;  // kInt
   int fixed_size = 0;     // kFixedSizeBinary bytes, kFixedSizeList values
-  fb::TimeUnit unit = fb::TimeUnit::Microsecond;  // kTimestamp
+  fb::TimeUnit unit = fb::TimeUnit::Microsecond;  // kTimestamp, kDuration
   DataTypePtr type;                               // the engine type
   bool nullable = true;
   // Dictionary-encoded: the wire carries integer indices into dictionary `dictionary_id`,

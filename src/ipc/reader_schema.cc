@@ -67,6 +67,37 @@ Field EngineField(const FieldPlan& plan, const fb::Field* field) {
   return f;
 }
 
+// PySpark sends a VARIANT as a struct whose "metadata" field is tagged variant=true.
+bool IsTaggedVariant(const std::vector<Field>& fields) {
+  for (const Field& f : fields) {
+    auto tag = f.metadata.find("variant");
+    if (f.name == "metadata" && tag != f.metadata.end() && tag->second == "true") {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A tagged struct is a variant only in PySpark's layout: struct<value: binary,
+// metadata: binary>.
+Result<DataTypePtr> VariantType(const std::string& path,
+                                const std::vector<Field>& fields) {
+  DataTypePtr variant = DataType::Variant();
+  const std::vector<Field>& expected = variant->fields();
+  bool same = fields.size() == expected.size();
+  for (size_t i = 0; same && i < fields.size(); ++i) {
+    same =
+        fields[i].name == expected[i].name && fields[i].type->Equals(*expected[i].type);
+  }
+  if (!same) {
+    return ColumnError(path,
+                       "a variant (tagged variant=true) must be "
+                       "struct<value: binary, metadata: binary>, found " +
+                           DataType::Struct(fields)->ToString());
+  }
+  return variant;
+}
+
 Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_path) {
   FieldPlan plan;
   std::string name = field->name() ? field->name()->str() : "";
@@ -216,7 +247,11 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
       for (size_t i = 0; i < plan.children.size(); ++i) {
         fields.push_back(EngineField(plan.children[i], children->Get(i)));
       }
-      plan.type = DataType::Struct(std::move(fields));
+      if (IsTaggedVariant(fields)) {
+        RIVULET_ASSIGN_OR_RETURN(plan.type, VariantType(path, fields));
+      } else {
+        plan.type = DataType::Struct(std::move(fields));
+      }
       break;
     }
     case fb::Type::MapType: {
@@ -237,8 +272,13 @@ Result<FieldPlan> PlanField(const fb::Field* field, const std::string& parent_pa
                                    UnitName(t->unit()) + "]");
     }
     case fb::Type::DurationType:
-      return Unsupported(
-          path, "duration[" + UnitName(field->type_as_DurationType()->unit()) + "]");
+      plan.wire = Wire::kDuration;
+      plan.unit = field->type_as_DurationType()->unit();
+      if (plan.unit < fb::TimeUnit::Second || plan.unit > fb::TimeUnit::Nanosecond) {
+        return Unsupported(path, "duration[" + UnitName(plan.unit) + "]");
+      }
+      plan.type = DataType::DayTimeInterval();
+      break;
     case fb::Type::IntervalType:
       return Unsupported(path, "interval");
     case fb::Type::UnionType:

@@ -130,6 +130,57 @@ TEST(RoundTrip, FieldMetadataAndCommentsAreKept) {
   EXPECT_TRUE(read->schema->field(1).nullable);
 }
 
+// 5 as a variant (an int8), with an empty key dictionary.
+VariantValue VariantFive() {
+  return VariantValue{std::string("\x0c\x05", 2), std::string("\x01\x00\x00", 3)};
+}
+
+RecordBatchPtr IntervalsAndVariants() {
+  auto schema = ParseDdl(
+      "d INTERVAL DAY TO SECOND, a ARRAY<INTERVAL DAY TO SECOND>, v VARIANT, "
+      "m MAP<STRING, VARIANT>, s STRUCT<v: VARIANT>");
+  EXPECT_OK(schema);
+  RecordBatchBuilder builder(std::make_shared<const Schema>(*schema));
+  EXPECT_OK(builder.AppendRow(std::vector<Value>{
+      IntervalValue{-1}, ListValue{{IntervalValue{86'400'000'000}, Value()}},
+      VariantFive(), MapValue{{{"k", VariantFive()}, {"n", Value()}}},
+      ListValue{{VariantFive()}}}));
+  EXPECT_OK(builder.AppendRow(
+      std::vector<Value>{Value(), Value(), Value(), Value(), ListValue{{Value()}}}));
+  return *builder.Finish();
+}
+
+TEST(RoundTrip, IntervalsAndVariantsKeepTheirTypesAndValuesAtEveryDepth) {
+  RecordBatchPtr batch = IntervalsAndVariants();
+  auto bytes = WriteStream(*batch->schema(), {batch});
+  ASSERT_OK(bytes);
+  auto read = ReadStream(Share(*bytes));
+  ASSERT_OK(read);
+  EXPECT_TRUE(read->schema->Equals(*batch->schema())) << read->schema->ToString();
+  EXPECT_EQ(read->schema->ToDdl(),
+            "d INTERVAL DAY TO SECOND, a ARRAY<INTERVAL DAY TO SECOND>, v VARIANT, "
+            "m MAP<STRING, VARIANT>, s STRUCT<v: VARIANT>");
+  ASSERT_EQ(read->batches.size(), 1u);
+  EXPECT_EQ(read->batches[0]->ToRows(), batch->ToRows());
+}
+
+TEST(RoundTrip, AMalformedVariantOnTheWireIsRefusedNamingItsColumnAndRow) {
+  RecordBatchPtr batch = IntervalsAndVariants();
+  auto bytes = WriteStream(*batch->schema(), {batch});
+  ASSERT_OK(bytes);
+  // The first variant value's header (an int8) becomes primitive type 17, which Spark
+  // does not know.
+  std::string corrupt = *bytes;
+  size_t at = corrupt.find(std::string("\x0c\x05", 2));
+  ASSERT_NE(at, std::string::npos);
+  corrupt[at] = static_cast<char>(17 << 2);
+  auto read = ReadStream(Share(corrupt));
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().message(),
+            "column 'v' (row 0): [MALFORMED_VARIANT] Variant binary is malformed. Please "
+            "check the data source is valid. (primitive type 17)");
+}
+
 TEST(RoundTrip, UncompressedReadsPointIntoTheInputBytes) {
   auto schema =
       std::make_shared<const Schema>(std::vector<Field>{Column("x", DataType::Long())});

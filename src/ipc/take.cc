@@ -121,7 +121,8 @@ Result<ArrayDataPtr> Take(const std::vector<const ArrayData*>& sources,
       out->children.push_back(std::move(child));
       break;
     }
-    case TypeId::kStruct: {
+    case TypeId::kStruct:
+    case TypeId::kVariant: {
       // A struct's children are indexed through the struct's own offset.
       std::vector<TakeRef> child_refs(n);
       for (int64_t i = 0; i < n; ++i) {

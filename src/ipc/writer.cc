@@ -107,6 +107,10 @@ void DescribeType(const DataType& type, uint8_t* id, FlatTable* table,
       *id = in::type_id::kTimestamp;
       table->AddInt16(0, in::kTimeUnitMicrosecond);
       return;
+    case TypeId::kDayTimeInterval:
+      *id = in::type_id::kDuration;
+      table->AddInt16(0, in::kTimeUnitMicrosecond);
+      return;
     case TypeId::kArray:
       *id = in::type_id::kList;
       children->push_back(
@@ -129,6 +133,7 @@ void DescribeType(const DataType& type, uint8_t* id, FlatTable* table,
       return;
     }
     case TypeId::kStruct:
+    case TypeId::kVariant:  // its value and metadata, the metadata tagged variant=true
       *id = in::type_id::kStruct;
       for (const Field& f : type.fields()) {
         children->push_back(FieldTable(f));
@@ -253,6 +258,7 @@ class BodyWriter {
         return AddColumn(*a.children[0], offsets[0], offsets[length] - offsets[0]);
       }
       case TypeId::kStruct:
+      case TypeId::kVariant:
         for (const ArrayDataPtr& child : a.children) {
           RIVULET_RETURN_NOT_OK(AddColumn(*child, abs, length));
         }

@@ -160,7 +160,7 @@ Result<CsvOptions> ParseCsvOptions(const Options& options) {
 
 Status CheckCsvSchema(const Schema& schema) {
   for (const Field& field : schema.fields()) {
-    if (field.type->IsNested()) {
+    if (field.type->IsNested() || field.type->id() == TypeId::kVariant) {
       return Status::InvalidArgument(
           "[UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE] The CSV datasource doesn't support the "
           "column `" +

@@ -131,7 +131,8 @@ Result<Partitioning> Partitioning::Resolve(const std::shared_ptr<const Schema>& 
       message += " not found in existing columns (" + existing + ").";
       return Status::InvalidArgument(std::move(message));
     }
-    if (schema->field(index).type->IsNested()) {
+    if (schema->field(index).type->IsNested() ||
+        schema->field(index).type->id() == TypeId::kVariant) {
       return Status::InvalidArgument("Cannot use " + schema->field(index).type->ToDdl() +
                                      " for partition column " + name);
     }

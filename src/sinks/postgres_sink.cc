@@ -102,9 +102,12 @@ std::string PostgresColumnType(const DataType& type) {
       return "TIMESTAMPTZ";
     case TypeId::kTimestampNtz:
       return "TIMESTAMP";
+    case TypeId::kDayTimeInterval:
+      return "INTERVAL";
     case TypeId::kArray:
     case TypeId::kMap:
     case TypeId::kStruct:
+    case TypeId::kVariant:
       return "JSONB";
     default:
       return "TEXT";
@@ -199,6 +202,11 @@ void AppendCopyCell(const ArrayData& column, int64_t row, std::string* out) {
     case TypeId::kTimestamp:
       *out += IsoTimestamp(FixedAt<int64_t>(column, row), TimestampStyle::kSql);
       *out += "+00";
+      return;
+    case TypeId::kDayTimeInterval:
+      // PostgreSQL keeps an interval's microseconds as they are, sign included.
+      AppendNumber(FixedAt<int64_t>(column, row), out);
+      *out += " microseconds";
       return;
     default:
       break;

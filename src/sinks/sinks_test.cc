@@ -66,6 +66,36 @@ TEST(JsonRowsTest, DoublesAreWrittenAsSparkWritesThemNanAndInfinitiesAsStrings) 
             "{\"d\":1.0E20}\n{\"d\":1.23456789E8}\n{\"d\":-0.0}\n");
 }
 
+// The texts are what Spark 4.3's json sink wrote for the same values from a Python
+// source: intervals quoted in Spark's form, variants as the JSON they hold.
+TEST(JsonRowsTest, IntervalsAndVariantsAreWrittenAsSparkWritesThem) {
+  auto schema = std::make_shared<const Schema>(
+      *ParseDdl("d INTERVAL DAY TO SECOND, a ARRAY<INTERVAL DAY TO SECOND>, v VARIANT, "
+                "s STRUCT<x: VARIANT>"));
+  const std::string no_keys("\x01\x00\x00", 3);
+  // {"a":[1,2.5,"x"],"b":null} as PySpark's parseJson encodes it.
+  const std::string object(
+      "\x02\x02\x00\x01\x00\x10\x11\x03\x03\x00\x02\x08"
+      "\x0a\x0c\x01\x20\x01\x19\x00\x00\x00\x05\x78\x00",
+      24);
+  const std::string keys("\x01\x02\x00\x01\x02\x61\x62", 7);
+  RecordBatchBuilder builder(schema);
+  ASSERT_OK(builder.AppendRow(std::vector<Value>{
+      IntervalValue{93'603'000'005}, ListValue{{IntervalValue{0}, Value()}},
+      VariantValue{object, keys}, ListValue{{VariantValue{"\x0c\xf9", no_keys}}}}));
+  ASSERT_OK(builder.AppendRow(std::vector<Value>{
+      IntervalValue{-1}, Value(), VariantValue{std::string(1, '\0'), no_keys},
+      ListValue{{Value()}}}));
+  std::string out;
+  AppendJsonLines(**builder.Finish(), &out);
+  EXPECT_EQ(out, R"({"d":"INTERVAL '1 02:00:03.000005' DAY TO SECOND",)"
+                 R"("a":["INTERVAL '0 00:00:00' DAY TO SECOND",null],)"
+                 R"("v":{"a":[1,2.5,"x"],"b":null},"s":{"x":-7}})"
+                 "\n"
+                 R"({"d":"INTERVAL '-0 00:00:00.000001' DAY TO SECOND","v":null,"s":{}})"
+                 "\n");
+}
+
 // Opens a sink as a query would, for batches of `schema`.
 Status OpenFor(Sink& sink, std::shared_ptr<const Schema> schema) {
   SinkContext context;

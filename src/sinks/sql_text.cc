@@ -27,7 +27,8 @@ std::string SqlText(const Value& v, const DataType& type) {
       return IsoTimestamp(v.as<TimestampValue>().micros, TimestampStyle::kSql);
     case TypeId::kArray:
     case TypeId::kMap:
-    case TypeId::kStruct: {
+    case TypeId::kStruct:
+    case TypeId::kVariant: {
       std::string json;
       AppendJsonValue(v, type, &json);
       return json;

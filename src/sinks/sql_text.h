@@ -16,8 +16,8 @@ std::string QuoteIdentifier(std::string_view name);
 
 // A value (not null) as the text a SQL sink stores: decimals exact ("-12.30"), dates
 // "2024-01-02", timestamps "2024-01-02 03:04:05.123456" (UTC, or wall clock for
-// timestamp_ntz), arrays, maps and structs as Spark's JSON, strings as they are, other
-// scalars as Spark prints them.
+// timestamp_ntz), arrays, maps, structs and variants as Spark's JSON, strings as they
+// are, other scalars (intervals included) as Spark prints them.
 std::string SqlText(const Value& v, const DataType& type);
 
 }  // namespace rivulet

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/decimal_text.h"
+#include "core/temporal_text.h"
+#include "core/variant.h"
 
 namespace rivulet {
 namespace {
@@ -18,27 +20,6 @@ tm CivilTime(int64_t secs) {
 }
 
 }  // namespace
-
-std::string Base64(const std::string& bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n =
-        (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
-  }
-  if (i < bytes.size()) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= uint8_t(bytes[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 std::string IsoTimestamp(int64_t micros, TimestampStyle style) {
   int64_t secs = micros / 1'000'000;
@@ -92,6 +73,16 @@ void AppendJsonValue(const Value& v, const DataType& type, std::string* out) {
     case TypeId::kDecimal:
       *out += FormatDecimal(v.as<DecimalValue>().unscaled, v.as<DecimalValue>().scale);
       return;
+    case TypeId::kDayTimeInterval:
+      *out += '"' + FormatDayTimeInterval(v.as<IntervalValue>().micros) + '"';
+      return;
+    case TypeId::kVariant: {
+      // Batches are validated as they enter the engine, so the bytes are well formed.
+      auto json =
+          VariantToJson(v.as<VariantValue>().value, v.as<VariantValue>().metadata);
+      *out += json.ok() ? *json : "null";
+      return;
+    }
     case TypeId::kArray: {
       *out += '[';
       bool first = true;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/base64.h"
 #include "rivulet/schema.h"
 #include "rivulet/value.h"
 
@@ -24,10 +25,8 @@ enum class TimestampStyle {
 std::string IsoTimestamp(int64_t micros, TimestampStyle style);
 
 // Appends `v` (not null) of type `type` as Spark's JSON writer prints it: strings quoted,
-// binary as base64, maps as objects, null struct fields left out.
+// binary as base64, maps as objects, null struct fields left out, intervals as quoted
+// "INTERVAL '...' DAY TO SECOND", variants as the JSON they hold.
 void AppendJsonValue(const Value& v, const DataType& type, std::string* out);
-
-// The bytes as base64 (RFC 4648, padded).
-std::string Base64(const std::string& bytes);
 
 }  // namespace rivulet

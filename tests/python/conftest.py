@@ -33,6 +33,38 @@ def source(name):
     return os.path.join(SOURCES_DIR, name)
 
 
+_PYTHONS_WITH = {}
+
+
+def python_with(*modules):
+    """A Python interpreter that imports all of `modules`: this one, else the test
+    environment's build/venv (scripts/test makes it, with pyspark and pyarrow); None if
+    neither does."""
+    if modules not in _PYTHONS_WITH:
+        found = None
+        venv = os.path.join(REPO_DIR, "build", "venv", "bin", "python")
+        for python in (sys.executable, venv):
+            check = [python, "-c", "import %s" % ", ".join(modules)]
+            if os.path.exists(python) and subprocess.run(check, capture_output=True).returncode == 0:
+                found = python
+                break
+        _PYTHONS_WITH[modules] = found
+    return _PYTHONS_WITH[modules]
+
+
+def run_python_with(modules, code, data=b""):
+    """Runs `code` in a Python that has `modules` (the test is skipped when there is none),
+    with rivulet importable and `data` on its stdin; returns its stdout bytes."""
+    python = python_with(*modules)
+    if python is None:
+        pytest.skip("no Python with %s" % ", ".join(modules))
+    done = subprocess.run([python, "-c", code], input=data, capture_output=True,
+                          env={**os.environ, "PYTHONPATH": PYTHON_DIR})
+    if done.returncode != 0:
+        raise AssertionError("%s failed:\n%s" % (python, done.stderr.decode()))
+    return done.stdout
+
+
 class WorkerError(AssertionError):
     pass
 

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 import arrow_fixture as F
+from conftest import run_python_with
 from rivulet import arrow_ipc
 from rivulet import types as T
 from rivulet._arrow_ipc.flatbuffer_writer import _Table
@@ -179,6 +180,225 @@ def test_the_codec_does_not_need_pyarrow():
         capture_output=True, text=True, check=True,
     )
     assert out.stdout.strip() == "[(1,)]"
+
+
+# ---- interval day to second (Arrow duration[us]) and variant (a struct of two binaries) ----
+
+
+td = datetime.timedelta
+# The extreme timedeltas that pyarrow converts to int64 microseconds.
+LONGEST = td(days=106751991, seconds=14454, microseconds=775807)  # 2**63 - 1 microseconds
+MOST_NEGATIVE = td(days=-106751991)  # days * 86400000000 is the last step that fits
+
+
+def variant(text):
+    return T.VariantVal.parseJson(text)
+
+
+def plain(value):
+    """A decoded value with its VariantVals as ("variant", value, metadata) and Rows as
+    tuples, so that values compare."""
+    if isinstance(value, T.VariantVal):
+        return ("variant", bytes(value.value), bytes(value.metadata))
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+INTERVALS_AND_VARIANTS = T._parse_ddl_schema(
+    "d INTERVAL DAY TO SECOND, v VARIANT, a ARRAY<INTERVAL DAY TO SECOND>, "
+    "m MAP<STRING, VARIANT>, s STRUCT<v: VARIANT, d: INTERVAL DAY TO SECOND>")
+
+
+def intervals_and_variants():
+    return [
+        (td(days=1, seconds=2, microseconds=3), variant('{"a":[1,2.5,"x"]}'),
+         [td(microseconds=-1), None], {"k": variant("12345678901234567890"), "n": None},
+         (variant('"s"'), td(0))),
+        (None, None, None, None, None),
+        (LONGEST, variant("null"), [MOST_NEGATIVE], {}, (None, None)),
+    ]
+
+
+def test_intervals_and_variants_round_trip_at_any_depth_with_nulls():
+    data = arrow_ipc.encode_stream(intervals_and_variants(), INTERVALS_AND_VARIANTS)
+    schema, rows = arrow_ipc.decode_stream(data)
+    assert schema == INTERVALS_AND_VARIANTS
+    assert plain(rows) == plain(intervals_and_variants())
+    assert rows[0][1].toJson() == '{"a":[1,2.5,"x"]}'
+
+
+# Reads an IPC stream from stdin with pyarrow and prints its schema and rows as JSON.
+PYARROW_READ = r"""
+import json, sys
+import pyarrow as pa
+
+table = pa.ipc.open_stream(sys.stdin.buffer.read()).read_all()
+
+def field(f):
+    out = {"name": f.name, "type": str(f.type), "nullable": f.nullable,
+           "metadata": {k.decode(): v.decode() for k, v in (f.metadata or {}).items()}}
+    t = f.type
+    if pa.types.is_struct(t):
+        out["children"] = [field(t.field(i)) for i in range(t.num_fields)]
+    elif pa.types.is_list(t):
+        out["children"] = [field(t.value_field)]
+    elif pa.types.is_map(t):
+        out["children"] = [field(t.key_field), field(t.item_field)]
+    return out
+
+def value(v):
+    if isinstance(v, bytes):
+        return v.hex()
+    if hasattr(v, "total_seconds"):
+        return v // type(v)(microseconds=1)
+    if isinstance(v, dict):
+        return {k: value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [value(x) for x in v]
+    return v
+
+print(json.dumps({"fields": [field(f) for f in table.schema], "rows": value(table.to_pylist())}))
+"""
+
+VARIANT_FIELDS = [
+    {"name": "value", "type": "binary", "nullable": False, "metadata": {}},
+    {"name": "metadata", "type": "binary", "nullable": False, "metadata": {"variant": "true"}},
+]
+VARIANT_TYPE = "struct<value: binary not null, metadata: binary not null>"
+
+
+def test_pyarrow_reads_intervals_as_durations_and_variants_as_pysparks_struct():
+    data = arrow_ipc.encode_stream(intervals_and_variants(), INTERVALS_AND_VARIANTS)
+    read = json.loads(run_python_with(("pyarrow",), PYARROW_READ, data))
+    fields = {f["name"]: f for f in read["fields"]}
+    assert fields["d"]["type"] == "duration[us]"
+    assert fields["v"]["type"] == VARIANT_TYPE and fields["v"]["children"] == VARIANT_FIELDS
+    assert fields["a"]["type"] == "list<element: duration[us]>"
+    assert fields["m"]["children"][1]["children"] == VARIANT_FIELDS
+    assert fields["s"]["children"][0]["children"] == VARIANT_FIELDS
+    assert fields["s"]["children"][1]["type"] == "duration[us]"
+    v = variant('{"a":[1,2.5,"x"]}')
+    first, nulls, last = read["rows"]
+    assert first["d"] == 86400 * 10**6 + 2 * 10**6 + 3
+    assert first["v"] == {"value": v.value.hex(), "metadata": v.metadata.hex()}
+    assert first["a"] == [-1, None]
+    assert [k for k, _ in first["m"]] == ["k", "n"] and first["m"][1][1] is None
+    assert nulls == {"d": None, "v": None, "a": None, "m": None, "s": None}
+    assert last["d"] == 2**63 - 1 and last["a"] == [-106751991 * 86400 * 10**6]
+    assert last["s"] == {"v": None, "d": None}
+
+
+# Writes an IPC stream with pyarrow: durations of each unit and variants, as PySpark sends
+# them, at the top level and nested.
+PYARROW_WRITE = r"""
+import datetime, sys
+import pyarrow as pa
+from rivulet.types import VariantVal
+
+v = VariantVal.parseJson('{"k":[true,null]}')
+variant = pa.struct([pa.field("value", pa.binary(), nullable=False),
+                     pa.field("metadata", pa.binary(), nullable=False, metadata={"variant": "true"})])
+cell = {"value": v.value, "metadata": v.metadata}
+schema = pa.schema([
+    ("us", pa.duration("us")), ("s", pa.duration("s")), ("ms", pa.duration("ms")), ("ns", pa.duration("ns")),
+    ("v", variant), ("a", pa.list_(variant)), ("m", pa.map_(pa.string(), variant)),
+    ("st", pa.struct([("v", variant), ("d", pa.duration("us"))])),
+])
+table = pa.table({
+    "us": [5, None], "s": [-2, None], "ms": [1500, None], "ns": [-1001, None],
+    "v": [cell, None], "a": [[cell, None], None], "m": [[("x", cell)], None],
+    "st": [{"v": cell, "d": 7}, None],
+}, schema=schema)
+sink = pa.BufferOutputStream()
+with pa.ipc.new_stream(sink, schema) as writer:
+    writer.write_table(table)
+sys.stdout.buffer.write(sink.getvalue().to_pybytes())
+"""
+
+
+def test_pyarrow_streams_of_durations_and_variants_decode_to_timedeltas_and_variant_vals():
+    schema, rows = arrow_ipc.decode_stream(run_python_with(("pyarrow",), PYARROW_WRITE))
+    interval, var = T.DayTimeIntervalType(), T.VariantType()
+    assert [f.dataType for f in schema.fields] == [
+        interval, interval, interval, interval, var, T.ArrayType(var), T.MapType(T.StringType(), var),
+        T.StructType([T.StructField("v", var), T.StructField("d", interval)])]
+    # Every unit becomes microseconds, nanoseconds floored (as for timestamps).
+    us, s, ms, ns, v, a, m, st = rows[0]
+    assert (us, s, ms, ns) == (td(microseconds=5), td(seconds=-2), td(milliseconds=1500), td(microseconds=-2))
+    assert v.toJson() == '{"k":[true,null]}' and isinstance(v, T.VariantVal)
+    assert a[0].toJson() == '{"k":[true,null]}' and a[1] is None
+    assert m["x"].toPython() == {"k": [True, None]}
+    assert st.v.toJson() == '{"k":[true,null]}' and st.d == td(microseconds=7)
+    assert rows[1] == (None,) * 8
+
+
+def test_source_rules_take_intervals_as_pyarrow_takes_them():
+    fields = [("d", T.DayTimeIntervalType(), True)]
+    rows = [(td(days=1, microseconds=5),), (5,), (1.5,), (None,), (LONGEST,), (MOST_NEGATIVE,)]
+    assert source_rows(rows, fields) == [
+        (td(days=1, microseconds=5),), (td(microseconds=5),), (td(microseconds=1),), (None,),
+        (LONGEST,), (MOST_NEGATIVE,)]
+    assert source_error([(True,)], fields) == (
+        "TypeError: column 'd' (row 0): expected interval day to second, got bool True")
+    assert source_error([("1",)], fields) == (
+        "TypeError: column 'd' (row 0): expected interval day to second, got str '1'")
+    assert source_error([(2**63,)], fields) == (
+        "ValueError: column 'd' (row 0): value 9223372036854775808 out of range for interval day to second")
+    assert source_error([(float("inf"),)], fields) == (
+        "TypeError: column 'd' (row 0): expected interval day to second, got float inf")
+
+
+def test_a_timedelta_whose_microseconds_overflow_int64_on_the_way_is_refused():
+    fields = [("d", T.DayTimeIntervalType(), True)]
+    one = td(microseconds=1)
+    assert encode_error([(LONGEST + one,)], fields) == (
+        "ValueError: column 'd' (row 0): value datetime.timedelta(days=106751991, seconds=14454, "
+        "microseconds=775808) out of range for interval day to second")
+    # -106751991 days -14454.775807 s fits int64, but Python holds it as -106751992 days plus
+    # 71945.224193 s, and pyarrow's first step, days * 86400000000, overflows.
+    normalised = td(days=-106751991, seconds=-14454, microseconds=-775807)
+    assert normalised.days == -106751992
+    assert source_error([(normalised,)], fields) == (
+        "ValueError: column 'd' (row 0): value datetime.timedelta(days=-106751992, seconds=71945, "
+        "microseconds=224193) out of range for interval day to second")
+    assert encode_error([(MOST_NEGATIVE - one,)], fields).startswith("ValueError: column 'd' (row 0): value ")
+
+
+def test_without_source_rules_an_interval_takes_only_a_timedelta():
+    fields = [("d", T.DayTimeIntervalType(), True)]
+    assert encode_error([(5,)], fields) == (
+        "TypeError: column 'd' (row 0): expected interval day to second, got int 5")
+    assert encode_error([(1.5,)], fields) == (
+        "TypeError: column 'd' (row 0): expected interval day to second, got float 1.5")
+
+
+@pytest.mark.parametrize("source_rules", [True, False])
+@pytest.mark.parametrize("value, described", [
+    (b"\x0c\x01", "bytes b'\\x0c\\x01'"),
+    ('{"a":1}', "str '{\"a\":1}'"),
+    ({"value": b"\x0c\x01", "metadata": b"\x01\x00\x00"},
+     "dict {'value': b'\\x0c\\x01', 'metadata': b'\\x01\\x00\\x00'}"),
+])
+def test_a_variant_column_takes_only_variant_vals(value, described, source_rules):
+    fields = [("id", T.IntegerType(), True), ("v", T.VariantType(), True)]
+    assert encode_error([(1, variant("1")), (2, value)], fields, source_rules) == (
+        "TypeError: column 'v' (row 1): expected variant (a VariantVal), got %s: [MALFORMED_VARIANT] "
+        "Variant binary is malformed. Please check the data source is valid." % described)
+
+
+def test_variants_in_nested_columns_are_checked_too():
+    fields = [("a", T.ArrayType(T.VariantType()), True)]
+    assert source_error([([variant("1")],), ([variant("2"), "x"],)], fields) == (
+        "TypeError: column 'a.element' (row 1): expected variant (a VariantVal), got str 'x': "
+        "[MALFORMED_VARIANT] Variant binary is malformed. Please check the data source is valid.")
+    fields = [("v", T.VariantType(), True)]
+    assert encode_error([(T.VariantVal("x", b""),)], fields) == (
+        "TypeError: column 'v.value' (row 0): expected binary, got str 'x'")
 
 
 # ---- errors name the column, the row, the expected type and the value ----
@@ -455,6 +675,30 @@ def test_unsupported_and_foreign_types():
     assert rows == [(decimal.Decimal(2**64 - 1), datetime.date(1969, 12, 31), datetime.datetime(1969, 12, 31, 23, 59, 59, 999998), "hi")]
 
 
+def test_a_struct_is_a_variant_when_its_metadata_field_is_tagged():
+    binary = _Table()
+    untagged = schema_message(field("s", 13, _Table(), [field("value", 4, binary), field("metadata", 4, binary)]))
+    assert arrow_ipc.decode_stream(untagged + EOS)[0].simpleString() == "struct<s:struct<value:binary,metadata:binary>>"
+
+    def tagged():
+        f = field("metadata", 4, binary, nullable=False)
+        return f.tables(6, [_Table().string(0, "variant").string(1, "true")])
+
+    for children, found in [([field("value", 5, _Table()), tagged()], "struct<value:string,metadata:binary>"),
+                            ([tagged(), field("value", 4, binary)], "struct<metadata:binary,value:binary>"),
+                            ([tagged()], "struct<metadata:binary>")]:
+        assert decode_error(schema_message(field("v", 13, _Table(), children))) == (
+            "message at byte 0: column 'v': a variant (tagged variant=true) must be "
+            "struct<value: binary, metadata: binary>, found " + found)
+
+
+def test_durations_beyond_int64_microseconds_are_refused():
+    seconds = schema_message(field("d", 18, _Table().scalar(0, "<h", 0)))
+    body = struct.pack("<qq", 1, 2**62)
+    assert decode_error(seconds + batch_message(2, [(2, 0)], [(0, 0), (0, 16)], body) + EOS) == (
+        "column 'd': duration 4611686018427387904 s (row 1) does not fit in microseconds")
+
+
 def test_lying_metadata_is_refused():
     be = _Table().scalar(0, "<h", 1).tables(1, [])
     assert decode_error(_message(1, be, 0)) == "big-endian Arrow data is not supported"
@@ -548,8 +792,9 @@ def test_encoding_refuses_what_has_no_arrow_form():
     assert encode_error([(None,), (1,)], [("n", T.NullType(), True)]) == (
         "TypeError: column 'n' (row 1): expected void, got int 1"
     )
-    assert encode_error([(None,)], [("i", T.DayTimeIntervalType(), True)]) == (
-        "TypeError: column 'i': type interval day to second has no Arrow mapping"
+    # Arrow carries day-time intervals as DayTimeIntervalType(0, 3) only, as Spark reads them.
+    assert encode_error([(None,)], [("i", T.DayTimeIntervalType(1, 3), True)]) == (
+        "TypeError: column 'i': type interval hour to second has no Arrow mapping"
     )
     with pytest.raises(TypeError) as info:
         arrow_ipc.encode_stream([], [("x", T.LongType())])

@@ -147,6 +147,7 @@ def test_the_modules_are_at_pysparks_paths_and_the_short_names_are_the_same_modu
     assert rivulet.sql.streaming.datasource.ReadMaxRows is st.ReadMaxRows
     assert st._limit_to_json_value is rivulet.sql.streaming.datasource._limit_to_json_value
     assert rivulet.sql.Row is rivulet.types.Row
+    assert rivulet.sql.VariantVal is rivulet.types.VariantVal
 
 
 def test_the_short_names_import_in_any_order():

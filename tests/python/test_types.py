@@ -12,6 +12,7 @@ from rivulet.types import (
     BooleanType,
     ByteType,
     DateType,
+    DayTimeIntervalType,
     DecimalType,
     DoubleType,
     FloatType,
@@ -26,6 +27,7 @@ from rivulet.types import (
     StructType,
     TimestampNTZType,
     TimestampType,
+    VariantType,
     _parse_datatype_json_string,
     _parse_datatype_string,
     _parse_ddl_schema,
@@ -55,6 +57,21 @@ def test_atomic_types_have_sparks_names():
         assert data_type.simpleString() == simple
         assert data_type.jsonValue() == json_name
         assert _parse_datatype_json_string(json.dumps(json_name)) == data_type
+
+
+def test_interval_day_to_second_and_variant_have_sparks_names():
+    interval = DayTimeIntervalType(DayTimeIntervalType.DAY, DayTimeIntervalType.SECOND)
+    assert interval == DayTimeIntervalType() and VariantType() is VariantType()
+    for data_type, name, ddl, text in [
+        (interval, "interval day to second", "INTERVAL DAY TO SECOND", "DayTimeIntervalType(0, 3)"),
+        (VariantType(), "variant", "VARIANT", "VariantType()"),
+    ]:
+        assert data_type.simpleString() == data_type.jsonValue() == name
+        assert repr(data_type) == text
+        assert _parse_datatype_json_string(json.dumps(name)) == data_type
+        assert _parse_datatype_string(ddl) == data_type
+        assert StructType([StructField("x", data_type)]).toDDL() == "x " + ddl
+    assert _parse_datatype_string("array<variant>") == ArrayType(VariantType())
 
 
 def test_parameterless_types_are_singletons_and_compare_by_value():

@@ -1,7 +1,10 @@
 """The worker driven directly over its pipes, as the engine drives it."""
 
+import datetime
+import decimal
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -10,9 +13,10 @@ import pytest
 
 from rivulet import arrow_ipc
 from rivulet import worker as W
+from rivulet._stream_writer import CREATE_WRITER, WRITE
 from rivulet.types import _parse_ddl_schema
 
-from conftest import ID_INT_SCHEMA, PYTHON_DIR, SOURCES_DIR, EXAMPLES_DIR, WorkerClient, source
+from conftest import ID_INT_SCHEMA, PYTHON_DIR, SOURCES_DIR, EXAMPLES_DIR, WorkerClient, python_with, source
 
 ALL = json.dumps({"_type": "ReadAllAvailable"})
 
@@ -230,6 +234,57 @@ def test_values_that_do_not_fit_name_source_column_row_and_type(worker, bad, mes
     kind, text = client.error(W.SIMPLE_READ, b'{"offset": 0}')
     assert kind == W.USER_ERROR
     assert text == "source 'BadValueSource': read returned a value that does not fit the schema: " + message
+
+
+def python_for(framework):
+    """An interpreter whose worker runs sources on `framework`'s classes: "rivulet" (no real
+    pyspark: the shim) or "pyspark"; the test is skipped without one."""
+    import importlib.util
+
+    if framework == "pyspark":
+        python = python_with("pyspark")
+    else:
+        python = sys.executable if importlib.util.find_spec("pyspark") is None else None
+    if python is None:
+        pytest.skip("no Python with %s's classes" % framework)
+    return python
+
+
+INTERVALS_AND_VARIANTS = "d INTERVAL DAY TO SECOND, v VARIANT, tags ARRAY<VARIANT>"
+
+
+@pytest.mark.parametrize("framework", ["rivulet", "pyspark"])
+def test_intervals_and_variants_are_read_and_written_with_the_sources_classes(worker, framework):
+    client = worker(python=python_for(framework))
+    client.init(source("intervals_and_variants.py:IntervalsAndVariants"))
+    client.create_reader("simple", schema_json(INTERVALS_AND_VARIANTS))
+    _, data = client.ok(W.SIMPLE_READ, b'{"n": 0}')
+    td = datetime.timedelta
+    as_json = [(d, v and v.toJson(), tags and [t and t.toJson() for t in tags]) for d, v, tags in rows(data)]
+    # An int is microseconds, a float truncated to them, as Spark takes them.
+    assert as_json == [(td(days=1, microseconds=5), '{"a":[1,2.5,"x"]}', ["null", None]),
+                       (td(microseconds=5), None, None), (td(microseconds=1), "1.0E20", [])]
+    client.ok(CREATE_WRITER, json.dumps({"schema": schema_json(INTERVALS_AND_VARIANTS)}))
+    [message] = client.ok(WRITE, b"0", b"0", data)
+    # write() gets the VariantVal class of the framework the source imports.
+    assert pickle.loads(message) == [
+        (True, {"a": [1, decimal.Decimal("2.5"), "x"]}, "1 day, 0:00:00.000005"),
+        (False, None, "0:00:00.000005"), (True, 1e20, "0:00:00.000001")]
+
+
+@pytest.mark.parametrize("framework", ["rivulet", "pyspark"])
+@pytest.mark.parametrize("bad, message", [
+    ("bool", "column 'd' (row 3): expected interval day to second, got bool True"),
+    ("bytes", "column 'v' (row 3): expected variant (a VariantVal), got bytes b'\\x0c\\x01': "
+              "[MALFORMED_VARIANT] Variant binary is malformed. Please check the data source is valid."),
+])
+def test_intervals_and_variants_spark_refuses_are_refused(worker, framework, bad, message):
+    client = worker(python=python_for(framework))
+    client.init(source("intervals_and_variants.py:IntervalsAndVariants"), {"bad": bad})
+    client.create_reader("simple", schema_json(INTERVALS_AND_VARIANTS))
+    assert client.error(W.SIMPLE_READ, b'{"n": 0}') == (
+        W.USER_ERROR,
+        "source 'IntervalsAndVariants': read returned a value that does not fit the schema: " + message)
 
 
 def test_exception_carries_the_traceback_and_the_worker_goes_on(worker):

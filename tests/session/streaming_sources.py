@@ -223,6 +223,7 @@ import datetime as _datetime  # noqa: E402
 import decimal as _decimal  # noqa: E402
 
 from pyspark.sql import Row as _Row  # noqa: E402
+from pyspark.sql.types import VariantVal as _VariantVal  # noqa: E402
 
 _UTC = _datetime.timezone.utc
 _PLUS_TWO = _datetime.timezone(_datetime.timedelta(hours=2))
@@ -300,7 +301,8 @@ ALL_TYPES_SCHEMA = (
     "dec DECIMAL(12,3), s STRING, bin BINARY, day DATE, ts TIMESTAMP, ntz TIMESTAMP_NTZ, "
     "arr ARRAY<STRUCT<k: STRING, v: ARRAY<INT>>>, m MAP<STRING, ARRAY<DOUBLE>>, "
     "nested STRUCT<inner: STRUCT<x: INT, when: TIMESTAMP>, tags: ARRAY<STRING>, "
-    "props: MAP<INT, STRING>>")
+    "props: MAP<INT, STRING>>, iv INTERVAL DAY TO SECOND, ivs ARRAY<INTERVAL DAY TO SECOND>, "
+    "var VARIANT, vars MAP<STRING, VARIANT>")
 
 
 def all_types_rows(batch):
@@ -317,14 +319,21 @@ def all_types_rows(batch):
         [_Row(k="a", v=[1, 2, 3]), _Row(k=None, v=None), _Row(k="", v=[])],
         {"x": [1.5, -2.0], "empty": []},
         _Row(inner=_Row(x=n, when=_datetime.datetime(2000, 1, 1, tzinfo=_UTC)),
-             tags=["t", None], props={1: "one", 2: "two"}))
+             tags=["t", None], props={1: "one", 2: "two"}),
+        _datetime.timedelta(days=1, hours=2, seconds=3, microseconds=5 + n),
+        [_datetime.timedelta(0), _datetime.timedelta(microseconds=-1), n],
+        _VariantVal.parseJson('{"z":[1,2.5,"x",{"deep":null}],"a":%d,"s":"\\u00e9"}' % n),
+        {"k": _VariantVal.parseJson("[true,false,null,1e20,0.10,-7]")})
     nulls = (None,) * len(full)
     extremes = (
         True, 127, -32768, 2147483647, -9223372036854775808, float("inf"), float("-inf"),
         _decimal.Decimal("-999999999.999"), "ünïcødé \u2603 \U0001F600", b"",
         _datetime.date(1, 1, 1), _datetime.datetime(1970, 1, 1, tzinfo=_UTC),
         _datetime.datetime(9999, 12, 31, 23, 59, 59),
-        [], {}, _Row(inner=None, tags=[], props={}))
+        [], {}, _Row(inner=None, tags=[], props={}),
+        _datetime.timedelta(days=106751991, seconds=14454, microseconds=775807),
+        [_datetime.timedelta(days=-1, microseconds=1)],
+        _VariantVal.parseJson("12345678901234567890123"), {})
     return [full, nulls, extremes]
 
 

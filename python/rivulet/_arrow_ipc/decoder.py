@@ -252,6 +252,16 @@ class _Decoder:
             values = [v if f else None for v, f in zip(values, flags)]
         return values
 
+    def struct_children(self, reader, plan, length):
+        """The values of each child of a struct (or variant) of `length` values."""
+        children = []
+        for c in plan.children:
+            values = self.column(reader, c)
+            if len(values) < length:
+                raise _Corrupt("column '%s': has %d values, fewer than its struct's %d" % (c.path, len(values), length))
+            children.append(values)
+        return children
+
     def values(self, reader, plan, length):
         path = plan.path
         wire = plan.wire
@@ -297,6 +307,17 @@ class _Decoder:
                 except OverflowError:
                     raise ValueError("column '%s': timestamp %d %s is out of Python's datetime range"
                                      % (path, v, _UNIT_NAMES[plan.arg])) from None
+            return out
+        if wire == "duration":
+            per_micro = [1000000, 1000, 1, None][plan.arg]
+            td = _dt.timedelta
+            out = []
+            for i, v in enumerate(_numbers(reader.buffer(path), "q", length, path)):
+                micros = v * per_micro if per_micro else v // 1000
+                if not -(2**63) <= micros < 2**63:
+                    raise ValueError("column '%s': duration %d %s (row %d) does not fit in microseconds"
+                                     % (path, v, _UNIT_NAMES[plan.arg], i))
+                out.append(td(microseconds=micros))
             return out
         if wire == "binary":
             offsets_data = reader.buffer(path)
@@ -346,15 +367,17 @@ class _Decoder:
                 raise _Corrupt("column '%s': child has %d values, fewer than %d lists of %d" % (path, len(child), length, size))
             return [child[size * i : size * (i + 1)] for i in range(length)]
         if wire == "struct":
-            children = []
-            for c in plan.children:
-                values = self.column(reader, c)
-                if len(values) < length:
-                    raise _Corrupt("column '%s': has %d values, fewer than its struct's %d" % (c.path, len(values), length))
-                children.append(values)
+            children = self.struct_children(reader, plan, length)
             names = plan.names
             make = _T._create_row
             return [make(names, fields) for fields in zip(*children)] if children else [make(names, ()) for _ in range(length)]
+        if wire == "variant":
+            children = self.struct_children(reader, plan, length)
+            value = children[plan.names.index("value")]
+            metadata = children[plan.names.index("metadata")]
+            variant = _T.VariantVal
+            # A null child (a foreign writer's nullable field) makes the variant null.
+            return [None if v is None or m is None else variant(v, m) for v, m in zip(value, metadata)]
         raise _Corrupt("column '%s': cannot read wire layout %s" % (path, wire))  # pragma: no cover
 
 

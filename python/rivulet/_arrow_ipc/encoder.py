@@ -14,13 +14,18 @@ for a string column becomes its ``str()`` ("true"/"false" for booleans); a float
 integer column is truncated toward zero; a boolean for a floating-point column is 0.0 or 1.0;
 decimals are rounded half-even to the column's scale and an int is refused; a naive datetime
 for a timestamp column is local time (``astimezone``) and an aware one is refused for
-timestamp_ntz; arrays take lists only; a struct takes a tuple or Row by position, a dict or
-an object's attributes by name. Without it (``createDataFrame``), values must have the
-column's own Python type.
+timestamp_ntz; an int for an interval day to second column is microseconds and a float is
+truncated to microseconds; arrays take lists only; a struct takes a tuple or Row by position,
+a dict or an object's attributes by name. Without it (``createDataFrame``), values must have
+the column's own Python type. Both ways an interval takes a datetime.timedelta (refused,
+as pyarrow refuses it, if days * 86400000000 microseconds or the total overflows int64), and
+a variant only a VariantVal (rivulet's, or real pyspark's), anything else refused with
+Spark's [MALFORMED_VARIANT].
 """
 
 import datetime as _dt
 import decimal as _decimal
+import sys as _sys
 from array import array as _array
 from bisect import bisect_right as _bisect_right
 from itertools import accumulate as _accumulate
@@ -100,6 +105,11 @@ class _Column:
                 _Column(path + ".value", dt.valueType, dt.valueContainsNull,
                         "null in a map that does not contain null values", source_rules),
             ]
+        elif isinstance(dt, _T.VariantType):
+            self.children = [
+                _Column(path + "." + name, _T.BinaryType(), False, source_rules=source_rules)
+                for name in ("value", "metadata")
+            ]
         elif isinstance(dt, _T.StructType):
             self.names = [f.name for f in dt.fields]
             self.children = [
@@ -167,6 +177,10 @@ class _Column:
             return self._timestamp
         if isinstance(dt, _T.DateType):
             return self._date
+        if isinstance(dt, _T.DayTimeIntervalType) and (dt.startField, dt.endField) == (0, 3):
+            return self._day_time_interval
+        if isinstance(dt, _T.VariantType):
+            return self._variant
         if isinstance(dt, (_T.ArrayType, _T.MapType)):
             return self._list_or_map
         if isinstance(dt, _T.StructType):
@@ -194,6 +208,10 @@ class _Column:
             return _EPOCH_UTC
         if isinstance(dt, _T.DateType):
             return _dt.date(1970, 1, 1)
+        if isinstance(dt, _T.DayTimeIntervalType):
+            return _dt.timedelta(0)
+        if isinstance(dt, _T.VariantType):
+            return _T.VariantVal(b"", b"")
         if isinstance(dt, _T.ArrayType):
             return []
         if isinstance(dt, _T.MapType):
@@ -434,6 +452,40 @@ class _Column:
         del flags
         body.buffer(out.tobytes())
 
+    def _day_time_interval(self, values, rows, body):
+        """Microseconds: a timedelta's as pyarrow computes them; with source rules an int is
+        taken as microseconds and a float truncated to them, as pyarrow takes them."""
+        timedelta = _dt.timedelta
+        source_rules = self.source_rules
+
+        def to_int(i, v):
+            kind = type(v)
+            if kind is timedelta or isinstance(v, timedelta):
+                micros = _timedelta_micros(v)
+            elif source_rules and kind is int:
+                micros = v
+            elif source_rules and kind is float:
+                micros = self._truncated(rows(i), v)
+            else:
+                raise self.mismatch(rows(i), v)
+            if micros is None or not _INT64_MIN <= micros <= _INT64_MAX:
+                raise self.out_of_range(rows(i), v)
+            return micros
+
+        self._fixed64(values, rows, body, to_int)
+
+    def _variant(self, values, rows, body):
+        """A struct of the values' value and metadata bytes; anything but a VariantVal is
+        refused with Spark's error."""
+        self.validity(values, rows, body)
+        classes = _variant_classes()
+        for i, v in enumerate(values):
+            if v is not None and not isinstance(v, classes):
+                raise self.error(rows(i), "expected %s (a VariantVal), got %s: %s"
+                                 % (self.type_name, _describe(v), _MALFORMED_VARIANT))
+        self.children[0].encode([b"" if v is None else v.value for v in values], rows, body)
+        self.children[1].encode([b"" if v is None else v.metadata for v in values], rows, body)
+
     def _list_or_map(self, values, rows, body):
         is_map = isinstance(self.dt, _T.MapType)
         self.validity(values, rows, body)
@@ -500,6 +552,34 @@ _INT_TYPES = [
     (_T.IntegerType, "i", -(2**31), 2**31 - 1),
     (_T.LongType, "q", -(2**63), 2**63 - 1),
 ]
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_MALFORMED_VARIANT = (
+    "[MALFORMED_VARIANT] Variant binary is malformed. Please check the data source is valid."
+)
+
+
+def _timedelta_micros(v):
+    """A timedelta's microseconds, computed as pyarrow computes them, in int64 steps that
+    each must fit: None if days * 86400000000 does not fit (though the total might: days
+    are normalised, so timedelta(days=-106751991, microseconds=-1) has days -106751992),
+    or the total does not."""
+    days = v.days * _MICROS_PER_DAY
+    if not _INT64_MIN <= days <= _INT64_MAX:
+        return None
+    return days + v.seconds * 1000000 + v.microseconds
+
+
+def _variant_classes():
+    """The classes a variant value may be: rivulet's VariantVal, and real pyspark's when a
+    source has imported it."""
+    classes = (_T.VariantVal,)
+    pyspark_types = _sys.modules.get("pyspark.sql.types")
+    other = getattr(pyspark_types, "VariantVal", None)
+    if isinstance(other, type) and other is not _T.VariantVal:
+        classes += (other,)
+    return classes
 
 
 def _struct_fields(v, names):

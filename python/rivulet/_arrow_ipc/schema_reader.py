@@ -2,7 +2,10 @@
 
 ``_plan_field(field, parent)`` maps a flatbuffer Field table to a ``_Plan``: how the field's
 buffers are laid out on the wire and which Spark type its values get (the nearest one, as
-the engine maps Arrow types), with its children's plans and its dictionary encoding, if any;
+the engine maps Arrow types: a duration of any unit is an interval day to second, and a
+struct whose "metadata" field is tagged variant=true a variant, which must then be
+struct<value: binary, metadata: binary>), with its children's plans and its dictionary
+encoding, if any;
 ``parent`` is the enclosing field's path, "" at the top level. ``_metadata(field)`` is a
 field's custom metadata. An Arrow type that rivulet does not read raises ValueError naming
 the column; malformed metadata raises ``_Corrupt``.
@@ -150,6 +153,15 @@ def _plan_field(field, parent):
                 for n, c, f in zip(p.names, p.children, children)
             ]
         )
+        if _is_tagged_variant(p.dt):
+            if p.names != ["value", "metadata"] or not all(
+                isinstance(c.dt, _T.BinaryType) for c in p.children
+            ):
+                raise _Corrupt(
+                    "column '%s': a variant (tagged variant=true) must be struct<value: binary, "
+                    "metadata: binary>, found %s" % (p.path, p.dt.simpleString())
+                )
+            p.wire, p.dt = "variant", _T.VariantType()
     elif type_id == _T_MAP:
         child_plans("map", 1)
         entries = p.children[0]
@@ -163,7 +175,9 @@ def _plan_field(field, parent):
         raise _unsupported(p.path, "time%d[%s]" % (bits, _UNIT_NAMES[unit] if 0 <= unit <= 3 else unit))
     elif type_id == _T_DURATION:
         unit = need_table().scalar(0, "<h", 1)
-        raise _unsupported(p.path, "duration[%s]" % (_UNIT_NAMES[unit] if 0 <= unit <= 3 else unit))
+        if not 0 <= unit <= 3:
+            raise _unsupported(p.path, "duration[%d]" % unit)
+        p.wire, p.arg, p.dt = "duration", unit, _T.DayTimeIntervalType()
     elif type_id == _T_INTERVAL:
         raise _unsupported(p.path, "interval")
     elif type_id == 0:
@@ -182,6 +196,12 @@ def _plan_field(field, parent):
         p.dictionary = dictionary.scalar(0, "<q")
         p.index = (bits, signed)
     return p
+
+
+def _is_tagged_variant(struct):
+    """A struct whose "metadata" field is tagged {"variant": "true"} holds a variant, as
+    PySpark sends it (struct<value: binary, metadata: binary>)."""
+    return any(f.name == "metadata" and f.metadata.get("variant") == "true" for f in struct.fields)
 
 
 def _metadata(field):

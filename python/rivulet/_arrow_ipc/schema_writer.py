@@ -1,7 +1,9 @@
 """Spark types as Arrow schema metadata. ``_field_table(name, data_type, nullable, metadata)``
 is the flatbuffer Field table of a column: its Arrow type (the mapping of
-docs/format/arrow-ipc.md), its children and its custom metadata sorted by key. A type
-without an Arrow mapping raises TypeError naming the column.
+docs/format/arrow-ipc.md, as PySpark's to_arrow_type: interval day to second is
+duration[us], variant a struct<value: binary not null, metadata: binary not null> whose
+metadata field carries {"variant": "true"}), its children and its custom metadata sorted by
+key. A type without an Arrow mapping raises TypeError naming the column.
 """
 
 from rivulet._arrow_ipc.flatbuffer_writer import _Table
@@ -10,6 +12,7 @@ from rivulet._arrow_ipc.format import (
     _T_BOOL,
     _T_DATE,
     _T_DECIMAL,
+    _T_DURATION,
     _T_FLOAT,
     _T_INT,
     _T_LIST,
@@ -47,6 +50,13 @@ def _describe_type(dt, name):
     simple = _SIMPLE_TYPES.get(cls)
     if simple is not None:
         return simple()
+    if isinstance(dt, _T.DayTimeIntervalType) and (dt.startField, dt.endField) == (0, 3):
+        return _T_DURATION, _Table().scalar(0, "<h", 2), []  # microseconds
+    if isinstance(dt, _T.VariantType):
+        return _T_STRUCT, _Table(), [
+            _field_table("value", _T.BinaryType(), False, None),
+            _field_table("metadata", _T.BinaryType(), False, _VARIANT_TAG),
+        ]
     if isinstance(dt, _T.DecimalType):
         t = _Table().scalar(0, "<i", dt.precision).scalar(1, "<i", dt.scale).scalar(2, "<i", 128)
         return _T_DECIMAL, t, []
@@ -72,6 +82,10 @@ def _describe_type(dt, name):
         return _T_STRUCT, _Table(), [_field_table(f.name, f.dataType, f.nullable, f.metadata) for f in dt.fields]
     raise TypeError("column '%s': type %s has no Arrow mapping" % (name, dt.simpleString()))
 
+
+# A variant is a struct of its value and metadata binaries, the metadata field tagged so
+# that readers (PySpark's is_variant) know the struct for a variant.
+_VARIANT_TAG = {"variant": "true"}
 
 _SIMPLE_TYPES = {
     _T.NullType: lambda: (_T_NULL, _Table(), []),

@@ -45,22 +45,29 @@ def _local_naive(value):
     return value.astimezone().replace(tzinfo=None)
 
 
-def _python_converter(data_type):
+def _python_converter(data_type, types=_T):
     """A function that turns a decoded value into what PySpark's collect() gives, or None
-    when the decoded value already is that."""
+    when the decoded value already is that. ``types`` is the ``pyspark.sql.types`` the
+    values are for: rivulet's, or real pyspark's in a worker whose sink uses it, whose
+    VariantVal the variants become."""
     if isinstance(data_type, _T.TimestampType):
         return lambda v: None if v is None else _local_naive(v)
+    if isinstance(data_type, _T.VariantType):
+        variant = getattr(types, "VariantVal", _T.VariantVal)
+        if variant is not _T.VariantVal:
+            return lambda v: None if v is None else variant(v.value, v.metadata)
     if isinstance(data_type, _T.ArrayType):
-        inner = _python_converter(data_type.elementType)
+        inner = _python_converter(data_type.elementType, types)
         if inner:
             return lambda v: None if v is None else [inner(x) for x in v]
     if isinstance(data_type, _T.MapType):
-        key, value = _python_converter(data_type.keyType), _python_converter(data_type.valueType)
+        key = _python_converter(data_type.keyType, types)
+        value = _python_converter(data_type.valueType, types)
         if key or value:
             key, value = key or (lambda x: x), value or (lambda x: x)
             return lambda v: None if v is None else {key(a): value(b) for a, b in v.items()}
     if isinstance(data_type, _T.StructType):
-        fields = [_python_converter(f.dataType) for f in data_type.fields]
+        fields = [_python_converter(f.dataType, types) for f in data_type.fields]
         if any(fields):
             names = data_type.names
             fields = [f or (lambda x: x) for f in fields]

@@ -31,6 +31,7 @@ __all__ = [
     "YearMonthIntervalType",
     "CalendarIntervalType",
     "VariantType",
+    "VariantVal",
     "ArrayType",
     "MapType",
     "StructField",
@@ -261,7 +262,43 @@ class CalendarIntervalType(DataType, metaclass=_Singleton):
 
 
 class VariantType(AtomicType, metaclass=_Singleton):
-    pass
+    """Semi-structured values; Python values are :class:`VariantVal`."""
+
+
+class VariantVal:
+    """A variant value: Spark's variant binary encoding (the Parquet Variant spec), as its
+    ``value`` and ``metadata`` bytes, with PySpark's API. ``parseJson`` builds one from JSON
+    as Spark's parse_json does; ``toJson`` (and ``str``) gives the JSON text Spark's JVM
+    gives; ``toPython`` gives dicts, lists and Python scalars. Reading a variant whose bytes
+    lie raises PySparkValueError [MALFORMED_VARIANT]."""
+
+    def __init__(self, value, metadata):
+        self.value = value
+        self.metadata = metadata
+
+    def __str__(self):
+        return self.toJson()
+
+    def __repr__(self):
+        return "VariantVal(%r, %r)" % (self.value, self.metadata)
+
+    def toPython(self):
+        from rivulet.sql import _variant
+
+        return _variant.to_python(self.value, self.metadata)
+
+    def toJson(self, zone_id="UTC"):
+        """The JSON text; timestamps are shown in the time zone ``zone_id`` (an IANA name)."""
+        from rivulet.sql import _variant
+
+        return _variant.to_json(self.value, self.metadata, zone_id)
+
+    @classmethod
+    def parseJson(cls, json_str):
+        from rivulet.sql import _variant
+
+        value, metadata = _variant.parse_json(json_str)
+        return cls(value, metadata)
 
 
 class ArrayType(DataType):
@@ -554,6 +591,7 @@ def _parse_type_name(name):
 #            | TIMESTAMP_NTZ | VOID | NULL
 #            | (DECIMAL | DEC | NUMERIC) ['(' int [',' int] ')']
 #            | (CHAR | VARCHAR) '(' int ')'            (read as STRING, as Spark does)
+#            | INTERVAL DAY TO SECOND | VARIANT
 #            | ARRAY '<' type '>' | MAP '<' type ',' type '>' | STRUCT '<' fields '>'
 #   string  := '\'' ... '\'' | '"' ... '"'   (backslash escapes)
 # Keywords are case-insensitive. Errors name the 0-based character position:
@@ -579,6 +617,7 @@ _SIMPLE_DDL = {
     "TIMESTAMP": TimestampType,
     "TIMESTAMP_LTZ": TimestampType,
     "TIMESTAMP_NTZ": TimestampNTZType,
+    "VARIANT": VariantType,
     "VOID": NullType,
     "NULL": NullType,
 }
@@ -768,20 +807,24 @@ class _DdlParser:
             self._expect_char("<")
             return StructType(self._fields(True, depth + 1))
         if upper == "INTERVAL":
-            self._refuse_interval(type_pos)
-        # Spark's types that rivulet has no column for (as the engine's parser says).
+            return self._interval(type_pos)
+        # TIME has no Arrow path from a Python source in Spark (without
+        # spark.sql.timeType.enabled); rivulet refuses it with Spark's error.
         if upper == "TIME":
             raise self._error(
                 type_pos,
                 "[UNSUPPORTED_TIME_TYPE] The data type TIME is not supported. SQLSTATE: 0A000",
             )
-        if upper == "VARIANT":
-            raise self._error(type_pos, "type VARIANT is not supported by rivulet")
         raise self._error(type_pos, "unknown type '%s'" % word)
 
     _INTERVAL_UNITS = ("YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND")
 
-    def _refuse_interval(self, type_pos):
+    def _interval(self, type_pos):
+        """INTERVAL DAY TO SECOND, the one day-time interval that Arrow carries (as
+        duration[us]). Spark refuses the rest when a Python source's rows come back through
+        Arrow: YEAR [TO MONTH] | MONTH at once, any other day-time range as a mismatch with
+        (0, 3) at the first read; both are refused here, with Spark's error class."""
+
         def unit():
             word = self._peek_word().upper()
             if word in self._INTERVAL_UNITS:
@@ -804,10 +847,18 @@ class _DdlParser:
                 "[UNSUPPORTED_DATA_TYPE_FOR_ARROW_CONVERSION] YearMonthIntervalType(%d, %d) is "
                 "not supported in conversion to Arrow." % (start, end),
             )
+        day, second = self._INTERVAL_UNITS.index("DAY"), self._INTERVAL_UNITS.index("SECOND")
+        if (start, end) == (day, second):
+            return DayTimeIntervalType(DayTimeIntervalType.DAY, DayTimeIntervalType.SECOND)
         name = "INTERVAL " + self._INTERVAL_UNITS[start]
         if end != start:
             name += " TO " + self._INTERVAL_UNITS[end]
-        raise self._error(type_pos, "type %s is not supported by rivulet" % name)
+        raise self._error(
+            type_pos,
+            "[ARROW_TYPE_MISMATCH] %s (DayTimeIntervalType(%d, %d)) does not survive Arrow, "
+            "which carries day-time intervals as DayTimeIntervalType(0, 3); use INTERVAL DAY "
+            "TO SECOND." % (name, start - day, end - day),
+        )
 
     def _fields(self, in_struct, depth):
         """The fields of a schema (up to the end of input) or of a struct (up to and

@@ -5,12 +5,14 @@ import pyspark
 import pyspark.cloudpickle
 from pyspark.cloudpickle import dumps, loads
 from pyspark.errors import PySparkException, PySparkNotImplementedError
-from pyspark.sql import DataFrame, Row, SparkSession
+from pyspark.sql import DataFrame, Row, SparkSession, VariantVal
 from pyspark.sql.datasource import DataSource, InputPartition, SimpleDataSourceStreamReader
 from pyspark.sql.streaming.datasource import ReadAllAvailable, ReadMaxRows, SupportsTriggerAvailableNow
-from pyspark.sql.types import IntegerType, StringType, StructField, StructType
+from pyspark.sql.types import DayTimeIntervalType, IntegerType, StringType, StructField, StructType, VariantType
 
 assert loads(dumps({"round": "trip"})) == {"round": "trip"}
+assert VariantVal.parseJson("[1]").toJson() == "[1]" and VariantType().simpleString() == "variant"
+assert DayTimeIntervalType().simpleString() == "interval day to second"
 
 
 class ImportsReader(SimpleDataSourceStreamReader):

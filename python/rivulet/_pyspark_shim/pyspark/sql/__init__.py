@@ -1,9 +1,9 @@
 """The names of ``pyspark.sql`` that data source modules import."""
 
 import rivulet.sql.types as types  # noqa: F401
-from rivulet.sql.types import Row
+from rivulet.sql.types import Row, VariantVal
 
-__all__ = ["SparkSession", "DataFrame", "Row"]
+__all__ = ["SparkSession", "DataFrame", "Row", "VariantVal"]
 
 
 class _NoSession(RuntimeError):
