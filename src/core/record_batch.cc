@@ -6,6 +6,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "core/column_cells.h"
 #include "core/layout.h"
 #include "core/variant.h"
 
@@ -167,14 +168,6 @@ class Validator {
       }
     }
     return Status::OK();
-  }
-
-  // The binary at logical index i of `a`.
-  static std::string_view BytesAt(const ArrayData& a, int64_t i) {
-    int32_t begin = Load<int32_t>(*a.buffers[1], a.offset + i);
-    int32_t end = Load<int32_t>(*a.buffers[1], a.offset + i + 1);
-    return {reinterpret_cast<const char*>(a.buffers[2]->data()) + begin,
-            static_cast<size_t>(end - begin)};
   }
 
   Status Layout(const ArrayData& a, const DataType& type) {

@@ -7,6 +7,7 @@
 #include "core/base64.h"
 #include "core/decimal_text.h"
 #include "core/double_text.h"
+#include "core/json_string.h"
 #include "core/temporal_text.h"
 
 namespace rivulet {
@@ -120,45 +121,9 @@ class Dictionary {
   size_t strings_ = 0;
 };
 
-// Jackson's escaping, as Spark writes a JSON string: quote, backslash and control
-// characters escaped, everything else (non-ASCII included) as it is.
+// A JSON string as Spark (Jackson) writes one.
 void AppendQuoted(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  *out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      case '\b':
-        *out += "\\b";
-        break;
-      case '\f':
-        *out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *out += "\\u00";
-          *out += kHex[(c >> 4) & 15];
-          *out += kHex[c & 15];
-        } else {
-          *out += c;
-        }
-    }
-  }
-  *out += '"';
+  AppendJsonString(text, HexCase::kUpper, out);
 }
 
 // A decimal as Java's BigDecimal.stripTrailingZeros().toPlainString().

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/column_cells.h"
 #include "core/double_text.h"
-#include "sinks/column_cells.h"
 #include "sinks/value_text.h"
 
 namespace rivulet {

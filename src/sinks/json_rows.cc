@@ -4,55 +4,13 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/column_cells.h"
 #include "core/double_text.h"
-#include "sinks/column_cells.h"
+#include "core/json_string.h"
 #include "sinks/value_text.h"
 
 namespace rivulet {
 namespace {
-
-// `text` as a JSON string, escaped as nlohmann::json::dump escapes it. Runs that need no
-// escape are appended whole.
-void AppendJsonString(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  *out += '"';
-  size_t start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
-    out->append(text.data() + start, i - start);
-    start = i + 1;
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      case '\b':
-        *out += "\\b";
-        break;
-      case '\f':
-        *out += "\\f";
-        break;
-      default:
-        *out += "\\u00";
-        *out += kHex[(c >> 4) & 15];
-        *out += kHex[c & 15];
-    }
-  }
-  out->append(text.data() + start, text.size() - start);
-  *out += '"';
-}
 
 // About how many bytes the batch's lines take, so that the text grows once, not by
 // doubling: a string column's bytes are known, other cells are guessed generously.
@@ -85,7 +43,7 @@ void AppendCell(const ArrayData& column, int64_t row, const DataType& type,
                 std::string* out) {
   switch (type.id()) {
     case TypeId::kString:
-      AppendJsonString(BytesAt(column, row), out);
+      AppendJsonString(BytesAt(column, row), HexCase::kLower, out);
       return;
     case TypeId::kInt:
       AppendInteger(FixedAt<int32_t>(column, row), out);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "common/kill_point.h"
-#include "sinks/column_cells.h"
+#include "core/column_cells.h"
 #include "sinks/sql_text.h"
 
 namespace rivulet {

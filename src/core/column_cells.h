@@ -1,8 +1,8 @@
 #pragma once
 
-// Cells of a column read in place, for sinks that convert every cell (sqlite, postgres):
-// no Value is built, nothing is copied. Arrow's layout is in rivulet/record_batch.h; the
-// caller checks IsNull first.
+// Cells of a column read in place, for code that visits every cell (the sinks, batch
+// validation): no Value is built, nothing is copied. Arrow's layout is in
+// rivulet/record_batch.h; the caller checks IsNull first.
 
 #include <cstdint>
 #include <cstring>
