@@ -41,7 +41,11 @@ struct QueryOptions {
   std::string name;  // optional query name, shown in progress
   int min_batches_to_retain = 100;
   // How long an idle query waits before asking the source again (Spark's pollingDelay).
+  // Each further poll that finds nothing doubles the wait, up to max_polling_delay; a
+  // batch with data brings it back to polling_delay. A busy query never waits, and an
+  // idle one asks its source a few times a second: next to nothing of a core.
   std::chrono::milliseconds polling_delay{10};
+  std::chrono::milliseconds max_polling_delay{100};
   // While no data arrives, an idle event at most this often (Spark's
   // noDataProgressEventInterval).
   std::chrono::milliseconds no_data_progress_interval{10'000};

@@ -109,15 +109,28 @@ class Channel:
         return code, fields
 
     def send(self, code, fields):
-        fields = [f.encode("utf-8") if isinstance(f, str) else f for f in fields]
-        length = _HEADER.size + sum(_LENGTH.size + len(f) for f in fields)
+        """A field is a str, a bytes-like object, or a list of bytes-like parts that make
+        one field (written one after the other, never joined: a pyarrow buffer goes to the
+        pipe as it is)."""
+        fields = [
+            [f.encode("utf-8")] if isinstance(f, str) else f if isinstance(f, list) else [f]
+            for f in fields
+        ]
+        sizes = [sum(map(_nbytes, parts)) for parts in fields]
+        length = _HEADER.size + _LENGTH.size * len(fields) + sum(sizes)
         out = self._out
         out.write(_LENGTH.pack(length))
         out.write(_HEADER.pack(code, len(fields)))
-        for f in fields:
-            out.write(_LENGTH.pack(len(f)))
-            out.write(f)
+        for parts, size in zip(fields, sizes):
+            out.write(_LENGTH.pack(size))
+            for part in parts:
+                out.write(part)
         out.flush()
+
+
+def _nbytes(part):
+    """A bytes-like object's size in bytes (len() of a memoryview or pyarrow Buffer)."""
+    return part.nbytes if isinstance(part, memoryview) else len(part)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,6 +432,7 @@ class Worker:
         self.reader = None
         self.reader_kind = None
         self.schema = None  # rivulet StructType the rows are checked against
+        self._arrow_schema = None  # (pyarrow Schema, schema message), once a read needs it
         self.legacy_latest_offset = False
         self.use_cloudpickle = False
         self.handlers = {
@@ -531,13 +545,13 @@ class Worker:
             return [r if type(r) in (tuple, list) else _as_rivulet_rows(r) for r in items]
         return [_as_rivulet_rows(row) for row in items]
 
-    def _schema_mismatch(self, method, row, expected, actual):
+    def _schema_mismatch(self, method, row, expected, actual, what="row"):
         return WorkerError(
             USER_ERROR,
             "%s: [DATA_SOURCE_RETURN_SCHEMA_MISMATCH] Return schema mismatch in the result "
             "from '%s' method. Expected: %s columns, Found: %s columns. Make sure the returned "
-            "values match the required output schema. (row %d)"
-            % (self._where(), method, expected, actual, row),
+            "values match the required output schema. (%s %d)"
+            % (self._where(), method, expected, actual, what, row),
         )
 
     def _encode(self, method, items):
@@ -563,10 +577,32 @@ class Worker:
             ) from None
         return data, len(items)
 
-    def _encode_arrow_batches(self, method, batches):
-        import pyarrow as pa
+    def _expected_arrow_schema(self):
+        """The Arrow schema a read's RecordBatches must have, as pyarrow reads the schema
+        message rivulet writes for the Spark schema (Spark's to_arrow_schema, UTC), and
+        that message's bytes, which start the stream the batches are passed on in."""
+        if self._arrow_schema is None:
+            import pyarrow as pa
+            from rivulet._arrow_ipc.writer import _schema_message
 
-        expected = self.schema.fieldNames()
+            message = _schema_message(self.schema)
+            self._arrow_schema = (pa.ipc.read_schema(pa.py_buffer(message)), message)
+        return self._arrow_schema
+
+    def _encode_arrow_batches(self, method, batches):
+        """A read's pyarrow RecordBatches passed on as they are: each batch's own IPC
+        message after the schema's, with no per-row work. As in Spark each must have the
+        schema's Arrow types, names, order and nullability (DATA_SOURCE_RETURN_SCHEMA_MISMATCH
+        with Spark's text otherwise); Spark checks only the first batch and leaves a later
+        odd one to fail in the JVM, rivulet checks each. Returns the stream as a list of
+        buffers, written to the pipe without being joined."""
+        import pyarrow as pa
+        from rivulet._arrow_ipc.format import _EOS
+
+        expected, schema_message = self._expected_arrow_schema()
+        width = len(expected)
+        parts = [schema_message]
+        rows = 0
         for i, batch in enumerate(batches):
             if not isinstance(batch, pa.RecordBatch):
                 raise WorkerError(
@@ -575,25 +611,19 @@ class Worker:
                     "and then %s (item %d); a read returns batches or rows, not both"
                     % (self._where(), method, type(batch).__name__, i),
                 )
-            names = batch.schema.names
-            if len(names) != len(expected) or set(expected) - set(names):
-                raise WorkerError(
-                    USER_ERROR,
-                    "%s: [DATA_SOURCE_RETURN_SCHEMA_MISMATCH] %s returned a RecordBatch with "
-                    "columns %s, expected %s" % (self._where(), method, names, expected),
-                )
-        sink = pa.BufferOutputStream()
-        try:
-            with pa.ipc.new_stream(sink, batches[0].schema) as writer:
-                for batch in batches:
-                    writer.write_batch(batch)
-        except (pa.ArrowInvalid, ValueError) as e:
-            raise WorkerError(
-                USER_ERROR,
-                "%s: %s returned RecordBatches with differing schemas: %s"
-                % (self._where(), method, e),
-            ) from None
-        return sink.getvalue().to_pybytes(), sum(b.num_rows for b in batches)
+            if not batch.schema.equals(expected):
+                names = batch.schema.names
+                if batch.num_columns != width:
+                    found = (width, batch.num_columns)
+                elif set(expected.names) - set(names):
+                    found = (expected.names, names)
+                else:
+                    found = (expected, batch.schema)
+                raise self._schema_mismatch(method, i, *found, what="batch")
+            parts.append(batch.serialize())
+            rows += batch.num_rows
+        parts.append(_EOS)
+        return parts, rows
 
     # -- handlers ---------------------------------------------------------------------------
 

@@ -215,12 +215,20 @@ StepResult MicroBatchExecution::Step() {
   if (Status s = RunTrigger(&ran); !s.ok()) return Finish(s);
   if (ran) {
     ++batches_run_;
+    idle_delay_ = {};
     if (single_batch_) return Finish(Status::OK());
     return timed ? StepResult::WaitUntil(next_trigger_) : StepResult::Again();
   }
   if (stop_when_idle_) return Finish(Status::OK());
-  return StepResult::WaitUntil(timed ? next_trigger_
-                                     : SteadyClock::now() + options_.polling_delay);
+  if (timed) return StepResult::WaitUntil(next_trigger_);
+  return StepResult::WaitUntil(SteadyClock::now() + NextPollingDelay());
+}
+
+std::chrono::milliseconds MicroBatchExecution::NextPollingDelay() {
+  const auto cap = std::max(options_.polling_delay, options_.max_polling_delay);
+  idle_delay_ =
+      idle_delay_.count() == 0 ? options_.polling_delay : std::min(idle_delay_ * 2, cap);
+  return idle_delay_;
 }
 
 Status MicroBatchExecution::RunTrigger(bool* ran) {
@@ -230,10 +238,10 @@ Status MicroBatchExecution::RunTrigger(bool* ran) {
     RIVULET_ASSIGN_OR_RETURN(next_start_, reader_->InitialOffset());
   }
   PlannedBatch batch{next_batch_id_, next_start_, Offset()};
-  const ReadLimit limit =
-      read_all_ ? ReadLimit::AllAvailable() : reader_->DefaultReadLimit();
-  RIVULET_ASSIGN_OR_RETURN(batch.end, reader_->LatestOffset(batch.start, limit));
-  RIVULET_ASSIGN_OR_RETURN(Offset latest, reader_->ReportLatestOffset());
+  RIVULET_ASSIGN_OR_RETURN(
+      NextRange next, lookahead_.valid() ? TakeLookahead() : AskNextRange(batch.start));
+  batch.end = std::move(next.end);
+  const Offset latest = std::move(next.latest);
   progress_->Lap("latestOffset");
   if (batch.end == batch.start) {  // no new data
     progress_->SetStatus("Waiting for data to arrive", false, false);
@@ -244,6 +252,38 @@ Status MicroBatchExecution::RunTrigger(bool* ran) {
   RIVULET_RETURN_NOT_OK(RunBatch(batch, /*log_offsets=*/true, latest));
   *ran = true;
   return Status::OK();
+}
+
+Result<MicroBatchExecution::NextRange> MicroBatchExecution::AskNextRange(
+    const Offset& start) {
+  const ReadLimit limit =
+      read_all_ ? ReadLimit::AllAvailable() : reader_->DefaultReadLimit();
+  NextRange next;
+  RIVULET_ASSIGN_OR_RETURN(next.end, reader_->LatestOffset(start, limit));
+  RIVULET_ASSIGN_OR_RETURN(next.latest, reader_->ReportLatestOffset());
+  return next;
+}
+
+bool MicroBatchExecution::MayLookAhead() const {
+  // Only back-to-back batches: a processing-time trigger asks at its interval, and a
+  // single batch has no next one.
+  if (options_.trigger.kind != Trigger::Kind::kDefault || single_batch_) return false;
+  if (stop_requested_) return false;
+  return options_.max_batches < 0 || batches_run_ + 1 < options_.max_batches;
+}
+
+void MicroBatchExecution::StartLookahead(const Offset& start) {
+  lookahead_ = runtime_->ReadPool(source_->MayBlock()).Submit([this, start] {
+    return AskNextRange(start);
+  });
+}
+
+Result<MicroBatchExecution::NextRange> MicroBatchExecution::TakeLookahead() {
+  return lookahead_.get();  // get() leaves the future invalid: the next trigger asks anew
+}
+
+void MicroBatchExecution::DropLookahead() {
+  if (lookahead_.valid()) (void)lookahead_.get();
 }
 
 Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets,
@@ -283,6 +323,9 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
                               .WithContext("batch " + std::to_string(batch.id - 1)));
     owed_source_commit_.reset();
   }
+  // The reader's part of this batch is done: the next batch's range may be asked while
+  // this one is written and committed (see lookahead_).
+  if (MayLookAhead()) StartLookahead(batch.end);
   int64_t rows = 0;
   for (const auto& part : *read_all) {
     for (const auto& b : part) rows += b->num_rows();
@@ -398,6 +441,7 @@ int64_t MicroBatchExecution::cache_used_bytes() const {
 }
 
 StepResult MicroBatchExecution::Finish(Status status) {
+  DropLookahead();  // the reader is stopped next, and no call of it may be in flight
   std::lock_guard lock(mu_);
   error_ = std::move(status);
   return StepResult::Done();

@@ -90,6 +90,18 @@ class MicroBatchExecution final
   Status Prepare();
   // One trigger: a batch, or nothing new. Fills *ran with whether a batch ran.
   Status RunTrigger(bool* ran);
+  // The next batch's end and the source's reported latest offset.
+  struct NextRange {
+    Offset end;
+    Offset latest;
+  };
+  Result<NextRange> AskNextRange(const Offset& start);
+  // Lookahead (see lookahead_): whether the batch now running may ask for the next
+  // range early, asking it on an executor, taking its answer, and dropping it.
+  bool MayLookAhead() const;
+  void StartLookahead(const Offset& start);
+  Result<NextRange> TakeLookahead();
+  void DropLookahead();
   // Steps 2-6 for a batch whose range is known; step 3's log write if `log_offsets`.
   Status RunBatch(const PlannedBatch& batch, bool log_offsets, const Offset& latest);
   // Runs task(i) for i in [0, n) on the executors, or on the blocking pool when the tasks
@@ -106,6 +118,9 @@ class MicroBatchExecution final
   Status CheckSchema(const std::vector<RecordBatchPtr>& batches) const;
   std::map<std::string, std::string> SourceMetrics() const;
   StepResult Finish(Status status);
+  // The wait before an idle query's next poll: polling_delay, doubled for each poll in a
+  // row that found nothing, up to max_polling_delay.
+  std::chrono::milliseconds NextPollingDelay();
 
   Runtime::Impl* runtime_ = nullptr;
   QueryManager* manager_ = nullptr;
@@ -127,6 +142,7 @@ class MicroBatchExecution final
   bool read_all_ = false;      // ReadAllAvailable instead of the reader's default limit
   bool stop_when_idle_ = false;
   int64_t batches_run_ = 0;
+  std::chrono::milliseconds idle_delay_{};  // the last idle wait; zero after a batch
   int64_t next_batch_id_ = 0;
   // Start of the next batch: the end of the last committed one, or the source's initial
   // offset (asked once) before the first batch; empty until known.
@@ -142,6 +158,14 @@ class MicroBatchExecution final
   // of a run is committed to its source by the next run.
   std::optional<Offset> owed_source_commit_;
   SteadyClock::time_point next_trigger_;
+  // Under the default trigger the next batch's latestOffset (for a simple reader, its
+  // prefetching read) runs on an executor while this batch's sink write, commits/N and
+  // the rest of the step go on, so a Python source works while the log is synced. The
+  // source still hears its calls one at a time and in Spark's order: the batch's own
+  // reads and the previous batch's commit(end) come before it is asked, and commit(end of
+  // this batch) after, once the next batch is logged. Nothing of the next batch is
+  // logged before commits/N is durable, so a crash replays exactly what it would have.
+  Pending<NextRange> lookahead_;
 
   std::atomic<bool> stop_requested_{false};
   mutable std::mutex mu_;

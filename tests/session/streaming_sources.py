@@ -251,7 +251,26 @@ REFUSED_READS = {
     "renamed_row": lambda: iter([_Row(x=1, y="x")]),
     "short_row": lambda: iter([(1,)]),
     "a_list": lambda: [(1, "x")],  # a simple reader's rows may be any iterable
+    # RecordBatches must have the schema's Arrow types, names and nullability.
+    "arrow_long_for_int": lambda: iter([_arrow_batch([("a", "int64"), ("b", "string")])]),
+    "arrow_renamed": lambda: iter([_arrow_batch([("x", "int32"), ("y", "string")])]),
+    "arrow_wide": lambda: iter([_arrow_batch([("a", "int32"), ("b", "string"),
+                                              ("c", "string")])]),
+    "arrow_not_null": lambda: iter([_arrow_batch([("a", "int32"), ("b", "string")],
+                                                 nullable=False)]),
+    "arrow_large_string": lambda: iter([_arrow_batch([("a", "int32"), ("b", "large_string")])]),
+    "arrow_matching": lambda: iter([_arrow_batch([("a", "int32"), ("b", "string")])]),
 }
+
+
+def _arrow_batch(columns, nullable=True):
+    """One row, (1, "x", ...), in a RecordBatch of the given (name, pyarrow type) columns."""
+    import pyarrow as pa
+
+    fields = [pa.field(name, getattr(pa, kind)(), nullable=nullable) for name, kind in columns]
+    values = [[1] if pa.types.is_integer(f.type) else ["x"] for f in fields]
+    return pa.RecordBatch.from_arrays([pa.array(v, f.type) for v, f in zip(values, fields)],
+                                      schema=pa.schema(fields))
 
 
 class _OneReadReader(SimpleDataSourceStreamReader):

@@ -139,6 +139,11 @@ def refused_read(spark, tmp, case):
     ("dict_rows", "DATA_SOURCE_INVALID_RETURN_TYPE"),
     ("renamed_row", "DATA_SOURCE_RETURN_SCHEMA_MISMATCH"),
     ("short_row", "DATA_SOURCE_RETURN_SCHEMA_MISMATCH"),
+    ("arrow_long_for_int", "DATA_SOURCE_RETURN_SCHEMA_MISMATCH"),
+    ("arrow_renamed", "DATA_SOURCE_RETURN_SCHEMA_MISMATCH"),
+    ("arrow_wide", "DATA_SOURCE_RETURN_SCHEMA_MISMATCH"),
+    ("arrow_not_null", "DATA_SOURCE_RETURN_SCHEMA_MISMATCH"),
+    ("arrow_large_string", "DATA_SOURCE_RETURN_SCHEMA_MISMATCH"),
 ])
 def test_reads_spark_refuses_are_refused_with_its_error_class(pyspark_session, tmp_path, case,
                                                              error_class):
@@ -160,6 +165,23 @@ def listed_rows(spark, tmp):
 
 def test_a_simple_readers_rows_may_be_a_list_on_both(pyspark_session, tmp_path):
     ours, spark = both(pyspark_session, listed_rows, tmp_path)
+    assert ours == spark == [{"a": 1, "b": "x"}]
+
+
+def matching_batch(spark, tmp):
+    spark.dataSource.register(RefusedReadSource)
+    out = os.path.join(tmp, "out")
+    q = (spark.readStream.format("refused_read").option("case", "arrow_matching").load()
+         .writeStream.format("json").option("path", out)
+         .option("checkpointLocation", os.path.join(tmp, "checkpoint"))
+         .trigger(availableNow=True).start())
+    q.awaitTermination(TIMEOUT)
+    return json_lines(out)
+
+
+def test_a_simple_readers_record_batch_of_the_schemas_arrow_types_passes_on_both(
+        pyspark_session, tmp_path):
+    ours, spark = both(pyspark_session, matching_batch, tmp_path)
     assert ours == spark == [{"a": 1, "b": "x"}]
 
 
