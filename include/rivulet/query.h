@@ -82,6 +82,14 @@ class StreamingQuery {
   virtual void RequestStop() = 0;
   // RequestStop, then waits for the query to terminate (Spark's stop()).
   virtual void Stop() = 0;
+  // Waits until the data available at the call is processed and committed: until a
+  // trigger that asked the source after the call found nothing new (Spark's
+  // processAllAvailable). An idle query is woken to ask at once. Returns true then, or
+  // once the query has ended (its error if it failed); false if `timeout` passed first.
+  // While data keeps arriving as fast as batches run it waits on, as Spark's does. Not
+  // from the query's own sink or listener calls: it would wait for itself.
+  virtual Result<bool> ProcessAllAvailable(
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt) = 0;
   // The error the query failed with; OK while running or after a clean end.
   virtual Status exception() const = 0;
   // The most recent progress objects, oldest first (at most 100, as Spark keeps).

@@ -300,5 +300,41 @@ TEST(IdleQueryTest, DataAfterAnIdleSpellIsTakenWithinTheLongestWait) {
   EXPECT_LT(waited, std::chrono::milliseconds(50 + 450));
 }
 
+TEST(ProcessAllAvailableTest, ReturnsOnceDataAddedBeforeTheCallIsCommitted) {
+  auto runtime = Runtime::Create();
+  std::string templ = (fs::temp_directory_path() / "rivulet-idle-XXXXXX").string();
+  const fs::path checkpoint = mkdtemp(templ.data());
+  auto stream = std::make_shared<LongStream>();
+  auto output = std::make_shared<CollectedOutput>();
+  QueryOptions options;
+  options.checkpoint_dir = checkpoint.string();
+  options.max_polling_delay = std::chrono::seconds(10);  // a long backoff to cut short
+  auto query = runtime->streams().Start(std::make_unique<testing::LongSource>(stream),
+                                        std::make_unique<CollectingSink>(output),
+                                        std::nullopt, options);
+  ASSERT_OK(query);
+  for (int64_t round = 1; round <= 3; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // backed off
+    {
+      std::lock_guard lock(stream->mu);
+      stream->available = round * 2;
+    }
+    const auto called = std::chrono::steady_clock::now();
+    auto done = (*query)->ProcessAllAvailable(std::chrono::seconds(5));
+    ASSERT_OK(done);
+    EXPECT_TRUE(*done);
+    // Woken at once rather than after the backoff, which has grown past a second.
+    EXPECT_LT(std::chrono::steady_clock::now() - called, std::chrono::milliseconds(900));
+    std::lock_guard lock(output->mu);
+    ASSERT_EQ(output->values_by_batch.size(), static_cast<size_t>(round));
+    EXPECT_EQ(output->values_by_batch.rbegin()->second.back(), round * 2 - 1);
+  }
+  (*query)->Stop();
+  auto after_stop = (*query)->ProcessAllAvailable();
+  ASSERT_OK(after_stop);
+  EXPECT_TRUE(*after_stop);  // an ended query has nothing left to process
+  fs::remove_all(checkpoint);
+}
+
 }  // namespace
 }  // namespace rivulet

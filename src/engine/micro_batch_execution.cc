@@ -221,6 +221,7 @@ StepResult MicroBatchExecution::Step() {
   }
   if (stop_when_idle_) return Finish(Status::OK());
   if (timed) return StepResult::WaitUntil(next_trigger_);
+  if (poll_now_.exchange(false)) idle_delay_ = {};
   return StepResult::WaitUntil(SteadyClock::now() + NextPollingDelay());
 }
 
@@ -246,6 +247,11 @@ Status MicroBatchExecution::RunTrigger(bool* ran) {
   if (batch.end == batch.start) {  // no new data
     progress_->SetStatus("Waiting for data to arrive", false, false);
     progress_->FinishIdle();
+    {
+      std::lock_guard lock(mu_);
+      last_empty_ask_ = std::max(last_empty_ask_, next.ask);
+    }
+    terminated_cv_.notify_all();
     *ran = false;
     return Status::OK();
   }
@@ -259,6 +265,10 @@ Result<MicroBatchExecution::NextRange> MicroBatchExecution::AskNextRange(
   const ReadLimit limit =
       read_all_ ? ReadLimit::AllAvailable() : reader_->DefaultReadLimit();
   NextRange next;
+  {
+    std::lock_guard lock(mu_);
+    next.ask = ++asks_;
+  }
   RIVULET_ASSIGN_OR_RETURN(next.end, reader_->LatestOffset(start, limit));
   RIVULET_ASSIGN_OR_RETURN(next.latest, reader_->ReportLatestOffset());
   return next;
@@ -498,6 +508,28 @@ Result<bool> MicroBatchExecution::AwaitTermination(std::chrono::milliseconds tim
   std::unique_lock lock(mu_);
   if (!terminated_cv_.wait_for(lock, timeout, [&] { return terminated_; })) return false;
   if (!error_.ok()) return error_;
+  return true;
+}
+
+Result<bool> MicroBatchExecution::ProcessAllAvailable(
+    std::optional<std::chrono::milliseconds> timeout) {
+  if (current_query == this) {
+    return Status::InvalidArgument("processAllAvailable() was called from query " + id() +
+                                   "'s own batch, which it would wait for");
+  }
+  std::unique_lock lock(mu_);
+  const uint64_t after = asks_;  // an ask numbered above this one came after the call
+  lock.unlock();
+  poll_now_ = true;
+  runtime_->scheduler->Wake(shared_from_this());
+  lock.lock();
+  auto done = [&] { return terminated_ || last_empty_ask_ > after; };
+  if (!timeout) {
+    terminated_cv_.wait(lock, done);
+  } else if (!terminated_cv_.wait_for(lock, *timeout, done)) {
+    return false;
+  }
+  if (terminated_ && !error_.ok()) return error_;
   return true;
 }
 

@@ -62,6 +62,8 @@ class MicroBatchExecution final
   Status AwaitTermination() override;
   Result<bool> AwaitTermination(std::chrono::milliseconds timeout) override;
   void RequestStop() override;
+  Result<bool> ProcessAllAvailable(
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt) override;
   void Stop() override;
   Status exception() const override;
   std::vector<StreamingQueryProgress> recentProgress() const override;
@@ -94,6 +96,7 @@ class MicroBatchExecution final
   struct NextRange {
     Offset end;
     Offset latest;
+    uint64_t ask = 0;  // which ask of the source this answers (see asks_)
   };
   Result<NextRange> AskNextRange(const Offset& start);
   // Lookahead (see lookahead_): whether the batch now running may ask for the next
@@ -168,9 +171,15 @@ class MicroBatchExecution final
   Pending<NextRange> lookahead_;
 
   std::atomic<bool> stop_requested_{false};
+  // ProcessAllAvailable: set to have an idle query poll at once, backoff restarted.
+  std::atomic<bool> poll_now_{false};
   mutable std::mutex mu_;
   std::condition_variable terminated_cv_;
   bool terminated_ = false;
+  // Under mu_: asks of the source for a next range so far, and the latest ask that found
+  // no new data (ProcessAllAvailable waits for one made after its call).
+  uint64_t asks_ = 0;
+  uint64_t last_empty_ask_ = 0;
   Status error_;
 };
 

@@ -170,6 +170,15 @@ class Query {
     });
   }
 
+  // True once the data available at the call is committed (or the query ended; see
+  // exception()), false on timeout.
+  bool process_all_available(std::optional<double> timeout_seconds) {
+    return WaitCheckingSignals(timeout_seconds, [this](std::chrono::milliseconds slice) {
+      auto done = query_->ProcessAllAvailable(slice);
+      return !done.ok() || *done;
+    });
+  }
+
   void request_stop() { query_->RequestStop(); }
   void stop() {
     nb::gil_scoped_release release;
@@ -424,6 +433,8 @@ NB_MODULE(_engine, m) {
       .def_prop_ro("is_active", &Query::is_active)
       .def("status", &Query::status)
       .def("await_termination", &Query::await_termination, "timeout"_a = nb::none())
+      .def("process_all_available", &Query::process_all_available,
+           "timeout"_a = nb::none())
       .def("request_stop", &Query::request_stop)
       .def("stop", &Query::stop)
       .def("exception", &Query::exception)

@@ -14,12 +14,11 @@ __all__ = ["StreamingQuery", "StreamingQueryManager"]
 class StreamingQuery:
     """A started query. It stays usable after the query terminates."""
 
-    def __init__(self, session, handle, plan, temp_checkpoint=None, idle_wait=0.05):
+    def __init__(self, session, handle, plan, temp_checkpoint=None):
         self._session = session
         self._handle = handle
         self._plan = plan
         self._temp_checkpoint = temp_checkpoint
-        self._idle_wait = idle_wait
         # The exception a foreachBatch function raised, kept as the cause of the query's.
         self._user_error = None
 
@@ -77,32 +76,19 @@ class StreamingQuery:
         return done if timeout is not None else None
 
     def processAllAvailable(self):
-        """Waits until the data available now has been processed and committed: the query
-        is waiting for data, with no trigger running, over two idle polls."""
-        quiet_since = None
-        while True:
-            if not self.isActive:
-                self._finish()
-                error = self.exception()
-                if error is not None:
-                    raise error
-                return
-            status = self.status
-            idle = status["message"] == "Waiting for data to arrive" and not (
-                status["isTriggerActive"] or status["isDataAvailable"]
-            )
-            now = _time.monotonic()
-            if not idle:
-                quiet_since = None
-            elif quiet_since is None:
-                quiet_since = now
-            elif now - quiet_since >= self._idle_wait:
-                return
-            try:
-                self._handle.await_termination(0.01)
-            except KeyboardInterrupt:
-                self._session.streams._stop_all_on_interrupt()
-                raise
+        """Waits until the data available now has been processed and committed: until a
+        trigger that asked the source after this call found nothing new (an idle query is
+        woken to ask at once), or the query ends; raises its error if it failed."""
+        try:
+            self._handle.process_all_available()
+        except KeyboardInterrupt:
+            self._session.streams._stop_all_on_interrupt()
+            raise
+        if not self.isActive:
+            self._finish()
+            error = self.exception()
+            if error is not None:
+                raise error
 
     def stop(self):
         self._handle.stop()

@@ -381,10 +381,7 @@ def _start(writer):
                 'checkpointLocation must be specified either through option("checkpointLocation", '
                 '...) or SparkSession.conf.set("spark.sql.streaming.checkpointLocation", ...).'
             )
-    query = StreamingQuery(
-        session, None, _plan(df, sink, description, writer), temp,
-        idle_wait=max(0.05, 2 * writer._trigger_ms / 1000),
-    )
+    query = StreamingQuery(session, None, _plan(df, sink, description, writer), temp)
     if callback is not None and sink == "foreachBatch":
         callback.query = query
     try:
