@@ -49,6 +49,10 @@ struct Observed {
 };
 
 struct Observations {
+  // How long a read takes, and how long a sink write waits for the next read to start.
+  std::chrono::milliseconds read_time{100};
+  std::chrono::milliseconds sink_wait{20};
+
   std::mutex mu;
   std::condition_variable changed;
   std::vector<Observed> calls;
@@ -75,7 +79,7 @@ class ObservedReader : public SimpleStreamReader {
   Result<Offset> InitialOffset() override { return inner_.InitialOffset(); }
   Result<ReadResult> Read(const Offset& start) override {
     Enter("read(" + std::to_string(PositionOf(start)) + ")");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(seen_->read_time);
     auto result = inner_.Read(start);
     --in_flight_;
     return result;
@@ -132,7 +136,7 @@ class ObservedSource : public DataSource {
   fs::path checkpoint_;
 };
 
-// Holds each batch until the source is asked for the next one (or 300 ms pass), and
+// Holds each batch until the source is asked for the next one (or sink_wait passes), and
 // notes whether it was.
 class WaitingSink : public Sink {
  public:
@@ -146,7 +150,7 @@ class WaitingSink : public Sink {
   Status AddBatch(int64_t batch_id, const std::vector<RecordBatchPtr>& batches) override {
     const std::string next_read =
         "read(" + std::to_string((batch_id + 1) * rows_per_batch_) + ")";
-    overlapped_->push_back(seen_->WaitFor(next_read, std::chrono::milliseconds(300)));
+    overlapped_->push_back(seen_->WaitFor(next_read, seen_->sink_wait));
     return inner_.AddBatch(batch_id, batches);
   }
 
@@ -187,26 +191,39 @@ struct LookaheadTest : ::testing::Test {
   }
 };
 
-TEST_F(LookaheadTest, TheNextBatchIsReadWhileABatchIsWrittenAndCommitted) {
+TEST_F(LookaheadTest, ASlowReadRunsWhileTheBatchBeforeItIsWrittenAndCommitted) {
+  stream->available = 10;
+  stream->batch_limit = 2;
+  QueryOptions options;
+  options.max_batches = 5;
+  ASSERT_OK(Run(options));
+  // The first batch shows that reads (100 ms) take longer than commits (20 ms and the
+  // fsyncs); from then on each batch's sink write sees the next read start, except the
+  // last's: no batch follows it.
+  EXPECT_EQ(*overlapped, (std::vector<bool>{false, true, true, true, false}));
+}
+
+TEST_F(LookaheadTest, AFastReadWaitsForTheCommitSoThatItsBatchTakesEveryRowUpToThen) {
+  seen->read_time = std::chrono::milliseconds(0);
+  seen->sink_wait = std::chrono::milliseconds(30);
   stream->available = 8;
   stream->batch_limit = 2;
   QueryOptions options;
   options.max_batches = 4;
   ASSERT_OK(Run(options));
-  // Each batch's sink write saw the next read start, except the last: no batch follows
-  // it.
-  EXPECT_EQ(*overlapped, (std::vector<bool>{true, true, true, false}));
+  EXPECT_EQ(*overlapped, (std::vector<bool>{false, false, false, false}));
 }
 
 TEST_F(LookaheadTest, TheSourceHearsItsCallsOneAtATimeInSparksOrder) {
-  stream->available = 8;
+  stream->available = 10;
   stream->batch_limit = 2;
   QueryOptions options;
-  options.max_batches = 4;
+  options.max_batches = 5;
   ASSERT_OK(Run(options));
-  EXPECT_EQ(Calls(),
-            (std::vector<std::string>{"read(0)", "read(2)", "commit(2)", "read(4)",
-                                      "commit(4)", "read(6)", "commit(6)"}));
+  ASSERT_EQ(overlapped->at(2), true);  // batch 3 was read while batch 2 committed
+  EXPECT_EQ(Calls(), (std::vector<std::string>{"read(0)", "read(2)", "commit(2)",
+                                               "read(4)", "commit(4)", "read(6)",
+                                               "commit(6)", "read(8)", "commit(8)"}));
   for (const Observed& o : seen->calls) {
     SCOPED_TRACE(o.call);
     EXPECT_EQ(o.in_flight, 1);
@@ -221,17 +238,17 @@ TEST_F(LookaheadTest, TheSourceHearsItsCallsOneAtATimeInSparksOrder) {
       EXPECT_GE(o.committed, batch - 1);
     }
   }
-  EXPECT_EQ(output->values_by_batch.size(), 4u);
+  EXPECT_EQ(output->values_by_batch.size(), 5u);
 }
 
 TEST_F(LookaheadTest, AProcessingTimeTriggerAsksOnlyAtItsInterval) {
-  stream->available = 6;
+  stream->available = 8;
   stream->batch_limit = 2;
   QueryOptions options;
   options.trigger = *Trigger::Parse("processing-time=10ms");
-  options.max_batches = 3;
+  options.max_batches = 4;
   ASSERT_OK(Run(options));
-  EXPECT_EQ(*overlapped, (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(*overlapped, (std::vector<bool>{false, false, false, false}));
 }
 
 // Polls of an idle query over `duration`, with the given polling delays.

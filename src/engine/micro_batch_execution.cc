@@ -243,6 +243,7 @@ Status MicroBatchExecution::RunTrigger(bool* ran) {
       NextRange next, lookahead_.valid() ? TakeLookahead() : AskNextRange(batch.start));
   batch.end = std::move(next.end);
   const Offset latest = std::move(next.latest);
+  last_ask_took_ = next.took;
   progress_->Lap("latestOffset");
   if (batch.end == batch.start) {  // no new data
     progress_->SetStatus("Waiting for data to arrive", false, false);
@@ -269,8 +270,10 @@ Result<MicroBatchExecution::NextRange> MicroBatchExecution::AskNextRange(
     std::lock_guard lock(mu_);
     next.ask = ++asks_;
   }
+  const auto began = SteadyClock::now();
   RIVULET_ASSIGN_OR_RETURN(next.end, reader_->LatestOffset(start, limit));
   RIVULET_ASSIGN_OR_RETURN(next.latest, reader_->ReportLatestOffset());
+  next.took = SteadyClock::now() - began;
   return next;
 }
 
@@ -279,7 +282,11 @@ bool MicroBatchExecution::MayLookAhead() const {
   // single batch has no next one.
   if (options_.trigger.kind != Trigger::Kind::kDefault || single_batch_) return false;
   if (stop_requested_) return false;
-  return options_.max_batches < 0 || batches_run_ + 1 < options_.max_batches;
+  if (options_.max_batches >= 0 && batches_run_ + 1 >= options_.max_batches) return false;
+  // Asking early leaves out the rows that arrive while this batch commits, which then
+  // wait a batch more: worth it only when the ask (a simple reader's read) takes longer
+  // than writing and committing a batch, going by the last batch.
+  return last_commit_took_.has_value() && last_ask_took_ >= *last_commit_took_;
 }
 
 void MicroBatchExecution::StartLookahead(const Offset& start) {
@@ -336,6 +343,7 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
   // The reader's part of this batch is done: the next batch's range may be asked while
   // this one is written and committed (see lookahead_).
   if (MayLookAhead()) StartLookahead(batch.end);
+  const auto commit_began = SteadyClock::now();
   int64_t rows = 0;
   for (const auto& part : *read_all) {
     for (const auto& b : part) rows += b->num_rows();
@@ -357,6 +365,7 @@ Status MicroBatchExecution::RunBatch(const PlannedBatch& batch, bool log_offsets
   RIVULET_RETURN_NOT_OK(checkpoint_->WriteCommit(batch.id).WithContext(context));
   KillPoint("after-commit-log", batch.id);
   owed_source_commit_ = batch.end;
+  last_commit_took_ = SteadyClock::now() - commit_began;
   progress_->Lap("commitOffsets");
 
   next_start_ = batch.end;

@@ -97,6 +97,7 @@ class MicroBatchExecution final
     Offset end;
     Offset latest;
     uint64_t ask = 0;  // which ask of the source this answers (see asks_)
+    SteadyClock::duration took{};
   };
   Result<NextRange> AskNextRange(const Offset& start);
   // Lookahead (see lookahead_): whether the batch now running may ask for the next
@@ -161,14 +162,19 @@ class MicroBatchExecution final
   // of a run is committed to its source by the next run.
   std::optional<Offset> owed_source_commit_;
   SteadyClock::time_point next_trigger_;
-  // Under the default trigger the next batch's latestOffset (for a simple reader, its
-  // prefetching read) runs on an executor while this batch's sink write, commits/N and
-  // the rest of the step go on, so a Python source works while the log is synced. The
-  // source still hears its calls one at a time and in Spark's order: the batch's own
-  // reads and the previous batch's commit(end) come before it is asked, and commit(end of
-  // this batch) after, once the next batch is logged. Nothing of the next batch is
-  // logged before commits/N is durable, so a crash replays exactly what it would have.
+  // Under the default trigger, when asking the source takes longer than writing and
+  // committing a batch (a simple reader building many rows), the next batch's
+  // latestOffset (a simple reader's prefetching read) runs on an executor while this
+  // batch's sink write and commits/N go on, so a Python source works while the log is
+  // synced. The source still hears its calls one at a time and in Spark's order: the
+  // batch's own reads and the previous batch's commit(end) come before it is asked, and
+  // commit(end of this batch) after, once the next batch is logged. Nothing of the next
+  // batch is logged before commits/N is durable, so a crash replays exactly what it
+  // would have.
   Pending<NextRange> lookahead_;
+  // How long the last ask of the source and the last sink write and commit took.
+  SteadyClock::duration last_ask_took_{};
+  std::optional<SteadyClock::duration> last_commit_took_;
 
   std::atomic<bool> stop_requested_{false};
   // ProcessAllAvailable: set to have an idle query poll at once, backoff restarted.
