@@ -738,7 +738,9 @@ class Worker:
 
     def latest_offset(self, fields):
         """Fields: start offset, read limit JSON. Readers with Spark 4.0's zero-argument
-        latestOffset() get neither."""
+        latestOffset() get neither. Reply: the offset, then what reportLatestOffset()
+        reports, if anything: the engine asks for both in each trigger, one after the
+        other, so one round trip does."""
         self._need_reader("stream")
         if self.legacy_latest_offset:
             offset = self._call("latestOffset", self.reader.latestOffset)
@@ -751,7 +753,7 @@ class Worker:
             except (ValueError, TypeError) as e:
                 raise WorkerError(INVALID_ARGUMENT, "read limit %r: %s" % (fields[1], e)) from None
             offset = self._call("latestOffset", self.reader.latestOffset, start, limit)
-        return [self._dump_offset("latestOffset", offset)]
+        return [self._dump_offset("latestOffset", offset)] + self.report_latest_offset(fields)
 
     def report_latest_offset(self, fields):
         self._need_reader("stream")

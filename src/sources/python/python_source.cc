@@ -74,13 +74,36 @@ class PythonStreamReader : public StreamReader {
   Result<Offset> InitialOffset() override {
     return calls_.OffsetOf(FunctionId::kInitialOffset);
   }
+  // The worker answers LATEST_OFFSET with the offset and then what reportLatestOffset()
+  // reports (nothing if it reports nothing), since the engine asks for both in a row; the
+  // report waits here for ReportLatestOffset.
   Result<Offset> LatestOffset(const Offset& start, const ReadLimit& limit) override {
-    return calls_.OffsetOf(FunctionId::kLatestOffset, {start.text(), limit.ToJson()});
+    reported_.reset();
+    RIVULET_ASSIGN_OR_RETURN(
+        auto reply,
+        calls_.worker().Call(FunctionId::kLatestOffset, {start.text(), limit.ToJson()}));
+    if (reply.empty() || reply.size() > 2) {
+      RIVULET_RETURN_NOT_OK(CheckFieldCount(reply, 1, FunctionId::kLatestOffset));
+    }
+    RIVULET_ASSIGN_OR_RETURN(Offset latest,
+                             OffsetFromReply(reply[0], FunctionId::kLatestOffset));
+    reported_ = Offset();
+    if (reply.size() == 2) {
+      RIVULET_ASSIGN_OR_RETURN(
+          *reported_, OffsetFromReply(reply[1], FunctionId::kReportLatestOffset));
+    }
+    return latest;
   }
   ReadLimit DefaultReadLimit() override { return default_limit_; }
 
   Result<Offset> ReportLatestOffset() override {
-    // An empty reply: the source does not report one.
+    if (reported_) {
+      Offset reported = std::move(*reported_);
+      reported_.reset();
+      return reported;
+    }
+    // Not asked with a LatestOffset just before: a call of its own. An empty reply: the
+    // source does not report one.
     RIVULET_ASSIGN_OR_RETURN(auto reply,
                              calls_.worker().Call(FunctionId::kReportLatestOffset, {}));
     if (reply.empty()) return Offset();
@@ -129,6 +152,7 @@ class PythonStreamReader : public StreamReader {
   const ReadLimit default_limit_;
   const bool available_now_;
   WorkerPool pool_;
+  std::optional<Offset> reported_;  // the last LatestOffset's report, until taken
 };
 
 class PythonSimpleStreamReader : public SimpleStreamReader {
