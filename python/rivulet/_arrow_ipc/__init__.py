@@ -1,6 +1,6 @@
 """The pure-Python Arrow IPC codec behind :mod:`rivulet.arrow_ipc` (which documents the public
 API and the mapping of Python values; docs/format/arrow-ipc.md documents the bytes). It needs
-only the standard library.
+only the standard library; the compiled encoder is optional.
 
 Writing and reading share only ``format``, so that a process that only writes (a worker)
 loads only the writing half:
@@ -9,6 +9,8 @@ loads only the writing half:
     flatbuffer_writer  flatbuffer tables laid out as src/ipc/flatbuffer_writer.h does
     schema_writer      Spark types -> Arrow Field tables
     encoder            column values -> the nodes, buffers and body of a record batch
+    compiled           a schema's encoders, made once: encoder's and the compiled one
+                       (rivulet._rowcodec, src/rowcodec/) where the package has it
     writer             messages and whole streams: encode_stream, encode_stream_batches,
                        encode_columns
     flatbuffer_reader  range-checked flatbuffer tables; _Corrupt

@@ -31,10 +31,14 @@ from bisect import bisect_right as _bisect_right
 from itertools import accumulate as _accumulate
 from operator import itemgetter as _itemgetter
 
-from rivulet._arrow_ipc.format import _DECIMAL_CONTEXT, _EPOCH_NAIVE, _EPOCH_ORDINAL, _EPOCH_UTC
+from rivulet._arrow_ipc.format import (
+    _DECIMAL_CONTEXT, _EPOCH_NAIVE, _EPOCH_ORDINAL, _EPOCH_UTC, _UTC,
+)
 from rivulet.sql import types as _T
 
 _MICROS_PER_DAY = 86400 * 1000000
+_datetime = _dt.datetime
+_timedelta = _dt.timedelta
 _FLOAT32_MAX = 3.4028234663852886e38
 
 
@@ -197,7 +201,7 @@ class _Column:
         if isinstance(dt, (_T.FloatType, _T.DoubleType)):
             return 0.0
         if isinstance(dt, _T.DecimalType):
-            return 0
+            return _decimal.Decimal(0)  # a Decimal: source rules refuse an int
         if isinstance(dt, (_T.StringType, _T.CharType, _T.VarcharType)):
             return ""
         if isinstance(dt, _T.BinaryType):
@@ -393,51 +397,48 @@ class _Column:
         out = _array("q", bytes(8 * len(values)))
         for i, v in enumerate(values):
             if v is not None:
-                out[i] = to_int(i, v)
+                out[i] = to_int(rows, i, v)
         del flags
         body.buffer(out.tobytes())
 
+    # The per-value conversions of the 64-bit columns, value i of a column's values
+    # (``rows(i)`` names its row in errors). The compiled encoder calls them too, for the
+    # values it does not convert itself (subclasses, time zones other than UTC).
+
     def _timestamp(self, values, rows, body):
-        datetime = _dt.datetime
-        utc = _dt.timezone.utc
-        naive_is_local = self.source_rules
+        self._fixed64(values, rows, body, self._timestamp_micros)
 
-        def to_int(i, v):
-            if type(v) is not datetime and not isinstance(v, datetime):
-                raise self.mismatch(rows(i), v)
-            if v.tzinfo is None and naive_is_local:
-                v = v.astimezone(utc)  # Python's rule: a naive datetime is local time
-            if v.tzinfo is not None:
-                offset = v.utcoffset()
-                if offset is not None:
-                    v = v.replace(tzinfo=None) - offset
-                else:
-                    v = v.replace(tzinfo=None)
-            return (
-                (v.toordinal() - _EPOCH_ORDINAL) * _MICROS_PER_DAY
-                + (v.hour * 3600 + v.minute * 60 + v.second) * 1000000
-                + v.microsecond
-            )
-
-        self._fixed64(values, rows, body, to_int)
+    def _timestamp_micros(self, rows, i, v):
+        if type(v) is not _datetime and not isinstance(v, _datetime):
+            raise self.mismatch(rows(i), v)
+        if v.tzinfo is None and self.source_rules:
+            v = v.astimezone(_UTC)  # Python's rule: a naive datetime is local time
+        if v.tzinfo is not None:
+            offset = v.utcoffset()
+            if offset is not None:
+                v = v.replace(tzinfo=None) - offset
+            else:
+                v = v.replace(tzinfo=None)
+        return (
+            (v.toordinal() - _EPOCH_ORDINAL) * _MICROS_PER_DAY
+            + (v.hour * 3600 + v.minute * 60 + v.second) * 1000000
+            + v.microsecond
+        )
 
     def _timestamp_ntz(self, values, rows, body):
-        datetime = _dt.datetime
-        naive_only = self.source_rules
+        self._fixed64(values, rows, body, self._timestamp_ntz_micros)
 
-        def to_int(i, v):
-            if type(v) is not datetime and not isinstance(v, datetime):
-                raise self.mismatch(rows(i), v)
-            if naive_only and v.tzinfo is not None:
-                raise self.error(rows(i), "expected a naive datetime for timestamp_ntz, got %s"
-                                 % _describe(v))
-            return (
-                (v.toordinal() - _EPOCH_ORDINAL) * _MICROS_PER_DAY
-                + (v.hour * 3600 + v.minute * 60 + v.second) * 1000000
-                + v.microsecond
-            )
-
-        self._fixed64(values, rows, body, to_int)
+    def _timestamp_ntz_micros(self, rows, i, v):
+        if type(v) is not _datetime and not isinstance(v, _datetime):
+            raise self.mismatch(rows(i), v)
+        if self.source_rules and v.tzinfo is not None:
+            raise self.error(rows(i), "expected a naive datetime for timestamp_ntz, got %s"
+                             % _describe(v))
+        return (
+            (v.toordinal() - _EPOCH_ORDINAL) * _MICROS_PER_DAY
+            + (v.hour * 3600 + v.minute * 60 + v.second) * 1000000
+            + v.microsecond
+        )
 
     def _date(self, values, rows, body):
         flags = self.validity(values, rows, body)
@@ -453,26 +454,23 @@ class _Column:
         body.buffer(out.tobytes())
 
     def _day_time_interval(self, values, rows, body):
+        self._fixed64(values, rows, body, self._interval_micros)
+
+    def _interval_micros(self, rows, i, v):
         """Microseconds: a timedelta's as pyarrow computes them; with source rules an int is
         taken as microseconds and a float truncated to them, as pyarrow takes them."""
-        timedelta = _dt.timedelta
-        source_rules = self.source_rules
-
-        def to_int(i, v):
-            kind = type(v)
-            if kind is timedelta or isinstance(v, timedelta):
-                micros = _timedelta_micros(v)
-            elif source_rules and kind is int:
-                micros = v
-            elif source_rules and kind is float:
-                micros = self._truncated(rows(i), v)
-            else:
-                raise self.mismatch(rows(i), v)
-            if micros is None or not _INT64_MIN <= micros <= _INT64_MAX:
-                raise self.out_of_range(rows(i), v)
-            return micros
-
-        self._fixed64(values, rows, body, to_int)
+        kind = type(v)
+        if kind is _timedelta or isinstance(v, _timedelta):
+            micros = _timedelta_micros(v)
+        elif self.source_rules and kind is int:
+            micros = v
+        elif self.source_rules and kind is float:
+            micros = self._truncated(rows(i), v)
+        else:
+            raise self.mismatch(rows(i), v)
+        if micros is None or not _INT64_MIN <= micros <= _INT64_MAX:
+            raise self.out_of_range(rows(i), v)
+        return micros
 
     def _variant(self, values, rows, body):
         """A struct of the values' value and metadata bytes; anything but a VariantVal is
