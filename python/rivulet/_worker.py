@@ -515,10 +515,11 @@ class Worker:
 
     def _check_rows(self, method, items):
         """Spark's checks of each row a read returns: a tuple, list or Row of the schema's
-        width, a named Row with the schema's field names (matched by name)."""
+        width, a named Row with the schema's field names (matched by name). True when every
+        row is a plain tuple or list (the common case)."""
         width = len(self.schema.fields)
         if set(map(type, items)) <= {tuple, list} and set(map(len, items)) == {width}:
-            return  # plain rows, the common case
+            return True
         names = self.schema.fieldNames()
         for i, row in enumerate(items):
             if hasattr(row, "__len__") and len(row) != width:
@@ -535,13 +536,18 @@ class Worker:
             if fields is not None and set(fields) != set(names):
                 raise self._schema_mismatch(method, i, names, list(fields))
 
-    def _with_rivulet_rows(self, items):
-        """The rows with another Row class's rows (real pyspark's) made rivulet's. Under a
-        schema of atomic types only a named row itself can be one, so plain tuples and
-        lists are passed as they are: the common case costs one type check a row."""
+    def _atomic_schema(self):
+        """Whether every column is of an atomic type: then only a row itself can be a Row of
+        another class, never a value in it."""
         from rivulet.sql.types import AtomicType
 
-        if all(isinstance(f.dataType, AtomicType) for f in self.schema.fields):
+        return all(isinstance(f.dataType, AtomicType) for f in self.schema.fields)
+
+    def _with_rivulet_rows(self, items):
+        """The rows with another Row class's rows (real pyspark's) made rivulet's. Under an
+        atomic schema plain tuples and lists are passed as they are (and a read of plain
+        rows only skips this)."""
+        if self._atomic_schema():
             return [r if type(r) in (tuple, list) else _as_rivulet_rows(r) for r in items]
         return [_as_rivulet_rows(row) for row in items]
 
@@ -563,8 +569,8 @@ class Worker:
             return self._encode_arrow_batches(method, items)
         from rivulet._arrow_ipc import writer as arrow_ipc
 
-        self._check_rows(method, items)
-        if self.api.foreign_rows:
+        plain = self._check_rows(method, items)
+        if self.api.foreign_rows and not (plain and self._atomic_schema()):
             items = self._with_rivulet_rows(items)
         chunks = [items[i : i + _ROWS_PER_BATCH] for i in range(0, len(items), _ROWS_PER_BATCH)]
         try:
