@@ -1,6 +1,9 @@
 """The crash harness's Python sources: rows (value, payload) with value 0, 1, 2, ... and
 a payload derived from it, `rows` (option, default 8) a batch, the same whatever restarts,
-so that a sink's contents can be checked against what the source must have produced."""
+so that a sink's contents can be checked against what the source must have produced.
+ChaosSimple's `read_ms` makes each read take that long."""
+
+import time
 
 from pyspark.sql.datasource import (
     DataSource,
@@ -19,13 +22,17 @@ def rows_between(first, end):
 
 
 class ChaosSimpleReader(SimpleDataSourceStreamReader):
-    def __init__(self, rows):
+    def __init__(self, rows, read_ms):
         self.rows = rows
+        self.read_ms = read_ms
 
     def initialOffset(self):
         return {"next": 0}
 
     def read(self, start):
+        # A read slower than a batch's commit is asked while the batch before it commits.
+        if self.read_ms:
+            time.sleep(self.read_ms / 1000)
         first = start["next"]
         return iter(rows_between(first, first + self.rows)), {"next": first + self.rows}
 
@@ -42,7 +49,8 @@ class ChaosSimple(DataSource):
         return "value LONG, payload STRING"
 
     def simpleStreamReader(self, schema):
-        return ChaosSimpleReader(int(self.options.get("rows", 8)))
+        return ChaosSimpleReader(int(self.options.get("rows", 8)),
+                                 int(self.options.get("read_ms", 0)))
 
 
 class Range(InputPartition):
