@@ -251,31 +251,55 @@ TEST_F(LookaheadTest, AProcessingTimeTriggerAsksOnlyAtItsInterval) {
   EXPECT_EQ(*overlapped, (std::vector<bool>{false, false, false, false}));
 }
 
-// Polls of an idle query over `duration`, with the given polling delays.
-int CountIdlePolls(std::chrono::milliseconds polling_delay,
-                   std::chrono::milliseconds max_polling_delay,
-                   std::chrono::milliseconds duration) {
-  auto runtime = Runtime::Create();
-  std::string templ = (fs::temp_directory_path() / "rivulet-idle-XXXXXX").string();
-  const fs::path checkpoint = mkdtemp(templ.data());
-  auto stream = std::make_shared<LongStream>();
-  QueryOptions options;
-  options.checkpoint_dir = checkpoint.string();
-  options.polling_delay = polling_delay;
-  options.max_polling_delay = max_polling_delay;
-  auto query = runtime->streams().Start(
-      std::make_unique<testing::LongSource>(stream),
-      std::make_unique<CollectingSink>(std::make_shared<CollectedOutput>()), std::nullopt,
-      options);
-  EXPECT_OK(query);
-  std::this_thread::sleep_for(duration);
-  const int polls = stream->Count("read(");
-  (*query)->Stop();
-  fs::remove_all(checkpoint);
-  return polls;
-}
+// A query over a LongStream (no data until a test adds some) into a collecting sink, on
+// a checkpoint of its own.
+struct IdleQueryTest : ::testing::Test {
+  std::shared_ptr<Runtime> runtime = Runtime::Create();
+  fs::path checkpoint = [] {
+    std::string templ = (fs::temp_directory_path() / "rivulet-idle-XXXXXX").string();
+    return fs::path(mkdtemp(templ.data()));
+  }();
+  std::shared_ptr<LongStream> stream = std::make_shared<LongStream>();
+  std::shared_ptr<CollectedOutput> output = std::make_shared<CollectedOutput>();
 
-TEST(IdleQueryTest, PollsBackOffFromThePollingDelayToItsMaximum) {
+  ~IdleQueryTest() override { fs::remove_all(checkpoint); }
+
+  StreamingQueryPtr Start(QueryOptions options) {
+    options.checkpoint_dir = checkpoint.string();
+    auto query = runtime->streams().Start(std::make_unique<testing::LongSource>(stream),
+                                          std::make_unique<CollectingSink>(output),
+                                          std::nullopt, options);
+    EXPECT_OK(query);
+    return query.ok() ? *query : nullptr;
+  }
+
+  void Offer(int64_t values) {
+    std::lock_guard lock(stream->mu);
+    stream->available = values;
+  }
+
+  size_t Batches() {
+    std::lock_guard lock(output->mu);
+    return output->values_by_batch.size();
+  }
+
+  // Polls of an idle query over `duration`, with the given polling delays.
+  int CountIdlePolls(std::chrono::milliseconds polling_delay,
+                     std::chrono::milliseconds max_polling_delay,
+                     std::chrono::milliseconds duration) {
+    const int before = stream->Count("read(");
+    QueryOptions options;
+    options.polling_delay = polling_delay;
+    options.max_polling_delay = max_polling_delay;
+    auto query = Start(options);
+    std::this_thread::sleep_for(duration);
+    const int polls = stream->Count("read(") - before;
+    query->Stop();
+    return polls;
+  }
+};
+
+TEST_F(IdleQueryTest, PollsBackOffFromThePollingDelayToItsMaximum) {
   using std::chrono::milliseconds;
   // 10 ms doubling to 100 ms: polls at 0, 10, 30, 70, 150, 250, ... about 9 in 600 ms;
   // at a constant 10 ms there would be about 60.
@@ -283,74 +307,45 @@ TEST(IdleQueryTest, PollsBackOffFromThePollingDelayToItsMaximum) {
   EXPECT_GE(CountIdlePolls(milliseconds(10), milliseconds(10), milliseconds(600)), 20);
 }
 
-TEST(IdleQueryTest, DataAfterAnIdleSpellIsTakenWithinTheLongestWait) {
-  auto runtime = Runtime::Create();
-  std::string templ = (fs::temp_directory_path() / "rivulet-idle-XXXXXX").string();
-  const fs::path checkpoint = mkdtemp(templ.data());
-  auto stream = std::make_shared<LongStream>();
-  auto output = std::make_shared<CollectedOutput>();
+TEST_F(IdleQueryTest, DataAfterAnIdleSpellIsTakenWithinTheLongestWait) {
   QueryOptions options;
-  options.checkpoint_dir = checkpoint.string();
   options.max_polling_delay = std::chrono::milliseconds(50);
-  auto query = runtime->streams().Start(std::make_unique<testing::LongSource>(stream),
-                                        std::make_unique<CollectingSink>(output),
-                                        std::nullopt, options);
-  ASSERT_OK(query);
+  auto query = Start(options);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // backed off to 50 ms
-  {
-    std::lock_guard lock(stream->mu);
-    stream->available = 3;
-  }
+  Offer(3);
   const auto arrived = std::chrono::steady_clock::now();
-  bool delivered = false;
-  while (!delivered &&
+  while (Batches() == 0 &&
          std::chrono::steady_clock::now() - arrived < std::chrono::seconds(5)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::lock_guard lock(output->mu);
-    delivered = !output->values_by_batch.empty();
   }
   const auto waited = std::chrono::steady_clock::now() - arrived;
-  (*query)->Stop();
-  fs::remove_all(checkpoint);
-  ASSERT_TRUE(delivered);
+  query->Stop();
+  ASSERT_EQ(Batches(), 1u);
   // The longest wait plus one batch's two fsyncs, with room for a loaded machine.
   EXPECT_LT(waited, std::chrono::milliseconds(50 + 450));
 }
 
-TEST(ProcessAllAvailableTest, ReturnsOnceDataAddedBeforeTheCallIsCommitted) {
-  auto runtime = Runtime::Create();
-  std::string templ = (fs::temp_directory_path() / "rivulet-idle-XXXXXX").string();
-  const fs::path checkpoint = mkdtemp(templ.data());
-  auto stream = std::make_shared<LongStream>();
-  auto output = std::make_shared<CollectedOutput>();
+TEST_F(IdleQueryTest, ProcessAllAvailableReturnsOnceDataAddedBeforeTheCallIsCommitted) {
   QueryOptions options;
-  options.checkpoint_dir = checkpoint.string();
   options.max_polling_delay = std::chrono::seconds(10);  // a long backoff to cut short
-  auto query = runtime->streams().Start(std::make_unique<testing::LongSource>(stream),
-                                        std::make_unique<CollectingSink>(output),
-                                        std::nullopt, options);
-  ASSERT_OK(query);
+  auto query = Start(options);
   for (int64_t round = 1; round <= 3; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(400));  // backed off
-    {
-      std::lock_guard lock(stream->mu);
-      stream->available = round * 2;
-    }
+    Offer(round * 2);
     const auto called = std::chrono::steady_clock::now();
-    auto done = (*query)->ProcessAllAvailable(std::chrono::seconds(5));
+    auto done = query->ProcessAllAvailable(std::chrono::seconds(5));
     ASSERT_OK(done);
     EXPECT_TRUE(*done);
     // Woken at once rather than after the backoff, which has grown past a second.
     EXPECT_LT(std::chrono::steady_clock::now() - called, std::chrono::milliseconds(900));
+    ASSERT_EQ(Batches(), static_cast<size_t>(round));
     std::lock_guard lock(output->mu);
-    ASSERT_EQ(output->values_by_batch.size(), static_cast<size_t>(round));
     EXPECT_EQ(output->values_by_batch.rbegin()->second.back(), round * 2 - 1);
   }
-  (*query)->Stop();
-  auto after_stop = (*query)->ProcessAllAvailable();
+  query->Stop();
+  auto after_stop = query->ProcessAllAvailable();
   ASSERT_OK(after_stop);
   EXPECT_TRUE(*after_stop);  // an ended query has nothing left to process
-  fs::remove_all(checkpoint);
 }
 
 }  // namespace
