@@ -49,7 +49,7 @@ FlatTable IntType(int bits, bool is_signed = true) {
   return t;
 }
 
-constexpr uint8_t kInt = 2, kFloat = 3, kUtf8 = 5, kDecimal = 7, kDate = 8,
+constexpr uint8_t kInt = 2, kFloat = 3, kBinary = 4, kUtf8 = 5, kDecimal = 7, kDate = 8,
                   kTimestamp = 10, kList = 12, kStruct = 13, kUnion = 14, kMap = 17,
                   kLargeUtf8 = 20;
 
@@ -478,6 +478,34 @@ TEST(ReaderTest, UnsupportedTypesAreRefusedNamingTheColumnAndType) {
             "Invalid argument: column 'h': unsupported Arrow type float16");
   EXPECT_EQ(Read(SchemaMessage({FieldOf("i", kInt, IntType(24))})),
             "Invalid argument: column 'i': unsupported Arrow type int24");
+}
+
+// PySpark's VARIANT: struct<value: binary, metadata: binary>, "metadata" tagged
+// variant=true.
+std::vector<FlatTable> VariantFields(uint8_t value_type) {
+  FlatTable metadata = FieldOf("metadata", kBinary, FlatTable(), {}, false);
+  FlatTable tag;
+  tag.AddString(0, "variant").AddString(1, "true");
+  std::vector<FlatTable> tags;
+  tags.push_back(std::move(tag));
+  metadata.AddTableVector(6, std::move(tags));
+  std::vector<FlatTable> fields;
+  fields.push_back(FieldOf("value", value_type, FlatTable(), {}, false));
+  fields.push_back(std::move(metadata));
+  return fields;
+}
+
+TEST(ReaderTest, ATaggedStructIsAVariantOnlyInPySparksLayout) {
+  auto variant = ReadStream(std::make_shared<const std::string>(
+      SchemaMessage({FieldOf("v", kStruct, FlatTable(), VariantFields(kBinary))}) +
+      kEos));
+  ASSERT_OK(variant);
+  EXPECT_EQ(variant->schema->ToString(), "struct<v:variant>");
+  EXPECT_EQ(
+      Read(SchemaMessage({FieldOf("v", kStruct, FlatTable(), VariantFields(kUtf8))})),
+      "Corruption: message at byte 0: column 'v': a variant (tagged variant=true) must "
+      "be struct<value: binary, metadata: binary>, found "
+      "struct<value:string,metadata:binary>");
 }
 
 TEST(ReaderTest, AFieldWithoutItsTypeIsRefused) {
