@@ -47,6 +47,10 @@ _TEMPLATES = {
     "VARIANT_DUPLICATE_KEY": (
         "Failed to build variant because of a duplicate object key `<key>`."
     ),
+    "INVALID_CONF_VALUE": (
+        'The value <value> in the config "<conf>" is invalid: expected a time such as '
+        "10ms, 1s or 10 (milliseconds)."
+    ),
 }
 
 

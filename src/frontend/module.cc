@@ -41,6 +41,7 @@ namespace rivulet::frontend {
 namespace {
 
 using StringMap = std::map<std::string, std::string>;
+using IntMap = std::map<std::string, int64_t>;
 constexpr std::chrono::milliseconds kWakeForSignals{100};
 
 const char* CodeName(StatusCode code) {
@@ -245,7 +246,7 @@ class Engine {
                                const std::string& name, const std::string& failure_prefix,
                                bool sink_reports_rows, int64_t max_batches,
                                std::optional<SourceArgs> python_sink,
-                               bool allow_source_change) {
+                               bool allow_source_change, const IntMap& waits_ms) {
     Runtime& runtime = Live();
     QueryOptions options;
     options.checkpoint_dir = checkpoint;
@@ -253,6 +254,19 @@ class Engine {
     options.name = name;
     options.max_batches = max_batches;
     options.allow_source_change = allow_source_change;
+    // The session's streaming confs, in milliseconds (readwriter.py reads them).
+    for (const auto& [key, ms] : waits_ms) {
+      const std::chrono::milliseconds wait(ms);
+      if (key == "pollingDelay") {
+        options.polling_delay = wait;
+      } else if (key == "maxPollingDelay") {
+        options.max_polling_delay = wait;
+      } else if (key == "noDataProgressEventInterval") {
+        options.no_data_progress_interval = wait;
+      } else {
+        throw nb::value_error(("unknown query wait '" + key + "'").c_str());
+      }
+    }
     std::optional<Schema> schema;
     if (source.schema_ddl) schema = ValueOrRaise(ParseDdl(*source.schema_ddl));
 
@@ -447,7 +461,8 @@ NB_MODULE(_engine, m) {
       .def("start", &Engine::Start, "source"_a, "sink"_a, "sink_options"_a,
            "sink_callback"_a.none(), "checkpoint"_a, "trigger"_a, "name"_a,
            "failure_prefix"_a = "", "sink_reports_rows"_a = true, "max_batches"_a = -1,
-           "python_sink"_a.none() = nb::none(), "allow_source_change"_a = false)
+           "python_sink"_a.none() = nb::none(), "allow_source_change"_a = false,
+           "waits_ms"_a = IntMap())
       .def("active_ids", &Engine::active_ids)
       .def("await_any_termination", &Engine::await_any_termination,
            "timeout"_a = nb::none())

@@ -382,3 +382,44 @@ def test_explain_describes_the_plan(spark, capsys):
     q.stop()
     plan = capsys.readouterr().out
     assert plan.startswith("== Physical Plan ==") and "counter" in plan
+
+
+def test_session_confs_time_an_idle_query(spark):
+    from pyspark.sql.streaming import StreamingQueryListener
+
+    idle = []
+
+    class Idle(StreamingQueryListener):
+        def onQueryStarted(self, e):
+            pass
+
+        def onQueryProgress(self, e):
+            pass
+
+        def onQueryIdle(self, e):
+            idle.append(time.monotonic())
+
+        def onQueryTerminated(self, e):
+            pass
+
+    listener = Idle()
+    spark.streams.addListener(listener)
+    spark.dataSource.register(CounterSource)
+    spark.conf.set("spark.sql.streaming.noDataProgressEventInterval", "100ms")
+    spark.conf.set("spark.sql.streaming.pollingDelay", "5")  # milliseconds, as in Spark
+    spark.conf.set("rivulet.sql.streaming.maxPollingDelay", "20ms")
+    try:
+        q = (spark.readStream.format("counter").option("limit", 0).load().writeStream
+             .format("noop").start())
+        time.sleep(1.2)
+        q.stop()
+        # Spark's default interval, 10 s, would give none in that time.
+        assert len(idle) >= 4, idle
+        spark.conf.set("spark.sql.streaming.pollingDelay", "soon")
+        with pytest.raises(ValueError, match="INVALID_CONF_VALUE.*pollingDelay"):
+            spark.readStream.format("counter").load().writeStream.format("noop").start()
+    finally:
+        spark.streams.removeListener(listener)
+        for key in ("spark.sql.streaming.noDataProgressEventInterval",
+                    "spark.sql.streaming.pollingDelay", "rivulet.sql.streaming.maxPollingDelay"):
+            spark.conf.unset(key)

@@ -217,6 +217,34 @@ def _interval_ms(text):
     return int(float(match.group(1)) * _UNIT_MS[key])
 
 
+# Session confs that time an idle query, by the engine's name for each: Spark's two, and
+# rivulet's cap on the polling backoff (the wait doubles from pollingDelay up to it).
+_WAIT_CONFS = {
+    "pollingDelay": "spark.sql.streaming.pollingDelay",
+    "noDataProgressEventInterval": "spark.sql.streaming.noDataProgressEventInterval",
+    "maxPollingDelay": "rivulet.sql.streaming.maxPollingDelay",
+}
+
+
+def _waits_ms(session):
+    """The wait confs the session sets, in milliseconds. As Spark reads a time conf, a bare
+    number is milliseconds ("10", "10ms", "1s", "2 minutes")."""
+    waits = {}
+    for name, key in _WAIT_CONFS.items():
+        value = session.conf.get(key, None)
+        if value is None:
+            continue
+        text = str(value).strip()
+        try:
+            waits[name] = int(text) if text.isdigit() else _interval_ms(text)
+        except PySparkValueError:
+            raise PySparkValueError(
+                errorClass="INVALID_CONF_VALUE",
+                messageParameters={"conf": key, "value": repr(value)},
+            ) from None
+    return waits
+
+
 class DataStreamWriter(OptionsBuilder):
     def __init__(self, df):
         self._df = df
@@ -393,6 +421,7 @@ def _start(writer):
             sink_reports_rows=sink != "foreachBatch",
             python_sink=python_sink,
             allow_source_change=allow_source_change,
+            waits_ms=_waits_ms(session),
         )
     except BaseException:
         if temp:
