@@ -152,10 +152,11 @@ def test_reads_spark_refuses_are_refused_with_its_error_class(pyspark_session, t
                              "committed": False}
 
 
-def listed_rows(spark, tmp):
+def accepted_read(spark, tmp, case):
+    """The rows one read of RefusedReadSource's `case` gives the json sink."""
     spark.dataSource.register(RefusedReadSource)
     out = os.path.join(tmp, "out")
-    q = (spark.readStream.format("refused_read").option("case", "a_list").load()
+    q = (spark.readStream.format("refused_read").option("case", case).load()
          .writeStream.format("json").option("path", out)
          .option("checkpointLocation", os.path.join(tmp, "checkpoint"))
          .trigger(availableNow=True).start())
@@ -163,25 +164,12 @@ def listed_rows(spark, tmp):
     return json_lines(out)
 
 
-def test_a_simple_readers_rows_may_be_a_list_on_both(pyspark_session, tmp_path):
-    ours, spark = both(pyspark_session, listed_rows, tmp_path)
-    assert ours == spark == [{"a": 1, "b": "x"}]
-
-
-def matching_batch(spark, tmp):
-    spark.dataSource.register(RefusedReadSource)
-    out = os.path.join(tmp, "out")
-    q = (spark.readStream.format("refused_read").option("case", "arrow_matching").load()
-         .writeStream.format("json").option("path", out)
-         .option("checkpointLocation", os.path.join(tmp, "checkpoint"))
-         .trigger(availableNow=True).start())
-    q.awaitTermination(TIMEOUT)
-    return json_lines(out)
-
-
-def test_a_simple_readers_record_batch_of_the_schemas_arrow_types_passes_on_both(
-        pyspark_session, tmp_path):
-    ours, spark = both(pyspark_session, matching_batch, tmp_path)
+@pytest.mark.parametrize("case", [
+    "a_list",  # a simple reader's rows may be any iterable
+    "arrow_matching",  # a RecordBatch of the Arrow types Spark derives from the schema
+])
+def test_reads_spark_takes_give_the_same_rows_on_both(pyspark_session, tmp_path, case):
+    ours, spark = both(pyspark_session, accepted_read, tmp_path, case)
     assert ours == spark == [{"a": 1, "b": "x"}]
 
 
