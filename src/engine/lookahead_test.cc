@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "rivulet/runtime.h"
@@ -346,6 +347,45 @@ TEST_F(IdleQueryTest, ProcessAllAvailableReturnsOnceDataAddedBeforeTheCallIsComm
   auto after_stop = query->ProcessAllAvailable();
   ASSERT_OK(after_stop);
   EXPECT_TRUE(*after_stop);  // an ended query has nothing left to process
+}
+
+// Calls ProcessAllAvailable on its own query from inside a batch, and keeps what it said.
+class WaitingOnItselfSink : public Sink {
+ public:
+  WaitingOnItselfSink(std::shared_future<StreamingQueryPtr> query,
+                      std::shared_ptr<Status> answer)
+      : query_(std::move(query)), answer_(std::move(answer)) {}
+  std::string description() const override { return "WaitingOnItselfSink"; }
+  Status AddBatch(int64_t, const std::vector<RecordBatchPtr>&) override {
+    // The handle, once Start has returned it.
+    *answer_ = query_.get()->ProcessAllAvailable(std::chrono::seconds(5)).status();
+    return Status::OK();
+  }
+
+ private:
+  std::shared_future<StreamingQueryPtr> query_;
+  std::shared_ptr<Status> answer_;
+};
+
+TEST_F(IdleQueryTest,
+       ProcessAllAvailableFromTheQuerysOwnBatchIsRefusedRatherThanWaiting) {
+  std::promise<StreamingQueryPtr> handle;
+  auto answer = std::make_shared<Status>();
+  Offer(1);
+  QueryOptions options;
+  options.checkpoint_dir = checkpoint.string();
+  options.max_batches = 1;
+  auto query = runtime->streams().Start(
+      std::make_unique<testing::LongSource>(stream),
+      std::make_unique<WaitingOnItselfSink>(handle.get_future().share(), answer),
+      std::nullopt, options);
+  ASSERT_OK(query);
+  handle.set_value(*query);
+  ASSERT_OK((*query)->AwaitTermination());
+  EXPECT_EQ(answer->code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(answer->message(), "processAllAvailable() was called from query " +
+                                   (*query)->id() +
+                                   "'s own batch, which it would wait for");
 }
 
 }  // namespace
