@@ -536,20 +536,18 @@ class Worker:
             if fields is not None and set(fields) != set(names):
                 raise self._schema_mismatch(method, i, names, list(fields))
 
-    def _atomic_schema(self):
-        """Whether every column is of an atomic type: then only a row itself can be a Row of
-        another class, never a value in it."""
+    def _with_rivulet_rows(self, items, plain):
+        """The rows with another Row class's rows (real pyspark's) made rivulet's. Under a
+        schema of atomic types only a row itself can be one, never a value in it: rows that
+        are all plain tuples and lists (`plain`, as _check_rows found) pass as they are, and
+        otherwise only the named rows are converted."""
         from rivulet.sql.types import AtomicType
 
-        return all(isinstance(f.dataType, AtomicType) for f in self.schema.fields)
-
-    def _with_rivulet_rows(self, items):
-        """The rows with another Row class's rows (real pyspark's) made rivulet's. Under an
-        atomic schema plain tuples and lists are passed as they are (and a read of plain
-        rows only skips this)."""
-        if self._atomic_schema():
-            return [r if type(r) in (tuple, list) else _as_rivulet_rows(r) for r in items]
-        return [_as_rivulet_rows(row) for row in items]
+        if not all(isinstance(f.dataType, AtomicType) for f in self.schema.fields):
+            return [_as_rivulet_rows(row) for row in items]
+        if plain:
+            return items
+        return [r if type(r) in (tuple, list) else _as_rivulet_rows(r) for r in items]
 
     def _schema_mismatch(self, method, row, expected, actual, what="row"):
         return WorkerError(
@@ -570,8 +568,8 @@ class Worker:
         from rivulet._arrow_ipc import writer as arrow_ipc
 
         plain = self._check_rows(method, items)
-        if self.api.foreign_rows and not (plain and self._atomic_schema()):
-            items = self._with_rivulet_rows(items)
+        if self.api.foreign_rows:
+            items = self._with_rivulet_rows(items, plain)
         chunks = [items[i : i + _ROWS_PER_BATCH] for i in range(0, len(items), _ROWS_PER_BATCH)]
         try:
             data = arrow_ipc.encode_stream_batches(chunks, self.schema, source_rules=True)
